@@ -1,0 +1,35 @@
+namespace Migration.Engine.Schema;
+
+/// <summary>
+/// One column of a <see cref="TableSchema"/>. A source schema's columns carry their Postgres
+/// type; a D1 schema's columns carry the D1 type the converter produces, and keep the Postgres
+/// type they came from (null for columns of plain objects or computed columns).
+/// </summary>
+public sealed class Column
+{
+    public Column(string name, PgType? pgType, D1Type d1Type, bool isNullable, string? sourceName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+        PgType = pgType;
+        D1Type = d1Type;
+        IsNullable = isNullable;
+        SourceName = sourceName ?? name;
+    }
+
+    /// <summary>The column's name in this schema (after any rename).</summary>
+    public string Name { get; }
+
+    /// <summary>The column's name in the source (equal to <see cref="Name"/> unless renamed).</summary>
+    public string SourceName { get; }
+
+    /// <summary>The Postgres type, or null for plain-object and computed columns.</summary>
+    public PgType? PgType { get; }
+
+    /// <summary>The D1 storage class (for a source column: the default policy's choice).</summary>
+    public D1Type D1Type { get; }
+
+    public bool IsNullable { get; }
+
+    public override string ToString() => PgType is null ? $"{Name} {D1Type}" : $"{Name} {PgType.Name}";
+}

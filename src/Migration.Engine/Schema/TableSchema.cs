@@ -1,0 +1,80 @@
+using System.Collections.ObjectModel;
+
+namespace Migration.Engine.Schema;
+
+/// <summary>
+/// The shape of one table, shared by every <see cref="Row"/> of it: there are no per-row
+/// dictionaries. Immutable once built.
+/// </summary>
+public sealed class TableSchema
+{
+    readonly Dictionary<string, int> _exact;
+    readonly Dictionary<string, int> _ignoreCase;
+
+    public TableSchema(
+        SchemaKind kind,
+        string? sourceSchema,
+        string sourceTable,
+        string name,
+        IReadOnlyList<Column> columns,
+        IReadOnlyList<int>? primaryKey = null,
+        TableSchema? source = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceTable);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Kind = kind;
+        SourceSchema = sourceSchema;
+        SourceTable = sourceTable;
+        Name = name;
+        Columns = new ReadOnlyCollection<Column>([.. columns]);
+        PrimaryKey = new ReadOnlyCollection<int>([.. primaryKey ?? []]);
+        Source = source;
+
+        _exact = new Dictionary<string, int>(StringComparer.Ordinal);
+        _ignoreCase = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (!_exact.TryAdd(Columns[i].Name, i))
+                throw new ArgumentException($"Table {name}: column \"{Columns[i].Name}\" appears twice.", nameof(columns));
+            // Postgres names are case-sensitive, PowerShell's are not: a case-insensitive
+            // lookup is only offered where it is unambiguous (-1 marks a clash).
+            _ignoreCase[Columns[i].Name] = _ignoreCase.ContainsKey(Columns[i].Name) ? -1 : i;
+        }
+        foreach (var k in PrimaryKey)
+            if (k < 0 || k >= Columns.Count)
+                throw new ArgumentOutOfRangeException(nameof(primaryKey), $"Table {name}: primary key ordinal {k} is out of range.");
+    }
+
+    public SchemaKind Kind { get; }
+
+    /// <summary>The Postgres schema of the source table (null for plain-object input).</summary>
+    public string? SourceSchema { get; }
+
+    /// <summary>The source table's own name (unqualified).</summary>
+    public string SourceTable { get; }
+
+    /// <summary>The source table as people write it: <c>schema.table</c>, or just <c>table</c>.</summary>
+    public string SourceDisplayName => SourceSchema is null ? SourceTable : $"{SourceSchema}.{SourceTable}";
+
+    /// <summary>The table's name in this schema: the source name for Postgres rows, the target name for D1 rows.</summary>
+    public string Name { get; }
+
+    public IReadOnlyList<Column> Columns { get; }
+
+    /// <summary>Ordinals of the primary key columns, in key order; empty when the table has none.</summary>
+    public IReadOnlyList<int> PrimaryKey { get; }
+
+    public bool HasPrimaryKey => PrimaryKey.Count > 0;
+
+    /// <summary>For a D1 schema: the source schema it was converted from, if any.</summary>
+    public TableSchema? Source { get; }
+
+    /// <summary>The ordinal of a column: exact name first, then a unique case-insensitive match; -1 if none.</summary>
+    public int IndexOf(string columnName)
+    {
+        if (_exact.TryGetValue(columnName, out var i)) return i;
+        return _ignoreCase.TryGetValue(columnName, out i) ? i : -1;
+    }
+
+    public override string ToString() => $"{Name} ({Columns.Count} columns)";
+}

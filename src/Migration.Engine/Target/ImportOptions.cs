@@ -1,0 +1,12 @@
+namespace Migration.Engine.Target;
+
+/// <summary>How rows are written to a D1 target.</summary>
+public sealed record ImportOptions
+{
+    /// <summary>Rows per batch; each batch is one transaction.</summary>
+    public int BatchSize { get; init; } = 1000;
+    public OnConflict OnConflict { get; init; } = OnConflict.Abort;
+    public D1Limits Limits { get; init; } = D1Limits.Default;
+    /// <summary>Counts and validates what would be written, and writes nothing (-WhatIf, dry runs).</summary>
+    public bool DryRun { get; init; }
+}

@@ -1,0 +1,13 @@
+namespace Migration.Engine.Target;
+
+/// <summary>One committed batch (Import-D1Batch -PassThru emits these).</summary>
+public sealed record BatchResult(string Table, int BatchNumber, int RowsWritten, int RowsSkipped, int RowsFailed, TimeSpan Elapsed);
+
+/// <summary>A row the target refused (constraint, over a limit). The others of its batch were written.</summary>
+public sealed record RowError(string Table, string Key, string? Column, string Reason, string ValueExcerpt);
+
+/// <summary>The end-of-run figures for one table.</summary>
+public sealed record TableSummary(string Table, long RowsWritten, long RowsSkipped, long RowsFailed, int Batches, TimeSpan Elapsed)
+{
+    public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsWritten / Elapsed.TotalSeconds : 0;
+}

@@ -1,0 +1,14 @@
+namespace Migration.Engine.Target;
+
+/// <summary>What an insert does when the primary key or a unique key already holds the row.</summary>
+public enum OnConflict
+{
+    /// <summary>The row fails (and is reported); the others go on.</summary>
+    Abort,
+    /// <summary>The existing row stays; the new one is counted as skipped.</summary>
+    Ignore,
+    /// <summary>SQLite's REPLACE: the existing row is deleted and the new one inserted.</summary>
+    Replace,
+    /// <summary>INSERT ... ON CONFLICT(primary key) DO UPDATE: re-runs are idempotent.</summary>
+    Upsert,
+}
