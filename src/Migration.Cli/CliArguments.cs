@@ -1,0 +1,59 @@
+namespace Migration.Cli;
+
+/// <summary>
+/// <c>--name value</c> pairs; a name may repeat (<c>--table a --table b</c>) and a value may
+/// be a comma list (<c>--table a,b</c>). Kept tiny on purpose: the CLI is a thin host.
+/// </summary>
+sealed class CliArguments
+{
+    readonly Dictionary<string, List<string>> _values = new(StringComparer.OrdinalIgnoreCase);
+
+    public CliArguments(IEnumerable<string> args)
+    {
+        string? name = null;
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (name is not null) Add(name, "true");
+                name = a[2..];
+            }
+            else if (name is not null) { Add(name, a); name = null; }
+            else throw new ArgumentException($"Unexpected argument '{a}'.");
+        }
+        if (name is not null) Add(name, "true");
+    }
+
+    void Add(string name, string value)
+    {
+        if (!_values.TryGetValue(name, out var list)) _values[name] = list = [];
+        list.Add(value);
+    }
+
+    public string? One(string name) => _values.TryGetValue(name, out var l) ? l[^1] : null;
+
+    public string Required(string name) => One(name) ?? throw new ArgumentException($"--{name} is required.");
+
+    public bool Flag(string name) => One(name) is { } v && !string.Equals(v, "false", StringComparison.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string> Many(string name) =>
+        _values.TryGetValue(name, out var l)
+            ? l.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+            : [];
+
+    /// <summary><c>--map a=b --map c=d</c> as a dictionary.</summary>
+    public Dictionary<string, string> Pairs(string name)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in Many(name))
+        {
+            var i = p.IndexOf('=', StringComparison.Ordinal);
+            if (i <= 0) throw new ArgumentException($"--{name} takes name=value, not '{p}'.");
+            d[p[..i]] = p[(i + 1)..];
+        }
+        return d;
+    }
+
+    public T Enum<T>(string name, T fallback) where T : struct, System.Enum =>
+        One(name) is { } v ? System.Enum.Parse<T>(v, ignoreCase: true) : fallback;
+}

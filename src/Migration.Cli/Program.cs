@@ -1,0 +1,35 @@
+using Migration.Cli;
+
+// migration migrate --pg <connection string> --table a,b --map a=x --path out.sqlite [...]
+// The connection string may be left out: the libpq environment variables apply, as in psql.
+try
+{
+    if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+    {
+        Console.WriteLine("""
+            usage: migration migrate --table T[,T...] --path FILE.sqlite [--pg CONNECTION-STRING]
+                     [--map source=target ...] [--column-map table.col=new ...] [--exclude table.col ...]
+                     [--timestamp-format Iso8601|SqliteDateTime|UnixSeconds|UnixMilliseconds]
+                     [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null]
+                     [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--what-if] [--quiet]
+            """);
+        return 0;
+    }
+    var rest = new CliArguments(args.Skip(1));
+    return args[0] switch
+    {
+        "migrate" => MigrateCommand.Run(rest),
+        _ => throw new ArgumentException($"Unknown command '{args[0]}'. Try: migration help"),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 64;
+}
+catch (Exception ex)
+{
+    // Engine messages name the table and never carry a secret; a stack trace helps no operator.
+    Console.Error.WriteLine($"migration: {ex.Message}");
+    return 1;
+}
