@@ -13,6 +13,19 @@ public static class FileSystemPaths
     {
         ArgumentNullException.ThrowIfNull(cmdlet);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            return ResolveCore(cmdlet, path, literal);
+        }
+        catch (Exception ex) when (ex is not ArgumentException)
+        {
+            // Provider errors (no such drive, a provider that has no paths) as the same kind of error.
+            throw new ArgumentException($"The path \"{path}\" cannot be used: {ex.Message}", ex);
+        }
+    }
+
+    static string ResolveCore(PSCmdlet cmdlet, string path, bool literal)
+    {
         ProviderInfo provider;
         string resolved;
         if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
