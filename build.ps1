@@ -34,10 +34,11 @@ $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)][string[]] $Arguments)
-    Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
-    & dotnet @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
+    # A simple function on purpose: $args passes -c and the other dotnet options through
+    # untouched, where an advanced function would try to bind them as its own parameters.
+    Write-Host "dotnet $($args -join ' ')" -ForegroundColor Cyan
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args[0]) failed with exit code $LASTEXITCODE." }
 }
 
 Invoke-Dotnet build (Join-Path $root 'src/Migration.PowerShell/Migration.PowerShell.csproj') -c $Configuration
