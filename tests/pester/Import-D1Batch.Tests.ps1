@@ -30,9 +30,12 @@ Describe 'Import-D1Batch' {
         It 'emits one TableSummary per table with the rows written' {
             $summaries.Count | Should -Be 3
             $summaries | ForEach-Object { $_ | Should -BeOfType [Migration.Engine.Target.TableSummary] }
-            @($summaries.Table) | Should -Be @('users', 'saved_files', 'persons')
-            @($summaries.RowsWritten) | Should -Be @(3, 3, 3)
-            @($summaries.RowsFailed) | Should -Be @(0, 0, 0)
+            @($summaries.Table | Sort-Object) | Should -Be @('persons', 'saved_files', 'users')
+            foreach ($s in $summaries) {
+                $s.RowsWritten | Should -Be 3 -Because "all rows of $($s.Table) are valid"
+                $s.RowsFailed | Should -Be 0
+                $s.Batches | Should -Be 1
+            }
         }
 
         It 'writes every row' {
@@ -72,7 +75,7 @@ Describe 'Import-D1Batch' {
             $summaries = @(Invoke-ListCutterMigration -Path $db -ImportParameters @{ WhatIf = $true })
             Test-Path -LiteralPath $db | Should -BeFalse
             $summaries.Count | Should -Be 3
-            @($summaries.RowsWritten) | Should -Be @(3, 3, 3)
+            @($summaries | Where-Object RowsWritten -ne 3) | Should -HaveCount 0
         }
 
         It 'leaves an existing file unchanged' {

@@ -2,15 +2,18 @@
 # PostgreSQL (from $env:MIGRATION_TEST_PG, an Npgsql connection string to a server where the
 # user may CREATE DATABASE, or a throwaway cluster started here) and real SQLite files.
 
-$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-$script:ModuleFolder = Join-Path $script:RepoRoot 'out/Migration'
+function Get-MigrationRepoRoot {
+    # $PSScriptRoot here is this file's folder (tests/pester), wherever the caller is.
+    (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../..')).Path
+}
 
 function Import-MigrationTestModule {
+    $root = Get-MigrationRepoRoot
     # The way a user does it: the repository-root manifest, right after `dotnet build`.
-    Import-Module (Join-Path $script:RepoRoot 'Migration.psd1') -Force -ErrorAction Stop
+    Import-Module (Join-Path $root 'Migration.psd1') -Force -ErrorAction Stop
     # The module's own copies of the drivers, for the tests' setup and checks.
-    Add-Type -Path (Join-Path $script:ModuleFolder 'Npgsql.dll')
-    Add-Type -Path (Join-Path $script:ModuleFolder 'Microsoft.Data.Sqlite.dll')
+    Add-Type -Path (Join-Path $root 'out/Migration/Npgsql.dll')
+    Add-Type -Path (Join-Path $root 'out/Migration/Microsoft.Data.Sqlite.dll')
 }
 
 function Get-FreeTcpPort {
@@ -21,14 +24,15 @@ function Get-FreeTcpPort {
 
 function Invoke-AsPostgresUser {
     # initdb and postgres refuse to run as root: as root, run them as the postgres OS user.
+    # Their output goes to the verbose stream, so callers' output stays theirs.
     param([Parameter(Mandatory)][string] $FilePath, [string[]] $ArgumentList = @())
     $isRoot = $IsLinux -and ((& id -u) -eq '0')
     if ($isRoot) {
         # '--' from a variable: a bare -- would be taken by PowerShell's own parser.
         $endOfOptions = '--'
-        & runuser -u postgres $endOfOptions $FilePath @ArgumentList
+        & runuser -u postgres $endOfOptions $FilePath @ArgumentList 2>&1 | ForEach-Object { Write-Verbose "$_" }
     } else {
-        & $FilePath @ArgumentList
+        & $FilePath @ArgumentList 2>&1 | ForEach-Object { Write-Verbose "$_" }
     }
     if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') exited with $LASTEXITCODE." }
 }

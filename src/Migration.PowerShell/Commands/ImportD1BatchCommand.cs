@@ -151,6 +151,9 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             return;
         }
         Drain();
+        // Closed before the summaries go out, so a command downstream can open the file.
+        _target.Dispose();
+        _target = null;
         _progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(_progress);
         foreach (var summary in summaries)
