@@ -39,7 +39,7 @@ internal sealed class PgCatalogReader
         using var info = new NpgsqlCommand(
             "SELECT n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1",
             _connection);
-        info.Parameters.AddWithValue(oid.Value);
+        info.Parameters.Add(OidParameter(oid.Value));
         using var r = info.ExecuteReader();
         if (!r.Read()) return null;
         return (oid.Value, r.GetString(0), r.GetString(1), r.GetChar(2));
@@ -55,7 +55,7 @@ internal sealed class PgCatalogReader
             WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
             """, _connection);
-        cmd.Parameters.AddWithValue(relOid);
+        cmd.Parameters.Add(OidParameter(relOid));
         using var r = cmd.ExecuteReader();
         var list = new List<(short, string, uint, int, bool, string)>();
         while (r.Read())
@@ -68,7 +68,7 @@ internal sealed class PgCatalogReader
     {
         using var cmd = new NpgsqlCommand(
             "SELECT conkey FROM pg_catalog.pg_constraint WHERE conrelid = $1 AND contype = 'p'", _connection);
-        cmd.Parameters.AddWithValue(relOid);
+        cmd.Parameters.Add(OidParameter(relOid));
         return cmd.ExecuteScalar() is short[] key ? key : [];
     }
 
@@ -87,7 +87,7 @@ internal sealed class PgCatalogReader
             FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
             WHERE t.oid = $1
             """, _connection);
-        cmd.Parameters.AddWithValue(oid);
+        cmd.Parameters.Add(OidParameter(oid));
         using var r = cmd.ExecuteReader();
         if (!r.Read()) throw new InvalidOperationException($"Type oid {oid} is not in pg_type.");
         var type = new PgCatalogType(oid, r.GetString(0), r.GetChar(1), r.GetFieldValue<uint>(2), r.GetInt32(3), r.GetFieldValue<uint>(4));
@@ -99,7 +99,7 @@ internal sealed class PgCatalogReader
     {
         if (_formatNames.TryGetValue((oid, typmod), out var known)) return known;
         using var cmd = new NpgsqlCommand("SELECT pg_catalog.format_type($1, $2)", _connection);
-        cmd.Parameters.AddWithValue(oid);
+        cmd.Parameters.Add(OidParameter(oid));
         cmd.Parameters.AddWithValue(typmod < 0 ? (object)DBNull.Value : typmod);
         var name = (string)cmd.ExecuteScalar()!;
         _formatNames[(oid, typmod)] = name;
@@ -130,6 +130,9 @@ internal sealed class PgCatalogReader
             throw;
         }
     }
+
+    /// <summary>An oid parameter: Npgsql does not infer the type from a uint.</summary>
+    static NpgsqlParameter OidParameter(uint oid) => new() { Value = oid, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid };
 
     void Execute(string sql)
     {
