@@ -57,6 +57,11 @@ public sealed class PgExporter : IDisposable
             if (check.ExecuteScalar() as string != "on")
                 throw new PgSourceException(null, $"standard_conforming_strings cannot be turned on at {settings.Describe()}.");
         }
+        catch (PgSourceException)
+        {
+            _connection.Dispose();
+            throw;
+        }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             _connection.Dispose();
