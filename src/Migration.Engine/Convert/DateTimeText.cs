@@ -51,39 +51,53 @@ internal static class DateTimeText
     static int WriteDate(Span<char> buf, long pgDays)
     {
         var (y, m, d) = PgCalendar.CivilFromUnixDays(pgDays + PgCalendar.PgEpochDaysFrom1970);
-        var p = 0;
-        if (y < 0) { buf[p++] = '-'; y = -y; }
-        else if (y > 9999) buf[p++] = '+';
-        p += WriteDigits(buf[p..], y, 4);
-        buf[p++] = '-';
-        p += WriteDigits(buf[p..], m, 2);
-        buf[p++] = '-';
-        p += WriteDigits(buf[p..], d, 2);
-        return p;
+        int p;
+        if (y is >= 0 and <= 9999)
+        {
+            var yy = (int)y;
+            Write2(buf, yy / 100);
+            Write2(buf[2..], yy % 100);
+            p = 4;
+        }
+        else
+        {
+            // Expanded years (ISO 8601): a sign and at least four digits.
+            p = 0;
+            if (y < 0) { buf[p++] = '-'; y = -y; }
+            else buf[p++] = '+';
+            var n = 4;
+            for (var v = y / 10000; v > 0; v /= 10) n++;
+            for (var i = p + n - 1; i >= p; i--, y /= 10) buf[i] = (char)('0' + (int)(y % 10));
+            p += n;
+        }
+        buf[p] = '-';
+        Write2(buf[(p + 1)..], m);
+        buf[p + 3] = '-';
+        Write2(buf[(p + 4)..], d);
+        return p + 6;
     }
 
     static int WriteTime(Span<char> buf, long microsOfDay)
     {
-        var secs = microsOfDay / PgCalendar.MicrosPerSecond;
-        WriteDigits(buf, secs / 3600, 2);
+        var secs = (int)(microsOfDay / PgCalendar.MicrosPerSecond);
+        var frac = (int)(microsOfDay % PgCalendar.MicrosPerSecond);
+        buf = buf[..15];
+        Write2(buf, secs / 3600);
         buf[2] = ':';
-        WriteDigits(buf[3..], secs / 60 % 60, 2);
+        Write2(buf[3..], secs / 60 % 60);
         buf[5] = ':';
-        WriteDigits(buf[6..], secs % 60, 2);
+        Write2(buf[6..], secs % 60);
         buf[8] = '.';
-        WriteDigits(buf[9..], microsOfDay % PgCalendar.MicrosPerSecond, 6);
+        Write2(buf[9..], frac / 10000);
+        Write2(buf[11..], frac / 100 % 100);
+        Write2(buf[13..], frac % 100);
         return 15;
     }
 
-    /// <summary>Writes a non-negative number with at least <paramref name="minWidth"/> digits (zero-padded).</summary>
-    static int WriteDigits(Span<char> buf, long value, int minWidth)
+    static void Write2(Span<char> buf, int v)
     {
-        var n = 1;
-        for (var v = value / 10; v > 0; v /= 10) n++;
-        if (n < minWidth) n = minWidth;
-        for (var i = n - 1; i >= 0; i--, value /= 10)
-            buf[i] = (char)('0' + (int)(value % 10));
-        return n;
+        buf[1] = (char)('0' + v % 10);
+        buf[0] = (char)('0' + v / 10);
     }
 
     /// <summary>

@@ -21,8 +21,12 @@ internal sealed class FloatConverter(NonFiniteMode nonFinite) : ValueConverter
     };
 
     /// <summary>The double whose shortest text equals the float's shortest text (1.1f -> 1.1).</summary>
-    public static double Widen(float f) =>
-        double.Parse(f.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+    public static double Widen(float f)
+    {
+        Span<char> text = stackalloc char[32];
+        f.TryFormat(text, out var n, "R", CultureInfo.InvariantCulture);
+        return double.Parse(text[..n], NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
 
     public override void AppendJsonElement(StringBuilder json, ReadOnlySpan<char> text)
     {
