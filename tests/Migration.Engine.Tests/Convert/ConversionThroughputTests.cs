@@ -12,7 +12,7 @@ namespace Migration.Engine.Tests.Convert;
 /// The hot path's budget: 1.1M rows of 30 columns must convert well over 300k rows/s on one
 /// core. Measured in CPU time (the build machine is shared, so wall time says little) after
 /// the JIT has had time to optimize the hot methods. An optimized (Release) engine must beat
-/// 300k rows/s; a Debug build, whose JIT optimizations are off, only a quarter of that.
+/// 300k rows/s; a Debug build, whose JIT optimizations are off, is only checked for a sixth of that.
 /// </summary>
 public sealed class ConversionThroughputTests(ITestOutputHelper output)
 {
@@ -60,7 +60,7 @@ public sealed class ConversionThroughputTests(ITestOutputHelper output)
         var optimized = typeof(RowConverter).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
         output.WriteLine($"{rate:N0} rows/s of CPU time ({rows} rows x 30 columns: {cpu.TotalMilliseconds:N0} ms CPU, {sw.ElapsedMilliseconds:N0} ms wall; engine {(optimized ? "optimized" : "Debug")})");
         Assert.Equal(rows * 30L, check);
-        var required = optimized ? 300_000 : 75_000;
+        var required = optimized ? 300_000 : 50_000;
         Assert.True(rate > required, $"only {rate:N0} rows/s (required {required:N0})");
     }
 }
