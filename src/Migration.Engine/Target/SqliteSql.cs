@@ -25,7 +25,8 @@ internal static class SqliteSql
     /// <c>CREATE TABLE "t" ("c" TYPE [NOT NULL], ..., PRIMARY KEY (...))</c>. A single INTEGER
     /// key column is declared inline as <c>INTEGER PRIMARY KEY</c> so it is the rowid (as D1 and
     /// Django/Prisma schemas expect). Key columns are always NOT NULL: SQLite would otherwise let a
-    /// non-integer key hold NULL, and an INTEGER PRIMARY KEY would silently invent a rowid for NULL.
+    /// non-integer key hold NULL. (An INTEGER PRIMARY KEY given NULL still gets a new rowid from
+    /// SQLite despite NOT NULL, so the target refuses NULL in key columns before the write.)
     /// </summary>
     public static string CreateTable(TableSchema schema)
     {

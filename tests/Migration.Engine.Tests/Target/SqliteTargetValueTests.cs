@@ -120,4 +120,16 @@ public sealed class SqliteTargetValueTests : IDisposable
         Assert.Equal(["zip", "amount", "label", "born"], outcome.Errors.Select(e => e.Column));
         Assert.Equal(Expect([5L, "N1 2AB", 42.0, null, "2024-01-01"]), Rows(path, "SELECT * FROM a"));
     }
+
+    [Fact]
+    public void NULL_in_an_integer_key_is_refused_rather_than_given_a_new_rowid()
+    {
+        var path = _dir.File("rowid.sqlite");
+
+        var outcome = Write(path, new ImportOptions(), [R(Values, null, "no id", null, null, null), R(Values, 2L, "id", null, null, null)]);
+
+        var e = Assert.Single(outcome.Errors);
+        Assert.Equal(("id", "NULL"), (e.Column, e.ValueExcerpt));
+        Assert.Equal(Expect([2L, "id"]), Rows(path, "SELECT id, t FROM v"));
+    }
 }
