@@ -13,7 +13,8 @@ public interface IBatchJournal
     /// <param name="connection">The target connection; write the journal through it.</param>
     /// <param name="transaction">The batch's open transaction; every command must use it.</param>
     /// <param name="batch">The batch's figures (Elapsed so far, before the commit).</param>
-    /// <param name="rows">The batch's rows in the order they were written, including any that
-    /// failed (e.g. to record the last key as a checkpoint). Valid only during the call.</param>
+    /// <param name="rows">The rows the batch sent to SQLite, in order, including any SQLite refused
+    /// (rows refused before the write are not in a batch). E.g. the last key is the checkpoint.
+    /// Valid only during the call.</param>
     void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows);
 }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target;
@@ -9,17 +8,8 @@ namespace Migration.Engine.Target;
 /// </summary>
 internal static class SqliteRowFailure
 {
-    const int SqliteTooBig = 18, SqliteConstraint = 19, SqliteMismatch = 20;
-
-    /// <summary>
-    /// Errors that concern the row alone: SQLite has rolled back only that statement and the
-    /// batch's transaction goes on. Anything else (I/O, disk full, busy) ends the batch.
-    /// </summary>
-    public static bool IsRowError(SqliteException ex) => ex.SqliteErrorCode is SqliteTooBig or SqliteConstraint or SqliteMismatch;
-
-    public static RowError Describe(SqliteException ex, Row row, TableBinding binding)
+    public static RowError Describe(string message, Row row, TableBinding binding)
     {
-        var message = MessageOf(ex);
         var columns = ColumnsNamedIn(message, binding.Table)
             .Select(c => binding.Schema.IndexOf(c))
             .Where(i => i >= 0)
@@ -29,15 +19,6 @@ internal static class SqliteRowFailure
             ? string.Join(", ", columns.Select(i => ValueExcerpt.Of(row.GetValue(i))))
             : row.DescribeKey();
         return new RowError(binding.Table, row.DescribeKey(), column, message, excerpt);
-    }
-
-    /// <summary>SQLite's own message, without Microsoft.Data.Sqlite's "SQLite Error 19: '...'." frame.</summary>
-    internal static string MessageOf(SqliteException ex)
-    {
-        var m = ex.Message;
-        var open = m.IndexOf('\'', StringComparison.Ordinal);
-        var close = m.LastIndexOf('\'');
-        return m.StartsWith("SQLite Error", StringComparison.Ordinal) && open >= 0 && close > open ? m[(open + 1)..close] : m;
     }
 
     /// <summary>The columns in "... constraint failed: t.a, t.b" (UNIQUE, NOT NULL, PRIMARY KEY); none for FOREIGN KEY or CHECK.</summary>

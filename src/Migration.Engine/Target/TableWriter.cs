@@ -6,7 +6,7 @@ namespace Migration.Engine.Target;
 
 /// <summary>
 /// One table's side of a <see cref="SqliteTarget"/>: its buffer of up to one batch of rows, its
-/// prepared INSERT (parameters created once, values set per row) and its running figures.
+/// prepared INSERT (prepared once, values bound per row) and its running figures.
 /// </summary>
 internal sealed class TableWriter : IDisposable
 {
@@ -15,8 +15,7 @@ internal sealed class TableWriter : IDisposable
     readonly Row[] _buffer;
     int _count;
     TableBinding _binding;
-    SqliteCommand? _insert;
-    SqliteParameter[] _parameters = [];
+    PreparedInsert? _insert;
     SqliteCommand? _keyLookup; // dry run only: does the key already exist?
     SqliteParameter[] _keyParameters = [];
     int[] _keyOrdinals = [];
@@ -78,27 +77,19 @@ internal sealed class TableWriter : IDisposable
         else
         {
             using var transaction = _target.Connection!.BeginTransaction();
-            _insert!.Transaction = transaction;
             foreach (var row in rows)
             {
-                var values = row.GetValues();
-                for (var i = 0; i < values.Length; i++)
-                    _parameters[i].Value = values[i] ?? DBNull.Value;
-                try
+                if (_insert!.Insert(row.GetValues(), out var refusal)) written++;
+                else if (refusal is null) skipped++; // Ignore, or an Upsert whose key is the whole row
+                else
                 {
-                    if (_insert.ExecuteNonQuery() > 0) written++;
-                    else skipped++; // Ignore, or an Upsert whose key is the whole row
-                }
-                catch (SqliteException ex) when (SqliteRowFailure.IsRowError(ex))
-                {
-                    // SQLite rolled back this statement only; the transaction and the other rows go on.
+                    // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
-                    _target.Raise(SqliteRowFailure.Describe(ex, row, _binding));
+                    _target.Raise(SqliteRowFailure.Describe(refusal, row, _binding));
                 }
             }
             _target.Journal?.RecordBatch(_target.Connection, transaction, Result(batchNumber, written, skipped, failed, start), rows);
             transaction.Commit();
-            _insert.Transaction = null;
         }
 
         Array.Clear(_buffer, 0, _count);
@@ -147,16 +138,7 @@ internal sealed class TableWriter : IDisposable
             return;
         }
 
-        _insert = connection.CreateCommand();
-        _insert.CommandText = _binding.InsertSql;
-        _parameters = new SqliteParameter[_binding.Schema.Columns.Count];
-        for (var i = 0; i < _parameters.Length; i++)
-        {
-            // No SqliteType: the storage class follows each value's own type (long, double, string, byte[]).
-            _parameters[i] = new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value);
-            _insert.Parameters.Add(_parameters[i]);
-        }
-        _insert.Prepare();
+        _insert = new PreparedInsert(connection, _binding.InsertSql, _binding.Schema.Columns.Count);
     }
 
     /// <summary>A dry run against an existing table looks each key up, so it can tell rows that would be skipped or fail on a duplicate key.</summary>
