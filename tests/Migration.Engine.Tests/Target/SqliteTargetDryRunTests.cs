@@ -76,4 +76,19 @@ public sealed class SqliteTargetDryRunTests : IDisposable
         Assert.Throws<TargetSchemaException>(() => target.Add(R(schema, 1L, "x")));
         Assert.Throws<TargetSchemaException>(() => target.Add(R(D1("_cf_x", [Col("a", D1Type.Text)]), "x")));
     }
+
+    [Fact]
+    public void A_dry_run_reads_a_WAL_mode_file_like_the_local_D1_state_and_leaves_it_as_it_was()
+    {
+        var path = _dir.File("wal.sqlite");
+        Exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE books (isbn TEXT PRIMARY KEY, title TEXT NOT NULL); INSERT INTO books VALUES ('2', 'Two');");
+        var before = SHA256.HashData(File.ReadAllBytes(path));
+
+        var dry = Write(path, new ImportOptions { DryRun = true, OnConflict = OnConflict.Ignore }, [R(Books, "2", "Two again"), R(Books, "3", "Three")]);
+
+        Assert.Equal((1L, 1L), (dry.Summary("books").RowsWritten, dry.Summary("books").RowsSkipped));
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(path)));
+        Assert.Equal("wal", Rows(path, "PRAGMA journal_mode")[0][0]);
+        Assert.Equal(Expect(["2", "Two"]), Rows(path, "SELECT * FROM books"));
+    }
 }
