@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Migration.Engine.Convert;
 using Migration.Engine.Schema;
+using Migration.Engine.Target;
 
 namespace Migration.PowerShell;
 
@@ -44,7 +45,7 @@ public sealed class D1RowProducer
         if (_targetPath is null) return null;
         var target = _options.TableMap.TryGetValue(tableName, out var mapped) ? mapped : tableName;
         if (!_targetSchemas.TryGetValue(target, out var schema))
-            _targetSchemas[target] = schema = TargetSchemaReader.Read(_targetPath, target);
+            _targetSchemas[target] = schema = SqliteSchemaReader.ReadTableSchema(_targetPath, target);
         return schema;
     }
 }
