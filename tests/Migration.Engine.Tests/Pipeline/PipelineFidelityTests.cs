@@ -229,7 +229,7 @@ public sealed class PipelineFidelityTests(PgCluster pg) : IDisposable
             {
                 "integer" => ("integer", r.GetInt64(i).ToString(CultureInfo.InvariantCulture)),
                 "real" => ("real", r.GetDouble(i).ToString("R", CultureInfo.InvariantCulture)),
-                "blob" => ("blob", Convert.ToHexString((byte[])r.GetValue(i)).ToLowerInvariant()),
+                "blob" => ("blob", System.Convert.ToHexString((byte[])r.GetValue(i)).ToLowerInvariant()),
                 _ => ("text", r.GetString(i)),
             };
         }
