@@ -17,12 +17,13 @@ public enum PgTypeFamily
     /// <summary>
     /// numeric -> <see cref="decimal"/> when the declared precision is 1..28 (binary read,
     /// exact, keeps the scale); otherwise <see cref="string"/> holding Postgres' text form
-    /// (exact digits, or NaN/Infinity/-Infinity).
+    /// (exact digits, or NaN/Infinity/-Infinity). A NaN in a numeric(p,s) column, which no
+    /// decimal can hold, also arrives as the string <c>NaN</c>: converters accept both types.
     /// </summary>
     Numeric,
     /// <summary>money -> <see cref="decimal"/> (exact; two fraction digits as Npgsql reads it).</summary>
     Money,
-    /// <summary>text/varchar/char(n)/name/citext -> <see cref="string"/> (char(n) keeps its padding).</summary>
+    /// <summary>text/varchar/char(n)/name -> <see cref="string"/> (char(n) keeps its padding).</summary>
     Text,
     /// <summary>uuid -> <see cref="Guid"/>.</summary>
     Uuid,
@@ -49,7 +50,8 @@ public enum PgTypeFamily
     /// <summary>
     /// Everything read in Postgres' own text form -> <see cref="string"/>: enum, inet, cidr,
     /// macaddr, bit, varbit, xml, ranges, geometric types, tsvector, timetz, interval
-    /// (IntervalStyle iso_8601), and any type this module does not know.
+    /// (IntervalStyle iso_8601), citext (an extension type, so read as ::text), and any type
+    /// this module does not know.
     /// </summary>
     TextForm,
 }

@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text;
 using Migration.Engine.Schema;
+using Npgsql;
 
 namespace Migration.Engine.Source;
 
@@ -10,26 +13,377 @@ public sealed record ExportProgress(string Table, long RowsDone, long EstimatedT
 /// REPEATABLE READ, READ ONLY transaction, so several tables form one consistent snapshot.
 /// Memory stays flat: rows are produced one at a time as COPY delivers them.
 /// </summary>
+/// <remarks>
+/// One connection, so one export at a time: finish or dispose one table's enumerator before
+/// starting the next. Every export runs under a savepoint, so a failed or abandoned export
+/// leaves the transaction (and its snapshot) usable for the next table.
+/// </remarks>
 public sealed class PgExporter : IDisposable
 {
-    public PgExporter(PgConnectionSettings settings) => throw new NotImplementedException();
+    /// <summary>Rows between two progress reports.</summary>
+    public const int ProgressInterval = 10_000;
+
+    const string ExportSavepoint = "migration_export";
+
+    readonly PgConnectionSettings _settings;
+    readonly NpgsqlConnection _connection;
+    readonly PgCatalogReader _catalog;
+    bool _busy;
+    bool _disposed;
+    bool? _moneyChecked;
+
+    public PgExporter(PgConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _connection = settings.OpenConnection();
+        try
+        {
+            // Session settings make every text form this module reads deterministic; then one
+            // snapshot for the exporter's whole life. The SELECT right after BEGIN is what takes
+            // the snapshot (Postgres takes it at the transaction's first query, not at BEGIN).
+            Execute("""
+                SET TimeZone = 'UTC';
+                SET DateStyle = 'ISO, YMD';
+                SET IntervalStyle = 'iso_8601';
+                SET bytea_output = 'hex';
+                SET extra_float_digits = 1;
+                SET client_encoding = 'UTF8';
+                SET standard_conforming_strings = on;
+                BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+                """);
+            using var check = new NpgsqlCommand("SELECT current_setting('standard_conforming_strings')", _connection);
+            // Key literals in COPY statements double quotes and leave backslashes alone: only safe when this holds.
+            if (check.ExecuteScalar() as string != "on")
+                throw new PgSourceException(null, $"standard_conforming_strings cannot be turned on at {settings.Describe()}.");
+        }
+        catch (PgSourceException)
+        {
+            _connection.Dispose();
+            throw;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            _connection.Dispose();
+            throw new PgSourceException(null, $"Cannot start a read-only snapshot on {settings.Describe()}: {settings.Redact(PgConnectionSettings.Flatten(ex))}", settings.SafeInner(ex));
+        }
+        _catalog = new PgCatalogReader(_connection);
+    }
 
     /// <summary>
     /// Reads the catalog for the named tables (<c>name</c>, <c>schema.name</c>, quoted names with
     /// any characters). <paramref name="columns"/> limits the columns (null: all).
     /// </summary>
+    /// <remarks>
+    /// Names are resolved as psql resolves them: unquoted parts fold to lower case, an
+    /// unqualified name is looked up in the search_path. Columns keep the table's order; a
+    /// requested column matches exactly, else case-insensitively when that is unambiguous.
+    /// The primary key must be among the chosen columns (keyset paging and row errors need it).
+    /// <see cref="TableSchema.Name"/> is the bare table name for tables in <c>public</c>, else
+    /// <c>schema.table</c>, so two tables of the same name in two schemas never merge.
+    /// </remarks>
     public IReadOnlyList<TableSchema> Describe(IEnumerable<string> tables, IReadOnlyCollection<string>? columns = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ThrowIfUnusable();
+        if (columns is { Count: 0 }) throw new ArgumentException("The column list is empty; pass null for all columns.", nameof(columns));
+        var result = new List<TableSchema>();
+        var seen = new HashSet<uint>();
+        foreach (var typed in tables)
+        {
+            if (string.IsNullOrWhiteSpace(typed)) throw new ArgumentException("A table name is empty.", nameof(tables));
+            try
+            {
+                var schema = DescribeOne(typed.Trim(), columns, seen);
+                if (schema is not null) result.Add(schema);
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new PgSourceException(typed, $"reading the catalog failed: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
+            }
+        }
+        return result;
+    }
 
-    /// <summary>The planner's estimate of a table's row count (pg_class.reltuples), for progress.</summary>
-    public long EstimateRows(TableSchema table) => throw new NotImplementedException();
+    TableSchema? DescribeOne(string typed, IReadOnlyCollection<string>? columns, HashSet<uint> seen)
+    {
+        var rel = _catalog.Resolve(typed) ?? throw new PgSourceException(typed,
+            "no such table or view. Names are read as psql reads them: unquoted names fold to lower case and are looked up in the search_path; quote a mixed-case name, e.g. '\"MyTable\"' or 'sales.\"MyTable\"'.");
+        if (!seen.Add(rel.Oid)) return null;
+        var display = rel.Schema + "." + rel.Name;
+        if (rel.Kind is not ('r' or 'p' or 'v' or 'm' or 'f'))
+            throw new PgSourceException(display, "is not a table, view or materialized view.");
+
+        var all = _catalog.Columns(rel.Oid);
+        var chosen = new bool[all.Count];
+        if (columns is null) Array.Fill(chosen, true);
+        else
+        {
+            foreach (var want in columns)
+            {
+                var i = all.FindIndex(c => string.Equals(c.Name, want, StringComparison.Ordinal));
+                if (i < 0)
+                {
+                    var folded = all.FindAll(c => string.Equals(c.Name, want, StringComparison.OrdinalIgnoreCase));
+                    if (folded.Count == 1) i = all.IndexOf(folded[0]);
+                }
+                if (i < 0) throw new PgSourceException(display, $"has no column \"{want}\".");
+                chosen[i] = true;
+            }
+        }
+
+        var list = new List<Column>();
+        var ordinalOfAttnum = new Dictionary<short, int>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (!chosen[i]) continue;
+            var c = all[i];
+            var type = _catalog.Classify(c.TypeOid, c.Typmod, c.FormatName);
+            ordinalOfAttnum[c.AttNum] = list.Count;
+            list.Add(new Column(c.Name, type, PgTypeClassifier.DefaultD1Type(type), isNullable: !c.NotNull));
+        }
+
+        var key = new List<int>();
+        foreach (var attnum in _catalog.PrimaryKey(rel.Oid))
+        {
+            if (!ordinalOfAttnum.TryGetValue(attnum, out var ordinal))
+                throw new PgSourceException(display, $"the column list leaves out primary key column \"{all.Find(c => c.AttNum == attnum).Name}\"; include it (resuming and row errors need the key).");
+            key.Add(ordinal);
+        }
+
+        if (list.Any(c => c.PgType!.Family == PgTypeFamily.Money))
+        {
+            _moneyChecked ??= _catalog.MoneyHasTwoFractionDigits();
+            if (_moneyChecked == false)
+                throw new PgSourceException(display, "money values here do not have two fraction digits (lc_monetary); cast the column to numeric in a view and export that.");
+        }
+
+        var name = rel.Schema == "public" ? rel.Name : display;
+        return new TableSchema(SchemaKind.Postgres, rel.Schema, rel.Name, name, list, key);
+    }
+
+    /// <summary>The planner's estimate of a table's row count (pg_class.reltuples), for progress; 0 when unknown.</summary>
+    public long EstimateRows(TableSchema table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ThrowIfUnusable();
+        try
+        {
+            using var cmd = new NpgsqlCommand("SELECT reltuples FROM pg_catalog.pg_class WHERE oid = to_regclass($1)", _connection);
+            cmd.Parameters.AddWithValue(QualifiedName(table));
+            var value = cmd.ExecuteScalar();
+            // reltuples is -1 for a table never vacuumed or analyzed (Postgres 14+), 0 for views.
+            return value is float f && f > 0 ? (long)f : 0;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new PgSourceException(table.SourceDisplayName, $"reading the row estimate failed: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
+        }
+    }
 
     /// <summary>
     /// The rows of one table, in primary key order when it has one. With <paramref name="afterKey"/>
     /// (values of the primary key columns) only rows with a greater key are read (keyset, never OFFSET).
     /// </summary>
+    /// <remarks>
+    /// Lazy: nothing is read until the first row is asked for. Disposing the enumerator before
+    /// the end cancels the COPY on the server. <paramref name="progress"/> is called every
+    /// <see cref="ProgressInterval"/> rows and once at the end.
+    /// </remarks>
     public IEnumerable<Row> Export(TableSchema table, IReadOnlyList<object?>? afterKey = null, Action<ExportProgress>? progress = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ThrowIfDisposed();
+        if (table.Kind != SchemaKind.Postgres) throw new ArgumentException($"Table {table.Name}: not a Postgres source schema.", nameof(table));
+        var readers = table.Columns.Select(PgColumnReader.For).ToArray();
+        var sql = CopySql(table, readers, afterKey);
+        return Rows(table, readers, sql, progress);
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    static string CopySql(TableSchema table, PgColumnReader[] readers, IReadOnlyList<object?>? afterKey)
+    {
+        var sb = new StringBuilder("COPY (SELECT ");
+        sb.AppendJoin(", ", readers.Select(r => r.SelectExpression));
+        sb.Append(" FROM ").Append(QualifiedName(table));
+        var key = table.PrimaryKey.Select(k => table.Columns[k]).ToArray();
+        if (afterKey is not null)
+        {
+            if (key.Length == 0)
+                throw new ArgumentException($"Table {table.SourceDisplayName} has no primary key: it cannot resume after a key.", nameof(afterKey));
+            if (afterKey.Count != key.Length)
+                throw new ArgumentException($"Table {table.SourceDisplayName}: the key has {key.Length} columns, {afterKey.Count} values were given.", nameof(afterKey));
+            // COPY takes no bind parameters: the key values become typed literals (see PgKeyLiteral).
+            // A row comparison orders like ORDER BY over the same columns, so resuming never skips
+            // or repeats a row.
+            sb.Append(" WHERE (").AppendJoin(", ", key.Select(c => PgIdentifier.Quote(c.SourceName))).Append(") > (");
+            for (var i = 0; i < key.Length; i++)
+            {
+                if (i > 0) sb.Append(", ");
+                try { sb.Append(PgKeyLiteral.Render(afterKey[i], key[i].PgType!)); }
+                catch (ArgumentException ex) { throw new ArgumentException($"Table {table.SourceDisplayName}, key column {key[i].Name}: {ex.Message}", nameof(afterKey)); }
+            }
+            sb.Append(')');
+        }
+        if (key.Length > 0)
+            sb.Append(" ORDER BY ").AppendJoin(", ", key.Select(c => PgIdentifier.Quote(c.SourceName)));
+        sb.Append(") TO STDOUT (FORMAT BINARY)");
+        return sb.ToString();
+    }
+
+    IEnumerable<Row> Rows(TableSchema table, PgColumnReader[] readers, string sql, Action<ExportProgress>? progress)
+    {
+        ThrowIfUnusable();
+        var estimate = progress is null ? 0 : EstimateRows(table);
+        _busy = true;
+        NpgsqlBinaryExporter? copy = null;
+        var completed = false;
+        var failed = false;
+        long rows = 0;
+        try
+        {
+            Execute($"SAVEPOINT {ExportSavepoint}");
+            try { copy = _connection.BeginBinaryExport(sql); }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                failed = true;
+                throw Failure(table, "starting the export failed", ex);
+            }
+            while (true)
+            {
+                Row? row;
+                try { row = ReadRow(copy, table, readers, rows); }
+                catch { failed = true; throw; }
+                if (row is null) break;
+                rows++;
+                if (progress is not null && rows % ProgressInterval == 0)
+                    progress(new ExportProgress(table.Name, rows, Math.Max(estimate, rows)));
+                yield return row;
+            }
+            completed = true;
+            progress?.Invoke(new ExportProgress(table.Name, rows, rows));
+        }
+        finally
+        {
+            EndCopy(copy, completed, failed);
+            _busy = false;
+        }
+    }
+
+    /// <summary>The next row, or null at the end; failures become <see cref="PgSourceException"/> naming the table and column.</summary>
+    Row? ReadRow(NpgsqlBinaryExporter copy, TableSchema table, PgColumnReader[] readers, long rowsBefore)
+    {
+        var column = -1;
+        try
+        {
+            var count = copy.StartRow();
+            if (count == -1) return null;
+            if (count != readers.Length)
+                throw new InvalidOperationException($"COPY sent {count} columns, {readers.Length} were expected.");
+            var values = new object?[readers.Length];
+            for (column = 0; column < readers.Length; column++)
+                values[column] = readers[column].Read(copy);
+            return new Row(table, values);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or InvalidCastException or FormatException or OverflowException or IOException)
+        {
+            var where = column >= 0 ? $"reading column {table.Columns[column].Name} of row {rowsBefore + 1} failed" : $"reading row {rowsBefore + 1} failed";
+            throw Failure(table, where, ex);
+        }
+    }
+
+    PgSourceException Failure(TableSchema table, string what, Exception ex) =>
+        new(table.SourceDisplayName, $"{what}: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
+
+    /// <summary>
+    /// Ends a COPY and its savepoint. An unfinished COPY is cancelled on the server first:
+    /// Npgsql's own Dispose would read every remaining row, and its Cancel does not interrupt a
+    /// COPY it is not currently waiting on.
+    /// </summary>
+    void EndCopy(NpgsqlBinaryExporter? copy, bool completed, bool failed)
+    {
+        try
+        {
+            if (copy is not null)
+            {
+                if (!completed && !failed) CancelBackend();
+                copy.Dispose();
+            }
+            if (completed)
+            {
+                Execute($"RELEASE SAVEPOINT {ExportSavepoint}");
+                return;
+            }
+            RollbackExportSavepoint();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+        {
+            // The connection is gone or confused: later calls get a clear error instead of a hang.
+            _disposed = true;
+        }
+    }
+
+    void RollbackExportSavepoint()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Execute($"ROLLBACK TO SAVEPOINT {ExportSavepoint}; RELEASE SAVEPOINT {ExportSavepoint}");
+                return;
+            }
+            // A cancel signal that arrived after the COPY ended can hit this statement instead: once more.
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && attempt == 0)
+            {
+            }
+        }
+    }
+
+    /// <summary>Asks the server to cancel this connection's running statement, from a second connection.</summary>
+    void CancelBackend()
+    {
+        try
+        {
+            using var other = _settings.OpenConnection();
+            using var cmd = new NpgsqlCommand("SELECT pg_cancel_backend($1)", other);
+            cmd.Parameters.AddWithValue(_connection.ProcessID);
+            cmd.ExecuteScalar();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or PgSourceException or InvalidOperationException)
+        {
+            // Without a cancel the COPY still ends correctly: Dispose reads the rest of it.
+        }
+    }
+
+    static string QualifiedName(TableSchema table) => PgIdentifier.QuoteQualified(table.SourceSchema, table.SourceTable);
+
+    void Execute(string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, _connection);
+        cmd.ExecuteNonQuery();
+    }
+
+    void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    void ThrowIfUnusable()
+    {
+        ThrowIfDisposed();
+        if (_busy) throw new InvalidOperationException("An export is still running on this exporter: finish or dispose its enumerator first.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed && _connection.State == System.Data.ConnectionState.Closed) return;
+        _disposed = true;
+        try
+        {
+            if (_connection.State == System.Data.ConnectionState.Open && !_busy) Execute("ROLLBACK");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // Closing the connection below ends the transaction anyway.
+        }
+        _connection.Dispose();
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"PgExporter({_settings.Describe()})");
 }

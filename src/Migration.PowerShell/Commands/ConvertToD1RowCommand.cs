@@ -1,0 +1,124 @@
+using System.Collections;
+using System.Management.Automation;
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// ConvertTo-D1Row: turns Postgres rows (from Export-PgTable) and plain objects (hashtables,
+/// ConvertFrom-Json or Import-Csv records) into D1 rows under one mapping policy. A value that
+/// cannot be converted without changing it is a non-terminating error for that row; the others
+/// go on.
+/// </summary>
+[Cmdlet(VerbsData.ConvertTo, "D1Row")]
+[OutputType(typeof(Row))]
+public sealed class ConvertToD1RowCommand : PSCmdlet
+{
+    D1RowProducer? _producer;
+
+    /// <summary>A row from Export-PgTable, a D1 row (passed on unchanged), or a plain object (needs -TableName).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public PSObject InputObject { get; set; } = null!;
+
+    /// <summary>Source table -> D1 table name.</summary>
+    [Parameter]
+    public Hashtable? TableMap { get; set; }
+
+    /// <summary><c>'table.column'</c> or <c>'column'</c> -> new column name.</summary>
+    [Parameter]
+    public Hashtable? ColumnMap { get; set; }
+
+    /// <summary>Columns to leave out: <c>'table.column'</c> or <c>'column'</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
+
+    [Parameter]
+    public TimestampFormat TimestampFormat { get; set; } = ConversionOptions.Default.TimestampFormat;
+
+    [Parameter]
+    public NumericMode NumericAs { get; set; } = ConversionOptions.Default.NumericAs;
+
+    [Parameter]
+    public NonFiniteMode NonFinite { get; set; } = ConversionOptions.Default.NonFinite;
+
+    /// <summary>Lets UnixSeconds/UnixMilliseconds drop a sub-second (sub-millisecond) part.</summary>
+    [Parameter]
+    public SwitchParameter AllowPrecisionLoss { get; set; }
+
+    /// <summary><c>'table.column'</c> -> <c>@{ TimestampFormat = ...; NumericAs = ...; NonFinite = ... }</c>.</summary>
+    [Parameter]
+    public Hashtable? ColumnOverride { get; set; }
+
+    /// <summary><c>'table.column'</c> -> scriptblock, or <c>@{ Expression = {...}; Type = 'Text' }</c>.</summary>
+    [Parameter]
+    public Hashtable? ComputedColumn { get; set; }
+
+    /// <summary>The table plain objects belong to.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TableName { get; set; }
+
+    /// <summary>An existing D1 file: plain objects are coerced to its table's column types.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetPath { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        ConversionOptions options;
+        string? targetPath = null;
+        try
+        {
+            options = new ConversionOptions
+            {
+                TimestampFormat = TimestampFormat,
+                NumericAs = NumericAs,
+                NonFinite = NonFinite,
+                AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
+                TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
+                ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
+                Exclude = Exclude ?? [],
+                ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),
+                Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
+            };
+            if (TargetPath is not null)
+            {
+                targetPath = FileSystemPaths.Resolve(this, TargetPath, literal: false);
+                if (!File.Exists(targetPath))
+                    throw new ArgumentException($"-TargetPath: \"{TargetPath}\" does not exist; it must be an existing D1 database file.");
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidConversionOptions", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        _producer = new D1RowProducer(options, targetPath);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!D1RowProducer.IsRow(InputObject) && TableName is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("ConvertTo-D1Row got a plain object (not a row from Export-PgTable): give -TableName, the table it belongs to."),
+                "TableNameRequired", ErrorCategory.InvalidArgument, InputObject));
+            return;
+        }
+        Row converted;
+        try
+        {
+            converted = _producer!.ToD1Row(InputObject, TableName);
+        }
+        catch (ConversionException ex)
+        {
+            // Non-terminating: this row is reported and dropped, the pipeline goes on
+            // (-ErrorAction Stop turns it into a stop, as for any cmdlet).
+            WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, InputObject));
+            return;
+        }
+        WriteObject(converted);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Management.Automation;
+using System.Net;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// Export-PgTable: streams the rows of one or more Postgres tables. All tables of one call are
+/// read by one exporter, i.e. from one REPEATABLE READ snapshot, so they are consistent with each
+/// other; tables are therefore collected while input arrives and exported at the end.
+/// </summary>
+[Cmdlet(VerbsData.Export, "PgTable")]
+[OutputType(typeof(Row))]
+public sealed class ExportPgTableCommand : PSCmdlet
+{
+    readonly List<string> _tables = [];
+    volatile bool _stopping;
+
+    /// <summary>An Npgsql/libpq-style connection string; parts left out come from PG* environment variables.</summary>
+    [Parameter]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>User name and password; the password never appears in output or errors.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Tables to export: <c>name</c>, <c>schema.name</c> or a quoted name.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "TableName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Table { get; set; } = [];
+
+    /// <summary>Only these columns (default: all).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Column { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var t in Table)
+            if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_tables.Count == 0) return;
+        var credential = Credential?.GetNetworkCredential();
+        PgConnectionSettings settings;
+        try
+        {
+            settings = new PgConnectionSettings(ConnectionString, credential);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            Terminate("InvalidConnectionString", ErrorCategory.InvalidArgument, null,
+                $"The connection settings are not valid: {ex.Message}", credential);
+            return;
+        }
+
+        PgExporter exporter;
+        try
+        {
+            exporter = new PgExporter(settings);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            Terminate("ConnectionFailed", ErrorCategory.ConnectionError, settings.Describe(),
+                $"Cannot connect to {settings.Describe()}: {ex.Message}", credential);
+            return;
+        }
+
+        using (exporter)
+        {
+            IReadOnlyList<TableSchema> schemas;
+            try
+            {
+                schemas = exporter.Describe(_tables, Column);
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                Terminate("DescribeFailed", ErrorCategory.ObjectNotFound, string.Join(", ", _tables),
+                    $"Cannot read the definition of {string.Join(", ", _tables)} on {settings.Describe()}: {ex.Message}", credential);
+                return;
+            }
+
+            for (var i = 0; i < schemas.Count && !_stopping; i++)
+                ExportTable(exporter, schemas[i], i, schemas.Count, settings, credential);
+        }
+    }
+
+    protected override void StopProcessing() => _stopping = true;
+
+    void ExportTable(PgExporter exporter, TableSchema schema, int index, int tableCount, PgConnectionSettings settings, NetworkCredential? credential)
+    {
+        var name = schema.SourceDisplayName;
+        long estimate;
+        try
+        {
+            estimate = exporter.EstimateRows(schema);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            // Progress only: an export without an estimate still works.
+            WriteVerbose($"No row estimate for {name}: {ex.Message}");
+            estimate = 0;
+        }
+
+        var progress = new ProgressRecord(1, $"Export-PgTable ({index + 1} of {tableCount})", $"{name}: starting");
+        var throttle = ProgressThrottle.Default();
+        long rows = 0;
+        IEnumerator<Row>? reader = null;
+        try
+        {
+            while (!_stopping)
+            {
+                // Only the engine's reading is guarded here: an exception out of WriteObject
+                // belongs to a downstream command (e.g. its -ErrorAction Stop) and must pass.
+                Row row;
+                try
+                {
+                    reader ??= exporter.Export(schema).GetEnumerator();
+                    if (!reader.MoveNext()) break;
+                    row = reader.Current;
+                }
+                catch (Exception ex) when (ex is not PipelineStoppedException && !_stopping)
+                {
+                    Terminate("ExportFailed", ErrorCategory.ReadError, name,
+                        $"Export of {name} from {settings.Describe()} stopped after {rows} rows: {ex.Message}", credential);
+                    return;
+                }
+                WriteObject(row);
+                rows++;
+                if (throttle.ShouldReport()) Report(progress, name, rows, estimate);
+            }
+        }
+        finally
+        {
+            reader?.Dispose();
+        }
+        if (_stopping) return;
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        WriteVerbose($"{name}: {rows} rows exported.");
+    }
+
+    void Report(ProgressRecord progress, string name, long rows, long estimate)
+    {
+        progress.StatusDescription = estimate > 0 ? $"{name}: {rows} of about {estimate} rows" : $"{name}: {rows} rows";
+        progress.PercentComplete = estimate > 0 ? (int)Math.Min(99, rows * 100 / estimate) : -1;
+        WriteProgress(progress);
+    }
+
+    /// <summary>
+    /// A terminating error whose message has passed through <see cref="SecretRedactor"/>. The
+    /// original exception is not attached: its message or inner exceptions could hold the secret.
+    /// </summary>
+    void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential)
+    {
+        var safe = SecretRedactor.Redact(message, ConnectionString, credential);
+        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(safe), errorId, category, target));
+    }
+}

@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// What ConvertTo-D1Row and Import-D1Batch do with one pipeline object: a D1 row passes
+/// unchanged, a Postgres row goes through the engine's fast path (<see cref="RowConverter.Convert"/>),
+/// and a plain object is read into name/value pairs and converted for a named table, coerced to
+/// the existing D1 table's column types when a target file is given.
+/// </summary>
+public sealed class D1RowProducer
+{
+    readonly RowConverter _converter;
+    readonly ConversionOptions _options;
+    readonly string? _targetPath;
+    readonly Dictionary<string, TableSchema?> _targetSchemas = new(StringComparer.OrdinalIgnoreCase);
+
+    public D1RowProducer(ConversionOptions options, string? targetPath)
+    {
+        _options = options;
+        _converter = new RowConverter(options);
+        _targetPath = targetPath;
+    }
+
+    /// <summary>True when the object is one of the module's rows (no -TableName needed).</summary>
+    public static bool IsRow(PSObject input) => input.BaseObject is Row;
+
+    /// <summary>The D1 row for <paramref name="input"/>; throws <see cref="ConversionException"/> for a bad value.</summary>
+    public Row ToD1Row(PSObject input, string? tableName)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.BaseObject is Row row)
+            return row.GetSchema().Kind == SchemaKind.D1 ? row : _converter.Convert(row);
+        if (string.IsNullOrEmpty(tableName))
+            throw new ArgumentException("A plain object needs -TableName: the table its rows belong to.", nameof(tableName));
+        var properties = PlainObjectReader.ReadProperties(input);
+        return _converter.ConvertPlain(tableName, properties, TargetSchema(tableName));
+    }
+
+    TableSchema? TargetSchema(string tableName)
+    {
+        if (_targetPath is null) return null;
+        var target = _options.TableMap.TryGetValue(tableName, out var mapped) ? mapped : tableName;
+        if (!_targetSchemas.TryGetValue(target, out var schema))
+            _targetSchemas[target] = schema = TargetSchemaReader.Read(_targetPath, target);
+        return schema;
+    }
+}

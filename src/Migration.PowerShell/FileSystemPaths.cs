@@ -1,0 +1,56 @@
+using System.Management.Automation;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// Resolves -Path / -LiteralPath the way PowerShell users expect (relative to the current
+/// location, PSDrives, wildcards for -Path only) to a full filesystem path, which may not exist
+/// yet. Errors are <see cref="ArgumentException"/>s with a message for the user.
+/// </summary>
+public static class FileSystemPaths
+{
+    public static string Resolve(PSCmdlet cmdlet, string path, bool literal)
+    {
+        ArgumentNullException.ThrowIfNull(cmdlet);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            return ResolveCore(cmdlet, path, literal);
+        }
+        catch (Exception ex) when (ex is not ArgumentException)
+        {
+            // Provider errors (no such drive, a provider that has no paths) as the same kind of error.
+            throw new ArgumentException($"The path \"{path}\" cannot be used: {ex.Message}", ex);
+        }
+    }
+
+    static string ResolveCore(PSCmdlet cmdlet, string path, bool literal)
+    {
+        ProviderInfo provider;
+        string resolved;
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            System.Collections.ObjectModel.Collection<string> matches;
+            try
+            {
+                matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+            }
+            catch (ItemNotFoundException)
+            {
+                throw new ArgumentException($"The path \"{path}\" matches no file; a new database needs a path without wildcards.");
+            }
+            if (matches.Count != 1)
+                throw new ArgumentException($"The path \"{path}\" matches {matches.Count} files; it must match exactly one (use -LiteralPath for a name with [ ] * ?).");
+            resolved = matches[0];
+        }
+        else
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The path \"{path}\" is on the {provider.Name} provider; a D1 database must be a file in the FileSystem provider.");
+        if (Directory.Exists(resolved))
+            throw new ArgumentException($"The path \"{path}\" is a directory; give the database file's path.");
+        return resolved;
+    }
+}

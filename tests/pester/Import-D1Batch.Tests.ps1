@@ -1,0 +1,223 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $server = Start-TestPostgres
+    $pg = $server.ConnectionString
+    Initialize-ListCutterDatabase -ConnectionString $pg
+    $tableMap = @{ auth_user = 'users'; list_cutter_savedfile = 'saved_files'; contacts_person = 'persons' }
+    # The NaN in persons is written as TEXT here, so every source row can arrive.
+    function Invoke-ListCutterMigration {
+        param([string] $Path, [hashtable] $ImportParameters = @{})
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile, contacts_person |
+            ConvertTo-D1Row -TableMap $tableMap -NonFinite Text |
+            Import-D1Batch -Path $Path @ImportParameters
+    }
+}
+
+AfterAll {
+    Stop-TestPostgres -Server $server
+}
+
+Describe 'Import-D1Batch' {
+    Context 'the List Cutter pipeline into a new file' {
+        BeforeAll {
+            $db = Join-Path $TestDrive 'listcutter.d1.sqlite'
+            $summaries = @(Invoke-ListCutterMigration -Path $db)
+        }
+
+        It 'emits one TableSummary per table with the rows written' {
+            $summaries.Count | Should -Be 3
+            $summaries | ForEach-Object { $_ | Should -BeOfType [Migration.Engine.Target.TableSummary] }
+            @($summaries.Table | Sort-Object) | Should -Be @('persons', 'saved_files', 'users')
+            foreach ($s in $summaries) {
+                $s.RowsWritten | Should -Be 3 -Because "all rows of $($s.Table) are valid"
+                $s.RowsFailed | Should -Be 0
+                $s.Batches | Should -Be 1
+            }
+        }
+
+        It 'writes every row' {
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 3
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM saved_files' | Should -Be 3
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM persons' | Should -Be 3
+        }
+
+        It 'keeps NULL as NULL, not an empty string' {
+            Get-TestSqliteScalar -Path $db -Sql "SELECT typeof(last_login) FROM users WHERE username = 'alice'" | Should -Be 'null'
+            Get-TestSqliteScalar -Path $db -Sql "SELECT typeof(last_name) FROM users WHERE username = 'bob'" | Should -Be 'text'
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM persons WHERE email IS NULL' | Should -Be 1
+        }
+
+        It 'stores booleans as INTEGER 0/1' {
+            Get-TestSqliteScalar -Path $db -Sql "SELECT count(*) FROM users WHERE typeof(is_active) <> 'integer' OR is_active NOT IN (0, 1)" | Should -Be 0
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT sum(is_active) FROM users' | Should -Be 2
+        }
+
+        It 'stores JSON columns as valid JSON text' {
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM saved_files WHERE metadata IS NOT NULL AND json_valid(metadata) = 0' | Should -Be 0
+            Get-TestSqliteScalar -Path $db -Sql "SELECT json_extract(metadata, '$.nested.k[1]') FROM saved_files WHERE file_id = 'f-001'" | Should -Be 2.5
+            Get-TestSqliteScalar -Path $db -Sql "SELECT json_array_length(system_tags) FROM saved_files WHERE file_id = 'f-001'" | Should -Be 3
+            Get-TestSqliteScalar -Path $db -Sql "SELECT system_tags ->> 1 FROM saved_files WHERE file_id = 'f-001'" | Should -Be 'has,comma'
+        }
+
+        It 'keeps text exactly' {
+            Get-TestSqliteScalar -Path $db -Sql "SELECT last_name FROM users WHERE username = 'alice'" | Should -BeExactly 'Ångström'
+            Get-TestSqliteScalar -Path $db -Sql "SELECT first_name FROM users WHERE username = 'carol'" | Should -BeExactly "Car`nol"
+            Get-TestSqliteScalar -Path $db -Sql "SELECT date_joined FROM users WHERE username = 'alice'" | Should -Be '2024-01-31T23:59:59.123456Z'
+        }
+    }
+
+    Context '-WhatIf' {
+        It 'writes nothing, not even the file, and still reports per table' {
+            $db = Join-Path $TestDrive 'whatif.sqlite'
+            $summaries = @(Invoke-ListCutterMigration -Path $db -ImportParameters @{ WhatIf = $true })
+            Test-Path -LiteralPath $db | Should -BeFalse
+            $summaries.Count | Should -Be 3
+            @($summaries | Where-Object RowsWritten -ne 3) | Should -HaveCount 0
+        }
+
+        It 'leaves an existing file unchanged' {
+            $db = Join-Path $TestDrive 'whatif-existing.sqlite'
+            Invoke-ListCutterMigration -Path $db | Out-Null
+            $before = (Get-FileHash -LiteralPath $db).Hash
+            Invoke-ListCutterMigration -Path $db -ImportParameters @{ WhatIf = $true; OnConflict = 'Replace' } | Out-Null
+            (Get-FileHash -LiteralPath $db).Hash | Should -Be $before
+        }
+    }
+
+    Context '-PassThru and -BatchSize' {
+        It 'emits one BatchResult per batch before the summaries' {
+            $db = Join-Path $TestDrive 'passthru.sqlite'
+            $out = @(Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row |
+                Import-D1Batch -Path $db -BatchSize 2 -PassThru)
+            $batches = @($out | Where-Object { $_ -is [Migration.Engine.Target.BatchResult] })
+            $batches.Count | Should -Be 2
+            @($batches.RowsWritten) | Should -Be @(2, 1)
+            @($batches.BatchNumber) | Should -Be @(1, 2)
+            $out[-1] | Should -BeOfType [Migration.Engine.Target.TableSummary]
+            $out[-1].Batches | Should -Be 2
+        }
+
+        It 'validates -BatchSize' {
+            { @() | Import-D1Batch -Path (Join-Path $TestDrive 'x.sqlite') -BatchSize 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        }
+    }
+
+    Context 'refused rows' {
+        It 'a refused row is a non-terminating error naming table and key, and the other rows arrive' {
+            $db = Join-Path $TestDrive 'conflict.sqlite'
+            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                Select-Object -First 1 | Import-D1Batch -Path $db | Out-Null
+
+            $errs = $null
+            $summary = Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                Import-D1Batch -Path $db -OnConflict Abort -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'RowRejected,*'
+            $errs[0].Exception.Message | Should -Match 'users'
+            $errs[0].Exception.Message | Should -Match 'id=1'
+            $errs[0].TargetObject.Table | Should -Be 'users'
+            $summary.RowsWritten | Should -Be 2
+            $summary.RowsFailed | Should -Be 1
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 3
+        }
+
+        It 'a row over -MaxRowBytes is refused with its column named' {
+            $db = Join-Path $TestDrive 'maxrow.sqlite'
+            $errs = $null
+            $big = [ordered]@{ id = 1; body = 'x' * 5000 }, [ordered]@{ id = 2; body = 'small' }
+            $summary = $big | Import-D1Batch -Path $db -TableName notes -MaxRowBytes 1000 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs.Count | Should -Be 1
+            $errs[0].Exception.Message | Should -Match 'notes'
+            $errs[0].Exception.Message | Should -Match 'body'
+            $summary.RowsWritten | Should -Be 1
+        }
+
+        It '-ErrorAction Stop stops at the first refused row' {
+            $db = Join-Path $TestDrive 'stop.sqlite'
+            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                Select-Object -First 1 | Import-D1Batch -Path $db | Out-Null
+            # Row id=1 is already there: with batches of one row, nothing after it is written.
+            { Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                Import-D1Batch -Path $db -BatchSize 1 -ErrorAction Stop } | Should -Throw -ErrorId 'RowRejected,*'
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 1
+        }
+    }
+
+    Context 'plain objects and re-runs' {
+        BeforeAll {
+            $kv = Join-Path $TestDrive 'kv.json'
+            Set-Content -LiteralPath $kv -Encoding utf8 -Value @'
+[
+  { "isbn": "9780000000001", "title": "Dune", "pages": 412, "tags": ["sf", "classic"], "meta": { "lang": "en" } },
+  { "isbn": "9780000000002", "title": "Emma", "pages": 300, "tags": [], "meta": null }
+]
+'@
+        }
+
+        It 'loads a KV JSON export with -TableName' {
+            $db = Join-Path $TestDrive 'books.sqlite'
+            $summary = Get-Content -LiteralPath $kv | ConvertFrom-Json | ConvertTo-D1Row -TableName books | Import-D1Batch -Path $db
+            $summary.Table | Should -Be 'books'
+            $summary.RowsWritten | Should -Be 2
+            Get-TestSqliteScalar -Path $db -Sql "SELECT title FROM books WHERE isbn = '9780000000001'" | Should -Be 'Dune'
+            Get-TestSqliteScalar -Path $db -Sql "SELECT json_valid(tags) FROM books WHERE isbn = '9780000000001'" | Should -Be 1
+            Get-TestSqliteScalar -Path $db -Sql "SELECT typeof(meta) FROM books WHERE isbn = '9780000000002'" | Should -Be 'null'
+        }
+
+        It 'takes plain objects directly with -TableName' {
+            $db = Join-Path $TestDrive 'direct.sqlite'
+            $summary = Get-Content -LiteralPath $kv | ConvertFrom-Json | Import-D1Batch -Path $db -TableName books
+            $summary.RowsWritten | Should -Be 2
+        }
+
+        It 'needs -TableName for plain objects' {
+            { [pscustomobject]@{ a = 1 } | Import-D1Batch -Path (Join-Path $TestDrive 'none.sqlite') } | Should -Throw -ErrorId 'TableNameRequired,*'
+        }
+
+        It 'is idempotent with -OnConflict Upsert' {
+            $db = Join-Path $TestDrive 'upsert.sqlite'
+            Invoke-ListCutterMigration -Path $db -ImportParameters @{ OnConflict = 'Upsert' } | Out-Null
+            $first = Invoke-TestSqlite -Path $db -Sql 'SELECT * FROM users ORDER BY id' | ConvertTo-Json -Compress
+
+            $errs = $null
+            $summaries = @(Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile, contacts_person |
+                ConvertTo-D1Row -TableMap $tableMap -NonFinite Text |
+                Import-D1Batch -Path $db -OnConflict Upsert -ErrorVariable errs)
+            $errs.Count | Should -Be 0
+            @($summaries.RowsFailed) | Should -Be @(0, 0, 0)
+            (Invoke-TestSqlite -Path $db -Sql 'SELECT * FROM users ORDER BY id' | ConvertTo-Json -Compress) | Should -Be $first
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 3
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM persons' | Should -Be 3
+        }
+    }
+
+    Context 'paths' {
+        It 'resolves a relative -Path against the current location' {
+            Push-Location -LiteralPath $TestDrive
+            try {
+                [ordered]@{ id = 1 } | Import-D1Batch -Path 'relative.sqlite' -TableName t | Out-Null
+            } finally {
+                Pop-Location
+            }
+            Test-Path -LiteralPath (Join-Path $TestDrive 'relative.sqlite') | Should -BeTrue
+        }
+
+        It 'takes -LiteralPath for names with wildcard characters' {
+            $db = Join-Path $TestDrive 'data[1].sqlite'
+            [ordered]@{ id = 1 } | Import-D1Batch -LiteralPath $db -TableName t | Out-Null
+            Test-Path -LiteralPath $db | Should -BeTrue
+        }
+
+        It 'refuses a -Path wildcard that matches no file' {
+            { [ordered]@{ id = 1 } | Import-D1Batch -Path (Join-Path $TestDrive 'nothing*.sqlite') -TableName t } |
+                Should -Throw -ErrorId 'InvalidPath,*'
+        }
+
+        It 'refuses a path outside the FileSystem provider' {
+            { [ordered]@{ id = 1 } | Import-D1Batch -Path 'Env:MIGRATION_NOT_A_FILE' -TableName t } | Should -Throw -ErrorId 'InvalidPath,*'
+        }
+    }
+}
