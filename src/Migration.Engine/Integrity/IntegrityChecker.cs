@@ -172,7 +172,7 @@ public sealed class IntegrityChecker
 
     /// <summary>Database and mapping failures are reported per check; programming errors are not caught.</summary>
     static bool IsOperational(Exception ex) =>
-        ex is SqliteException or NpgsqlException or ConversionException or IntegrityCheckException
+        ex is SqliteException or NpgsqlException or PgSourceException or MappingException or ConversionException or IntegrityCheckException
             or InvalidOperationException or ArgumentException or IOException;
 
     /// <summary>
