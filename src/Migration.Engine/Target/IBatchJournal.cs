@@ -1,0 +1,20 @@
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Schema;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// The seam for the run journal: called inside each batch's transaction, after its rows were
+/// written and before the commit, so a batch and its journal entry commit (or roll back)
+/// together and a resumed run never disagrees with the data.
+/// </summary>
+public interface IBatchJournal
+{
+    /// <param name="connection">The target connection; write the journal through it.</param>
+    /// <param name="transaction">The batch's open transaction; every command must use it.</param>
+    /// <param name="batch">The batch's figures (Elapsed so far, before the commit).</param>
+    /// <param name="rows">The rows the batch sent to SQLite, in order, including any SQLite refused
+    /// (rows refused before the write are not in a batch). E.g. the last key is the checkpoint.
+    /// Valid only during the call.</param>
+    void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows);
+}

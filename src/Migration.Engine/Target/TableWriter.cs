@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Schema;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// One table's side of a <see cref="SqliteTarget"/>: its buffer of up to one batch of rows, its
+/// prepared INSERT (prepared once, values bound per row) and its running figures.
+/// </summary>
+internal sealed class TableWriter : IDisposable
+{
+    readonly SqliteTarget _target;
+    readonly SqliteTableInfo _table;
+    readonly Row[] _buffer;
+    int _count;
+    TableBinding _binding;
+    PreparedInsert? _insert;
+    SqliteCommand? _keyLookup; // dry run only: does the key already exist?
+    SqliteParameter[] _keyParameters = [];
+    int[] _keyOrdinals = [];
+
+    long _written, _skipped, _failed;
+    int _pendingFailed; // refused before the write; reported with the next batch
+    int _batches;
+    long _elapsedTicks;
+
+    public TableWriter(SqliteTarget target, SqliteTableInfo table, TableSchema schema)
+    {
+        _target = target;
+        _table = table;
+        _buffer = new Row[target.Options.BatchSize];
+        _binding = Bind(schema);
+    }
+
+    public string Table => _table.Name;
+    public TableSchema Schema => _binding.Schema;
+
+    /// <summary>Rows of another schema for the same table: what is buffered is written under the old one first.</summary>
+    public void Rebind(TableSchema schema)
+    {
+        var next = TableBinding.Create(schema, _table, _target.Options.OnConflict);
+        Flush();
+        _binding = next;
+        Prepare();
+    }
+
+    public void Add(Row row)
+    {
+        var refused = RowValidator.Check(row, _binding, _target.Options.Limits);
+        if (refused is not null)
+        {
+            _pendingFailed++;
+            _target.Raise(refused);
+            return;
+        }
+        _buffer[_count++] = row;
+        if (_count == _buffer.Length) Flush();
+    }
+
+    /// <summary>Writes the buffered rows as one batch in one transaction.</summary>
+    public void Flush()
+    {
+        if (_count == 0)
+        {
+            // Rows refused up front after the last batch: no transaction to report, only the figures.
+            _failed += _pendingFailed;
+            _pendingFailed = 0;
+            return;
+        }
+        var start = Stopwatch.GetTimestamp();
+        var batchNumber = _batches + 1;
+        int written = 0, skipped = 0, failed = _pendingFailed;
+        var rows = new ArraySegment<Row>(_buffer, 0, _count);
+        if (_target.Options.DryRun)
+            CountDryRun(rows, ref written, ref skipped, ref failed);
+        else
+        {
+            using var transaction = _target.Connection!.BeginTransaction();
+            foreach (var row in rows)
+            {
+                if (_insert!.Insert(row.GetValues(), out var refusal)) written++;
+                else if (refusal is null) skipped++; // Ignore, or an Upsert whose key is the whole row
+                else
+                {
+                    // SQLite undid this statement only; the transaction and the other rows go on.
+                    failed++;
+                    _target.Raise(SqliteRowFailure.Describe(refusal, row, _binding));
+                }
+            }
+            _target.Journal?.RecordBatch(_target.Connection, transaction, Result(batchNumber, written, skipped, failed, start), rows);
+            transaction.Commit();
+        }
+
+        Array.Clear(_buffer, 0, _count);
+        _count = 0;
+        _pendingFailed = 0;
+        _batches = batchNumber;
+        _written += written;
+        _skipped += skipped;
+        _failed += failed;
+        _elapsedTicks += Stopwatch.GetTimestamp() - start;
+        _target.Raise(Result(batchNumber, written, skipped, failed, start));
+    }
+
+    public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));
+
+    BatchResult Result(int batchNumber, int written, int skipped, int failed, long start) =>
+        new(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start));
+
+    TableBinding Bind(TableSchema schema)
+    {
+        var binding = TableBinding.Create(schema, _table, _target.Options.OnConflict);
+        _binding = binding;
+        Prepare();
+        return binding;
+    }
+
+    void Prepare()
+    {
+        DisposeCommands();
+        var connection = _target.Connection;
+        if (connection is null) return; // dry run of a file that does not exist yet: nothing to prepare against
+        if (_target.Options.DryRun && !_target.ExistsInFile(Table)) return;
+
+        if (_target.Options.DryRun)
+        {
+            // Preparing on the read-only connection still checks the statement (columns, the
+            // Upsert conflict target) exactly as a real run would, without writing anything.
+            using (var check = connection.CreateCommand())
+            {
+                check.CommandText = _binding.InsertSql;
+                for (var i = 0; i < _binding.Schema.Columns.Count; i++)
+                    check.Parameters.Add(new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value));
+                check.Prepare();
+            }
+            PrepareKeyLookup(connection);
+            return;
+        }
+
+        _insert = new PreparedInsert(connection, _binding.InsertSql, _binding.Schema.Columns.Count);
+    }
+
+    /// <summary>A dry run against an existing table looks each key up, so it can tell rows that would be skipped or fail on a duplicate key.</summary>
+    void PrepareKeyLookup(SqliteConnection connection)
+    {
+        var key = _binding.ConflictKey;
+        if (key.Count == 0) return;
+        _keyOrdinals = [.. key.Select(k => _binding.Schema.IndexOf(k))];
+        if (_keyOrdinals.Any(o => o < 0)) { _keyOrdinals = []; return; }
+        _keyLookup = connection.CreateCommand();
+        _keyLookup.CommandText = "SELECT 1 FROM " + SqliteSql.Quote(Table) + " WHERE "
+            + string.Join(" AND ", key.Select((k, i) => SqliteSql.Quote(k) + " = " + SqliteSql.Parameter(i)));
+        _keyParameters = new SqliteParameter[key.Count];
+        for (var i = 0; i < key.Count; i++)
+        {
+            _keyParameters[i] = new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value);
+            _keyLookup.Parameters.Add(_keyParameters[i]);
+        }
+        _keyLookup.Prepare();
+    }
+
+    void CountDryRun(ArraySegment<Row> rows, ref int written, ref int skipped, ref int failed)
+    {
+        if (_keyLookup is null) { written += rows.Count; return; }
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < _keyOrdinals.Length; i++)
+                _keyParameters[i].Value = row.GetValue(_keyOrdinals[i]) ?? DBNull.Value;
+            var exists = _keyLookup.ExecuteScalar() is not null;
+            if (!exists || _target.Options.OnConflict == OnConflict.Replace) written++;
+            else if (_target.Options.OnConflict == OnConflict.Upsert)
+            {
+                if (_binding.Schema.Columns.Count == _keyOrdinals.Length) skipped++; // DO NOTHING: nothing but the key to update
+                else written++;
+            }
+            else if (_target.Options.OnConflict == OnConflict.Ignore) skipped++;
+            else
+            {
+                failed++;
+                _target.Raise(new RowError(Table, row.DescribeKey(), string.Join(", ", _binding.ConflictKey),
+                    "UNIQUE constraint failed (dry run: a row with this key already exists)", row.DescribeKey()));
+            }
+        }
+    }
+
+    void DisposeCommands()
+    {
+        _insert?.Dispose();
+        _insert = null;
+        _keyLookup?.Dispose();
+        _keyLookup = null;
+    }
+
+    public void Dispose() => DisposeCommands();
+}

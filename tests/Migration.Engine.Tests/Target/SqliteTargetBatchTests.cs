@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Schema;
+using Migration.Engine.Target;
+using Xunit;
+using static Migration.Engine.Tests.Target.TargetTestSupport;
+
+namespace Migration.Engine.Tests.Target;
+
+public sealed class SqliteTargetBatchTests : IDisposable
+{
+    readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    static readonly TableSchema A = D1("a", [Col("id", D1Type.Integer, false)], 0);
+    static readonly TableSchema B = D1("b", [Col("id", D1Type.Integer, false)], 0);
+
+    [Fact]
+    public void Interleaved_tables_are_buffered_and_batched_per_table()
+    {
+        var path = _dir.File("batches.sqlite");
+        var rows = Enumerable.Range(1, 5).SelectMany(i => new[] { R(A, (long)i), R(B, (long)i * 10) }).Append(R(B, 60L));
+
+        var outcome = Write(path, new ImportOptions { BatchSize = 2 }, rows);
+
+        Assert.Equal(
+            [("a", 1, 2), ("b", 1, 2), ("a", 2, 2), ("b", 2, 2), ("b", 3, 2), ("a", 3, 1)],
+            outcome.Batches.Select(b => (b.Table, b.BatchNumber, b.RowsWritten)));
+        Assert.Equal([("a", 5L, 3), ("b", 6L, 3)], outcome.Summaries.Select(s => (s.Table, s.RowsWritten, s.Batches)));
+        Assert.Equal(5L, Rows(path, "SELECT count(*) FROM a")[0][0]);
+        Assert.Equal(6L, Rows(path, "SELECT count(*) FROM b")[0][0]);
+    }
+
+    [Fact]
+    public void A_new_schema_object_for_the_same_table_writes_what_was_buffered_first()
+    {
+        var path = _dir.File("rebind.sqlite");
+        var narrow = D1("t", [Col("id", D1Type.Integer, false)], 0);
+        var wide = D1("t", [Col("id", D1Type.Integer, false), Col("name", D1Type.Text)], 0);
+        Exec(path, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
+
+        var outcome = Write(path, new ImportOptions(), [R(narrow, 1L), R(wide, 2L, "two"), R(narrow, 3L)]);
+
+        Assert.Equal(Expect([1L, null], [2L, "two"], [3L, null]), Rows(path, "SELECT * FROM t ORDER BY id"));
+        Assert.Equal(3, outcome.Summary("t").Batches);
+    }
+
+    [Fact]
+    public void The_journal_runs_inside_the_batch_transaction()
+    {
+        var path = _dir.File("journal.sqlite");
+        Exec(path, "CREATE TABLE journal (tbl TEXT, batch INTEGER, written INTEGER, last_key INTEGER)");
+        var journal = new RecordingJournal();
+
+        using (var target = SqliteTarget.Open(path, new ImportOptions { BatchSize = 2 }, journal))
+        {
+            foreach (var i in Enumerable.Range(1, 3)) target.Add(R(A, (long)i));
+            target.Complete();
+        }
+
+        Assert.Equal(Expect(["a", 1L, 2L, 2L], ["a", 2L, 1L, 3L]), Rows(path, "SELECT * FROM journal ORDER BY batch"));
+    }
+
+    [Fact]
+    public void A_journal_failure_rolls_the_batch_back()
+    {
+        var path = _dir.File("journal-fails.sqlite");
+        Exec(path, "CREATE TABLE journal (tbl TEXT, batch INTEGER, written INTEGER, last_key INTEGER)");
+        var journal = new RecordingJournal { FailOnBatch = 2 };
+
+        using (var target = SqliteTarget.Open(path, new ImportOptions { BatchSize = 2 }, journal))
+        {
+            target.Add(R(A, 1L));
+            target.Add(R(A, 2L));
+            target.Add(R(A, 3L));
+            var ex = Assert.Throws<InvalidOperationException>(() => target.Add(R(A, 4L)));
+            Assert.Equal("journal is full", ex.Message);
+            // The target stops: nothing after a failed batch is accepted or written.
+            Assert.Throws<InvalidOperationException>(() => target.Add(R(A, 5L)));
+            Assert.Throws<InvalidOperationException>(() => target.Complete());
+        }
+
+        // Batch 1 committed with its journal row; batch 2 was written, then rolled back.
+        Assert.Equal(Expect([1L], [2L]), Rows(path, "SELECT id FROM a ORDER BY id"));
+        Assert.Equal(Expect([1L]), Rows(path, "SELECT batch FROM journal"));
+    }
+
+    sealed class RecordingJournal : IBatchJournal
+    {
+        public int FailOnBatch { get; init; }
+
+        public void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
+        {
+            if (batch.BatchNumber == FailOnBatch) throw new InvalidOperationException("journal is full");
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = transaction;
+            cmd.CommandText = "INSERT INTO journal VALUES ($t, $b, $w, $k)";
+            cmd.Parameters.AddWithValue("$t", batch.Table);
+            cmd.Parameters.AddWithValue("$b", batch.BatchNumber);
+            cmd.Parameters.AddWithValue("$w", batch.RowsWritten);
+            cmd.Parameters.AddWithValue("$k", rows[^1].GetValue(0));
+            cmd.ExecuteNonQuery();
+        }
+    }
+}

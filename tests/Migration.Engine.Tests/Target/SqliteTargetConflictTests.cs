@@ -1,0 +1,135 @@
+using Migration.Engine.Schema;
+using Migration.Engine.Target;
+using Xunit;
+using static Migration.Engine.Tests.Target.TargetTestSupport;
+
+namespace Migration.Engine.Tests.Target;
+
+public sealed class SqliteTargetConflictTests : IDisposable
+{
+    readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    static readonly TableSchema Books = D1("books", [Col("isbn", D1Type.Text, false), Col("title", D1Type.Text, false)], 0);
+
+    /// <summary>books holds two rows; "note" is not among the written columns, so REPLACE and UPSERT differ.</summary>
+    string ExistingBooks()
+    {
+        var path = _dir.File("books.sqlite");
+        Exec(path, """
+            CREATE TABLE books (isbn TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, note TEXT DEFAULT 'fresh');
+            INSERT INTO books VALUES ('1', 'One', 'kept'), ('2', 'Two', 'kept');
+            """);
+        return path;
+    }
+
+    static IEnumerable<Row> Incoming => [R(Books, "2", "Two (2nd ed.)"), R(Books, "3", "Three")];
+
+    [Fact]
+    public void Abort_fails_the_duplicate_and_writes_the_rest()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Abort }, Incoming);
+
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        var s = outcome.Summary("books");
+        Assert.Equal((1L, 0L, 1L), (s.RowsWritten, s.RowsSkipped, s.RowsFailed));
+        var e = Assert.Single(outcome.Errors);
+        Assert.Equal(("books", "isbn=2", "isbn"), (e.Table, e.Key, e.Column));
+        Assert.Equal("UNIQUE constraint failed: books.isbn", e.Reason);
+        Assert.Equal("2", e.ValueExcerpt);
+    }
+
+    [Fact]
+    public void Ignore_keeps_the_existing_row_and_counts_it_skipped()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Ignore }, Incoming);
+
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        var s = outcome.Summary("books");
+        Assert.Equal((1L, 1L, 0L), (s.RowsWritten, s.RowsSkipped, s.RowsFailed));
+        Assert.Empty(outcome.Errors);
+    }
+
+    [Fact]
+    public void Ignore_still_fails_a_row_that_breaks_a_NOT_NULL_or_CHECK_constraint()
+    {
+        // INSERT OR IGNORE would drop this row silently; the target reports it.
+        var path = _dir.File("check.sqlite");
+        Exec(path, "CREATE TABLE t (id INTEGER PRIMARY KEY, qty INTEGER CHECK (qty >= 0))");
+        var schema = D1("t", [Col("id", D1Type.Integer, false), Col("qty", D1Type.Integer)], 0);
+
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Ignore }, [R(schema, 1L, -5L), R(schema, 2L, 5L)]);
+
+        Assert.Equal(Expect([2L, 5L]), Rows(path, "SELECT * FROM t"));
+        var e = Assert.Single(outcome.Errors);
+        Assert.Equal("id=1", e.Key);
+        Assert.StartsWith("CHECK constraint failed", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replace_deletes_the_existing_row_and_inserts_the_new_one()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Replace }, Incoming);
+
+        // The replaced row lost its "note": REPLACE deletes, then inserts with the column default.
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two (2nd ed.)", "fresh"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        Assert.Equal(2, outcome.Summary("books").RowsWritten);
+    }
+
+    [Fact]
+    public void Upsert_updates_the_written_columns_and_keeps_the_others()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Upsert }, Incoming);
+
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two (2nd ed.)", "kept"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        Assert.Equal(2, outcome.Summary("books").RowsWritten);
+
+        // Re-running changes nothing.
+        Write(path, new ImportOptions { OnConflict = OnConflict.Upsert }, Incoming);
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two (2nd ed.)", "kept"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+    }
+
+    [Fact]
+    public void A_failing_row_leaves_the_rest_of_its_batch_written()
+    {
+        var path = _dir.File("fk.sqlite");
+        Exec(path, """
+            CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
+            CREATE TABLE files (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));
+            INSERT INTO users VALUES (1, 'a@x');
+            """);
+        var users = D1("users", [Col("id", D1Type.Integer, false), Col("email", D1Type.Text, false)], 0);
+        var files = D1("files", [Col("id", D1Type.Integer, false), Col("user_id", D1Type.Integer, false)], 0);
+
+        var outcome = Write(path, new ImportOptions { BatchSize = 100 },
+        [
+            R(users, 2L, "b@x"),
+            R(users, 3L, "a@x"),       // duplicate email
+            R(users, 4L, null),        // NULL in a NOT NULL column: refused before the write
+            R(users, 5L, "c@x"),
+            R(files, 10L, 2L),
+            R(files, 11L, 99L),        // no such user
+            R(files, 12L, 5L),
+        ]);
+
+        Assert.Equal(Expect([1L, "a@x"], [2L, "b@x"], [5L, "c@x"]), Rows(path, "SELECT * FROM users ORDER BY id"));
+        Assert.Equal(Expect([10L, 2L], [12L, 5L]), Rows(path, "SELECT * FROM files ORDER BY id"));
+        Assert.Equal((2L, 2L), (outcome.Summary("users").RowsWritten, outcome.Summary("users").RowsFailed));
+        Assert.Equal((2L, 1L), (outcome.Summary("files").RowsWritten, outcome.Summary("files").RowsFailed));
+        Assert.Equal(1, outcome.Summary("users").Batches);
+
+        var unique = outcome.Errors.Single(e => e.Key == "id=3");
+        Assert.Equal(("users", "email", "a@x"), (unique.Table, unique.Column, unique.ValueExcerpt));
+        Assert.Equal("UNIQUE constraint failed: users.email", unique.Reason);
+        var notNull = outcome.Errors.Single(e => e.Key == "id=4");
+        Assert.Equal(("users", "email", "NULL"), (notNull.Table, notNull.Column, notNull.ValueExcerpt));
+        Assert.Contains("NOT NULL", notNull.Reason, StringComparison.Ordinal);
+        var fk = outcome.Errors.Single(e => e.Key == "id=11");
+        Assert.Equal("files", fk.Table);
+        Assert.Contains("FOREIGN KEY constraint failed", fk.Reason, StringComparison.Ordinal);
+    }
+}
