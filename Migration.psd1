@@ -9,14 +9,14 @@
     Author               = 'Migration contributors'
     CompanyName          = 'Migration'
     Copyright            = '(c) Migration contributors. All rights reserved.'
-    Description          = 'Moves data from PostgreSQL into Cloudflare D1 (SQLite) losslessly: Export-PgTable | ConvertTo-D1Row | Import-D1Batch.'
+    Description          = 'Moves data from PostgreSQL into Cloudflare D1 (SQLite) losslessly: Export-PgTable | ConvertTo-D1Row | Import-D1Batch, then proves it with Test-MigrationIntegrity.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     # Loaded before the types file is read: its TypeAdapter names types in these assemblies.
     RequiredAssemblies   = @('out/Migration/Migration.Engine.dll', 'out/Migration/Migration.PowerShell.dll')
     TypesToProcess       = @('out/Migration/Migration.types.ps1xml')
     FormatsToProcess     = @('out/Migration/Migration.format.ps1xml')
-    CmdletsToExport      = @('Export-PgTable', 'ConvertTo-D1Row', 'Import-D1Batch')
+    CmdletsToExport      = @('Export-PgTable', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -8,14 +8,14 @@
     Author               = 'Migration contributors'
     CompanyName          = 'Migration'
     Copyright            = '(c) Migration contributors. All rights reserved.'
-    Description          = 'Moves data from PostgreSQL into Cloudflare D1 (SQLite) losslessly: Export-PgTable | ConvertTo-D1Row | Import-D1Batch.'
+    Description          = 'Moves data from PostgreSQL into Cloudflare D1 (SQLite) losslessly: Export-PgTable | ConvertTo-D1Row | Import-D1Batch, then proves it with Test-MigrationIntegrity.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     # Loaded before the types file is read: its TypeAdapter names types in these assemblies.
     RequiredAssemblies   = @('Migration.Engine.dll', 'Migration.PowerShell.dll')
     TypesToProcess       = @('Migration.types.ps1xml')
     FormatsToProcess     = @('Migration.format.ps1xml')
-    CmdletsToExport      = @('Export-PgTable', 'ConvertTo-D1Row', 'Import-D1Batch')
+    CmdletsToExport      = @('Export-PgTable', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -1,6 +1,7 @@
 using Migration.Cli;
 
 // migration migrate --pg <connection string> --table a,b --map a=x --path out.sqlite [...]
+// migration verify --pg <connection string> --map a=x --path out.sqlite [...]
 // The connection string may be left out: the libpq environment variables apply, as in psql.
 try
 {
@@ -12,6 +13,11 @@ try
                      [--timestamp-format Iso8601|SqliteDateTime|UnixSeconds|UnixMilliseconds]
                      [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null]
                      [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--what-if] [--quiet]
+                   migration verify --path FILE.sqlite [--table T[,T...]] [--pg CONNECTION-STRING]
+                     [--map source=target ...] [--column-map ...] [--exclude ...] [the conversion options of migrate]
+                     [--check Schema,RowCount,Checksum,Sample,ForeignKeys,Json,Domain,Unique] (default: all)
+                     [--sample-size N] [--max-differences N] [--quiet]
+                     (the tables default to the sources --map names; exit code 2 when a check fails)
             """);
         return 0;
     }
@@ -19,6 +25,7 @@ try
     return args[0] switch
     {
         "migrate" => MigrateCommand.Run(rest),
+        "verify" => VerifyCommand.Run(rest),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'. Try: migration help"),
     };
 }

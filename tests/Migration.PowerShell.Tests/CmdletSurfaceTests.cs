@@ -36,6 +36,7 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
     [InlineData("Export-PgTable")]
     [InlineData("ConvertTo-D1Row")]
     [InlineData("Import-D1Batch")]
+    [InlineData("Test-MigrationIntegrity")]
     public void Parameters_match_the_public_interface(string cmdlet)
     {
         var type = _module.CmdletTypes()[cmdlet];
@@ -76,10 +77,12 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
         }
     }
 
-    [Fact]
-    public void Parameter_sets_of_Import_D1Batch_are_Path_and_LiteralPath_with_Path_the_default()
+    [Theory]
+    [InlineData("Import-D1Batch")]
+    [InlineData("Test-MigrationIntegrity")]
+    public void Parameter_sets_of_the_file_commands_are_Path_and_LiteralPath_with_Path_the_default(string name)
     {
-        var cmdlet = Cmdlet("Import-D1Batch");
+        var cmdlet = Cmdlet(name);
         Assert.Equal("Path", ModuleMetadata.Named<string>(cmdlet, "DefaultParameterSetName"));
     }
 

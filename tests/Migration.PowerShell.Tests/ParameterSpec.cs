@@ -51,6 +51,27 @@ public static class ExpectedSurface
             new("MaxRowBytes", "System.Int64"),
             new("PassThru", Sma + "SwitchParameter"),
         ],
+        ["Test-MigrationIntegrity"] =
+        [
+            new("ConnectionString", "System.String"),
+            new("Credential", Sma + "PSCredential"),
+            new("Path", "System.String", Mandatory: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Table", "System.String[]", FromPipeline: true, Aliases: ["Name", "TableName"]),
+            new("TableMap", "System.Collections.Hashtable"),
+            new("ColumnMap", "System.Collections.Hashtable"),
+            new("Exclude", "System.String[]"),
+            new("TimestampFormat", "Migration.Engine.Convert.TimestampFormat"),
+            new("NumericAs", "Migration.Engine.Convert.NumericMode"),
+            new("NonFinite", "Migration.Engine.Convert.NonFiniteMode"),
+            new("AllowPrecisionLoss", Sma + "SwitchParameter"),
+            new("ColumnOverride", "System.Collections.Hashtable"),
+            new("ComputedColumn", "System.Collections.Hashtable"),
+            new("Check", "Migration.Engine.Integrity.IntegrityCheck[]"),
+            new("SampleSize", "System.Int32"),
+            new("MaxDifferences", "System.Int32"),
+            new("Quiet", Sma + "SwitchParameter"),
+        ],
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
@@ -61,5 +82,6 @@ public static class ExpectedSurface
         ["Export-PgTable"] = ["Migration.Engine.Schema.Row"],
         ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row"],
         ["Import-D1Batch"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
+        ["Test-MigrationIntegrity"] = ["Migration.Engine.Integrity.IntegrityResult", "System.Boolean"],
     };
 }

@@ -38,8 +38,9 @@ public sealed class TypesAndFormatTests : IClassFixture<ModuleMetadataFixture>
     public void The_format_file_has_a_view_for_every_declared_output_type_except_Row()
     {
         var selected = Views().Select(v => v.TypeName).ToHashSet(StringComparer.Ordinal);
+        // The module's own types; a plain bool (Test-MigrationIntegrity -Quiet) formats itself.
         var declared = ExpectedSurface.OutputTypes.Values.SelectMany(t => t).Distinct()
-            .Where(t => t != "Migration.Engine.Schema.Row");
+            .Where(t => t.StartsWith("Migration.", StringComparison.Ordinal) && t != "Migration.Engine.Schema.Row");
         foreach (var t in declared) Assert.Contains(t, selected);
         Assert.DoesNotContain("Migration.Engine.Schema.Row", selected);
     }

@@ -1,0 +1,68 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Migration.Engine.Integrity;
+
+/// <summary>
+/// Streams the named columns of a target table through SQLite's own statement API, so the
+/// checksum reads each value's storage class and bytes directly: text arrives as the UTF-8
+/// SQLite stores and goes into the hash without a string being made. Values are materialized
+/// only for the few rows a narrowing pass keeps.
+/// </summary>
+sealed class TargetTableReader : IDisposable
+{
+    readonly sqlite3 _db;
+    readonly sqlite3_stmt _stmt;
+
+    public TargetTableReader(SqliteConnection connection, string table, IReadOnlyList<string> columns)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The target connection is not open.");
+        var select = columns.Count == 0 ? "NULL" : SqliteQuote.Ids(columns);
+        var rc = raw.sqlite3_prepare_v2(_db, $"SELECT {select} FROM {SqliteQuote.Id(table)}", out _stmt);
+        SqliteException.ThrowExceptionForRC(rc, _db);
+        ColumnCount = columns.Count;
+    }
+
+    public int ColumnCount { get; }
+
+    public bool Read()
+    {
+        var rc = raw.sqlite3_step(_stmt);
+        if (rc == raw.SQLITE_ROW) return true;
+        if (rc == raw.SQLITE_DONE) return false;
+        SqliteException.ThrowExceptionForRC(rc, _db);
+        return false;
+    }
+
+    /// <summary>Appends column <paramref name="i"/> of the current row in canonical form.</summary>
+    public void AppendTo(CanonicalEncoder encoder, int i)
+    {
+        switch (raw.sqlite3_column_type(_stmt, i))
+        {
+            case raw.SQLITE_INTEGER: encoder.AppendInteger(raw.sqlite3_column_int64(_stmt, i)); break;
+            case raw.SQLITE_FLOAT: encoder.AppendReal(raw.sqlite3_column_double(_stmt, i)); break;
+            // For a TEXT value sqlite3_column_blob gives its UTF-8 bytes as stored (no conversion).
+            case raw.SQLITE_TEXT: encoder.AppendTextUtf8(raw.sqlite3_column_blob(_stmt, i)); break;
+            case raw.SQLITE_BLOB: encoder.AppendBlob(raw.sqlite3_column_blob(_stmt, i)); break;
+            default: encoder.AppendNull(); break;
+        }
+    }
+
+    public object? GetValue(int i) => raw.sqlite3_column_type(_stmt, i) switch
+    {
+        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_stmt, i),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_stmt, i),
+        raw.SQLITE_TEXT => System.Text.Encoding.UTF8.GetString(raw.sqlite3_column_blob(_stmt, i)),
+        raw.SQLITE_BLOB => raw.sqlite3_column_blob(_stmt, i).ToArray(),
+        _ => null,
+    };
+
+    public object?[] GetValues()
+    {
+        var v = new object?[ColumnCount];
+        for (var i = 0; i < v.Length; i++) v[i] = GetValue(i);
+        return v;
+    }
+
+    public void Dispose() => _stmt.Dispose();
+}
