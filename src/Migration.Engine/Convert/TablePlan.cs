@@ -46,6 +46,7 @@ internal sealed class TablePlan
         var columns = new List<Column>(source.Columns.Count);
         var ordinals = new List<int>(source.Columns.Count);
         var converters = new List<ValueConverter>(source.Columns.Count);
+        var settings = new List<ColumnSettings>(source.Columns.Count);
         var targetOrdinal = new int[source.Columns.Count];
         var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -62,7 +63,9 @@ internal sealed class TablePlan
             Claim(names, name, $"column {col.Name}", table);
 
             MapKeys.TryFind(options.ColumnOverrides, keys, table, "ColumnOverrides", out var ov);
-            var converter = ConverterTable.For(col.PgType, ColumnSettings.From(options, ov));
+            var columnSettings = ColumnSettings.From(options, ov);
+            var converter = ConverterTable.For(col.PgType, columnSettings);
+            settings.Add(columnSettings);
             targetOrdinal[i] = columns.Count;
             columns.Add(new Column(name, col.PgType, converter.Type, col.IsNullable, col.Name));
             ordinals.Add(i);
@@ -92,6 +95,12 @@ internal sealed class TablePlan
         }
 
         var target = new TableSchema(SchemaKind.D1, source.SourceSchema, source.SourceTable, targetName, columns, key, source);
+        if (source.Definition is not null)
+        {
+            // The D1 definition follows the same names, types and converters as the rows.
+            var definition = D1DefinitionMapper.Map(source, target, options, [.. ordinals], [.. converters], [.. settings]);
+            target = new TableSchema(SchemaKind.D1, source.SourceSchema, source.SourceTable, targetName, columns, key, source) { Definition = definition };
+        }
         return new TablePlan(source, target, [.. ordinals], [.. converters], [.. computed], [.. computedSettings]);
     }
 

@@ -69,6 +69,14 @@ public sealed class TableSchema
     /// <summary>For a D1 schema: the source schema it was converted from, if any.</summary>
     public TableSchema? Source { get; }
 
+    /// <summary>
+    /// The table's full definition (keys, foreign keys, checks, indexes, defaults), when known:
+    /// the exporter attaches the catalog's, the converter the mapped D1 one, and the target then
+    /// creates the table from it. Null for plain objects and hand-built schemas, which the target
+    /// creates from the columns and primary key alone.
+    /// </summary>
+    public TableDefinition? Definition { get; init; }
+
     /// <summary>The ordinal of a column: exact name first, then a unique case-insensitive match; -1 if none.</summary>
     public int IndexOf(string columnName)
     {

@@ -28,6 +28,7 @@ public sealed class PgExporter : IDisposable
     readonly PgConnectionSettings _settings;
     readonly NpgsqlConnection _connection;
     readonly PgCatalogReader _catalog;
+    readonly PgDefinitionReader _definitions;
     bool _busy;
     bool _disposed;
     bool? _moneyChecked;
@@ -68,6 +69,7 @@ public sealed class PgExporter : IDisposable
             throw new PgSourceException(null, $"Cannot start a read-only snapshot on {settings.Describe()}: {settings.Redact(PgConnectionSettings.Flatten(ex))}", settings.SafeInner(ex));
         }
         _catalog = new PgCatalogReader(_connection);
+        _definitions = new PgDefinitionReader(_connection, _catalog);
     }
 
     /// <summary>
@@ -143,6 +145,16 @@ public sealed class PgExporter : IDisposable
             list.Add(new Column(c.Name, type, PgTypeClassifier.DefaultD1Type(type), isNullable: !c.NotNull));
         }
 
+        // The full definition comes from the same snapshot. A domain's NOT NULL forbids NULL as
+        // surely as the column's own, so the column says so too.
+        var domainNotNull = new HashSet<string>(StringComparer.Ordinal);
+        var definition = _definitions.Read(rel.Oid, display, list, domainNotNull);
+        if (domainNotNull.Count > 0)
+            list = [.. list.Select(c => domainNotNull.Contains(c.Name) && c.IsNullable ? new Column(c.Name, c.PgType, c.D1Type, isNullable: false) : c)];
+        if (rel.Kind is 'r' or 'p' && _catalog.PrimaryKey(rel.Oid).Length == 0)
+            definition = definition.With(definition.ForeignKeys, [new SchemaWarning(display, "Table", display,
+                "no primary key: it is exported in no particular order, and resuming or -OnConflict Upsert need a key.")]);
+
         var key = new List<int>();
         foreach (var attnum in _catalog.PrimaryKey(rel.Oid))
         {
@@ -159,7 +171,52 @@ public sealed class PgExporter : IDisposable
         }
 
         var name = rel.Schema == "public" ? rel.Name : display;
-        return new TableSchema(SchemaKind.Postgres, rel.Schema, rel.Name, name, list, key);
+        return new TableSchema(SchemaKind.Postgres, rel.Schema, rel.Name, name, list, key) { Definition = definition };
+    }
+
+    /// <summary>
+    /// Every table <paramref name="selection"/> takes, described, in foreign-key dependency order
+    /// (parents first; see <see cref="TableOrder"/>). A foreign key to a table the selection
+    /// leaves out is dropped from the definition with a warning: its parent rows will not be there.
+    /// <paramref name="forwardReferences"/> gets the foreign keys that point forward in the order
+    /// (cycles), which the target loads NULL first and fills in afterwards.
+    /// </summary>
+    public IReadOnlyList<TableSchema> DescribeAll(PgTableSelection selection, out IReadOnlyList<string> forwardReferences)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ThrowIfUnusable();
+        var names = new List<(string Schema, string Table)>();
+        try
+        {
+            using var cmd = new NpgsqlCommand("""
+                SELECT n.nspname, c.relname
+                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+                ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
+                """, _connection);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                if (selection.Includes(r.GetString(0), r.GetString(1))) names.Add((r.GetString(0), r.GetString(1)));
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new PgSourceException(null, $"listing the tables failed: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
+        }
+        var tables = Describe(names.Select(n => PgIdentifier.QuoteQualified(n.Schema, n.Table)));
+        var present = new HashSet<(string?, string)>(tables.Select(t => (t.SourceSchema, t.SourceTable)));
+        var kept = new List<TableSchema>(tables.Count);
+        foreach (var t in tables)
+        {
+            var d = t.Definition!;
+            var outside = d.ForeignKeys.Where(fk => !present.Contains((fk.ParentSchema, fk.ParentTable))).ToList();
+            if (outside.Count == 0) { kept.Add(t); continue; }
+            var definition = d.With([.. d.ForeignKeys.Except(outside)], outside.Select(fk => new SchemaWarning(t.SourceDisplayName, "ForeignKey", fk.Name,
+                $"references {fk.ParentDisplayName}, which this export leaves out: the foreign key is not created.")));
+            kept.Add(new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = definition });
+        }
+        var (order, forward) = TableOrder.Sort(kept);
+        forwardReferences = forward;
+        return order;
     }
 
     /// <summary>The planner's estimate of a table's row count (pg_class.reltuples), for progress; 0 when unknown.</summary>

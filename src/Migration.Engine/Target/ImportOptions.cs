@@ -9,4 +9,6 @@ public sealed record ImportOptions
     public D1Limits Limits { get; init; } = D1Limits.Default;
     /// <summary>Counts and validates what would be written, and writes nothing (-WhatIf, dry runs).</summary>
     public bool DryRun { get; init; }
+    /// <summary>What happens to rows whose parent row is missing (tables created from a full definition).</summary>
+    public OrphanPolicy OrphanPolicy { get; init; } = OrphanPolicy.Fail;
 }

@@ -9,5 +9,8 @@ public sealed record RowError(string Table, string Key, string? Column, string R
 /// <summary>The end-of-run figures for one table.</summary>
 public sealed record TableSummary(string Table, long RowsWritten, long RowsSkipped, long RowsFailed, int Batches, TimeSpan Elapsed)
 {
+    /// <summary>Rows whose parent row was missing (each also reported as an <see cref="OrphanRow"/> or a row error).</summary>
+    public long RowsOrphaned { get; init; }
+
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsWritten / Elapsed.TotalSeconds : 0;
 }

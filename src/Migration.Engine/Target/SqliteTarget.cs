@@ -20,6 +20,8 @@ public sealed class SqliteTarget : IDisposable
     readonly List<TableWriter> _order = [];
     readonly HashSet<string> _existingInFile = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> _created = [];
+    readonly List<D1SchemaStatement> _pendingIndexes = [];
+    bool _analyze;
     TableSchema? _lastSchema;
     TableWriter? _lastWriter;
     bool _completed;
@@ -83,6 +85,12 @@ public sealed class SqliteTarget : IDisposable
     /// <summary>Raised for each row that was refused; the run goes on.</summary>
     public event Action<RowError>? RowFailed;
 
+    /// <summary>Raised for each row whose parent row is missing, with what <see cref="ImportOptions.OrphanPolicy"/> did.</summary>
+    public event Action<OrphanRow>? OrphanFound;
+
+    /// <summary>How the load goes about things worth a verbose line (cyclic foreign keys, deferred indexes, ANALYZE).</summary>
+    public event Action<string>? Log;
+
     /// <summary>The tables this target created (in a dry run: would create), in the order it met them.</summary>
     public IReadOnlyList<string> CreatedTables => _created;
 
@@ -128,6 +136,8 @@ public sealed class SqliteTarget : IDisposable
             try
             {
                 foreach (var writer in _order) writer.Flush();
+                foreach (var writer in _order) writer.ApplyDeferred();
+                if (!Options.DryRun) CreateIndexesAndAnalyze();
             }
             catch
             {
@@ -162,6 +172,44 @@ public sealed class SqliteTarget : IDisposable
 
     internal void Raise(BatchResult b) => BatchCommitted?.Invoke(b);
     internal void Raise(RowError e) => RowFailed?.Invoke(e);
+    internal void Raise(OrphanRow o) => OrphanFound?.Invoke(o);
+
+    /// <summary>Writes the buffered rows of these tables (the parents of a table about to write a batch).</summary>
+    internal void FlushTables(IReadOnlyList<string> tables)
+    {
+        foreach (var t in tables)
+            if (_writers.TryGetValue(t, out var writer)) writer.Flush();
+    }
+
+    /// <summary>
+    /// Secondary indexes are built once the rows are in (one sorted build instead of an update
+    /// per row), then ANALYZE gives SQLite's planner the statistics D1 queries will use.
+    /// </summary>
+    void CreateIndexesAndAnalyze()
+    {
+        foreach (var index in _pendingIndexes)
+        {
+            try
+            {
+                using var create = Connection!.CreateCommand();
+                create.CommandText = index.Sql;
+                create.ExecuteNonQuery();
+                Log?.Invoke($"{index.Table}: index {index.Name} created after the data.");
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                // The data is in; the index alone failed (e.g. a unique index the rows break): reported, the others go on.
+                Raise(new RowError(index.Table, "(index)", null, $"creating index {index.Name} failed: {ex.Message} ({index.Sql})", ""));
+            }
+        }
+        _pendingIndexes.Clear();
+        if (!_analyze) return;
+        using var analyze = Connection!.CreateCommand();
+        analyze.CommandText = "ANALYZE";
+        analyze.ExecuteNonQuery();
+        Log?.Invoke("ANALYZE: planner statistics gathered.");
+        _analyze = false;
+    }
 
     /// <summary>Whether the table is in the file itself (a dry run's would-create tables are not).</summary>
     internal bool ExistsInFile(string table) => _existingInFile.Contains(table);
@@ -200,27 +248,46 @@ public sealed class SqliteTarget : IDisposable
 
         TableBinding.CheckD1Limits(schema, Options.Limits);
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
-        if (table is not null)
-            _existingInFile.Add(table.Name);
-        else
+        // Decided before the table is created: a foreign key that cannot be loaded fails the table before any write.
+        var guard = Options.DryRun || schema.Definition is null ? null
+            : ForeignKeyGuard.For(Connection!, schema, table?.Name ?? schema.Name, Options.OrphanPolicy,
+                t => SqliteTableInfo.Read(Connection!, t) is not null, m => Log?.Invoke(m));
+        try
         {
-            // Everything the binding refuses (e.g. Upsert without a key) is refused before the table exists.
-            TableBinding.Create(schema, SqliteTableInfo.FromSchema(schema), Options.OnConflict);
-            if (!Options.DryRun)
-            {
-                using var create = Connection!.CreateCommand();
-                create.CommandText = SqliteSql.CreateTable(schema);
-                create.ExecuteNonQuery();
-                table = SqliteTableInfo.Read(Connection, schema.Name)
-                    ?? throw new InvalidOperationException($"Table {schema.Name} was created but cannot be read back.");
+            if (table is not null)
                 _existingInFile.Add(table.Name);
-            }
             else
-                table = SqliteTableInfo.FromSchema(schema);
-            _created.Add(table.Name);
+            {
+                // Everything the binding refuses (e.g. Upsert without a key) is refused before the table exists.
+                TableBinding.Create(schema, SqliteTableInfo.FromSchema(schema), Options.OnConflict);
+                if (!Options.DryRun)
+                {
+                    using var create = Connection!.CreateCommand();
+                    // With a full definition: keys, UNIQUE, CHECK and foreign keys now, indexes at Complete.
+                    create.CommandText = D1Ddl.CreateTable(schema);
+                    create.ExecuteNonQuery();
+                    if (schema.Definition is not null)
+                    {
+                        _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
+                        _analyze = true;
+                        Log?.Invoke($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
+                    }
+                    table = SqliteTableInfo.Read(Connection, schema.Name)
+                        ?? throw new InvalidOperationException($"Table {schema.Name} was created but cannot be read back.");
+                    _existingInFile.Add(table.Name);
+                }
+                else
+                    table = SqliteTableInfo.FromSchema(schema);
+                _created.Add(table.Name);
+            }
+        }
+        catch
+        {
+            guard?.Dispose();
+            throw;
         }
 
-        writer = new TableWriter(this, table, schema);
+        writer = new TableWriter(this, table, schema) { Guard = guard };
         _writers.Add(table.Name, writer);
         _order.Add(writer);
         return writer;

@@ -20,7 +20,9 @@ internal sealed class TableWriter : IDisposable
     SqliteParameter[] _keyParameters = [];
     int[] _keyOrdinals = [];
 
-    long _written, _skipped, _failed;
+    ForeignKeyGuard? _guard;
+    bool _flushing;
+    long _written, _skipped, _failed, _orphans;
     int _pendingFailed; // refused before the write; reported with the next batch
     int _batches;
     long _elapsedTicks;
@@ -36,9 +38,18 @@ internal sealed class TableWriter : IDisposable
     public string Table => _table.Name;
     public TableSchema Schema => _binding.Schema;
 
+    /// <summary>The foreign key handling of a table loaded from a full definition (not in a dry run).</summary>
+    public ForeignKeyGuard? Guard
+    {
+        get => _guard;
+        set => _guard = value;
+    }
+
     /// <summary>Rows of another schema for the same table: what is buffered is written under the old one first.</summary>
     public void Rebind(TableSchema schema)
     {
+        if (_guard is not null && !schema.Columns.Select(c => c.Name).SequenceEqual(_binding.Schema.Columns.Select(c => c.Name), StringComparer.Ordinal))
+            throw new TargetSchemaException(Table, "rows arrive with another column layout after rows loaded with foreign key handling; send each table's rows with one layout.");
         var next = TableBinding.Create(schema, _table, _target.Options.OnConflict);
         Flush();
         _binding = next;
@@ -68,6 +79,14 @@ internal sealed class TableWriter : IDisposable
             _pendingFailed = 0;
             return;
         }
+        if (_flushing) return;
+        if (_guard is not null)
+        {
+            // Parent rows still buffered go first: each row's parent must be in the file.
+            _flushing = true;
+            try { _target.FlushTables(_guard.ImmediateParents); }
+            finally { _flushing = false; }
+        }
         var start = Stopwatch.GetTimestamp();
         var batchNumber = _batches + 1;
         int written = 0, skipped = 0, failed = _pendingFailed;
@@ -77,9 +96,33 @@ internal sealed class TableWriter : IDisposable
         else
         {
             using var transaction = _target.Connection!.BeginTransaction();
+            if (_guard?.DeferInBatch == true)
+            {
+                using var defer = _target.Connection.CreateCommand();
+                defer.Transaction = transaction;
+                defer.CommandText = "PRAGMA defer_foreign_keys = ON"; // ends with the transaction
+                defer.ExecuteNonQuery();
+            }
             foreach (var row in rows)
             {
-                if (_insert!.Insert(row.GetValues(), out var refusal)) written++;
+                var values = row.GetValues();
+                if (_guard is not null)
+                {
+                    var checkedValues = _guard.Prepare(row, transaction, out var orphan, out var error);
+                    if (orphan is not null) { _orphans++; _target.Raise(orphan); }
+                    if (checkedValues is null)
+                    {
+                        if (error is not null) { failed++; _target.Raise(error); }
+                        else skipped++;
+                        continue;
+                    }
+                    values = checkedValues;
+                }
+                if (_insert!.Insert(values, out var refusal))
+                {
+                    written++;
+                    _guard?.Written(row);
+                }
                 else if (refusal is null) skipped++; // Ignore, or an Upsert whose key is the whole row
                 else
                 {
@@ -103,7 +146,19 @@ internal sealed class TableWriter : IDisposable
         _target.Raise(Result(batchNumber, written, skipped, failed, start));
     }
 
-    public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));
+    public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks)) { RowsOrphaned = _orphans };
+
+    /// <summary>Fills in the foreign keys loaded NULL first (insert-then-update), once every table is loaded.</summary>
+    public void ApplyDeferred()
+    {
+        if (_guard is null || !_guard.HasDeferred || _target.Options.DryRun) return;
+        var start = Stopwatch.GetTimestamp();
+        var (deleted, orphans) = _guard.ApplyDeferred(_table, _binding.Schema, _target.Options.BatchSize, o => _target.Raise(o), e => { _failed++; _target.Raise(e); });
+        _written -= deleted;
+        _skipped += deleted;
+        _orphans += orphans;
+        _elapsedTicks += Stopwatch.GetTimestamp() - start;
+    }
 
     BatchResult Result(int batchNumber, int written, int skipped, int failed, long start) =>
         new(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start));
@@ -192,5 +247,10 @@ internal sealed class TableWriter : IDisposable
         _keyLookup = null;
     }
 
-    public void Dispose() => DisposeCommands();
+    public void Dispose()
+    {
+        DisposeCommands();
+        _guard?.Dispose();
+        _guard = null;
+    }
 }
