@@ -161,7 +161,7 @@ public sealed class RowConverter
         {
             if (!_plans.TryGetValue(source, out var plan))
             {
-                plan = TablePlan.Build(source, _options);
+                plan = TablePlan.Build(source, _options, TargetSchemaFor);
                 _plans.Add(source, plan);
             }
             _last = plan;

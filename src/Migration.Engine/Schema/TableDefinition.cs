@@ -41,6 +41,9 @@ public sealed class TableDefinition
     public string? Comment { get; }
     public IReadOnlyList<SchemaWarning> Warnings { get; }
 
+    /// <summary>The whole-database export this table belongs to (load order), or null for a table described alone.</summary>
+    public TableSet? Set { get; init; }
+
     /// <summary>The column's definition by exact name, or null.</summary>
     public ColumnDefinition? Column(string name)
     {
@@ -51,5 +54,9 @@ public sealed class TableDefinition
 
     /// <summary>The same definition with only these foreign keys and more warnings (used when tables drop out of a migration).</summary>
     public TableDefinition With(IReadOnlyList<ForeignKeyDefinition> foreignKeys, IEnumerable<SchemaWarning> moreWarnings) =>
-        new(Columns, PrimaryKey, Uniques, foreignKeys, Checks, Indexes, Comment, [.. Warnings, .. moreWarnings]);
+        new(Columns, PrimaryKey, Uniques, foreignKeys, Checks, Indexes, Comment, [.. Warnings, .. moreWarnings]) { Set = Set };
+
+    /// <summary>The same definition as a member of <paramref name="set"/>.</summary>
+    public TableDefinition InSet(TableSet set) =>
+        new(Columns, PrimaryKey, Uniques, ForeignKeys, Checks, Indexes, Comment, Warnings) { Set = set };
 }

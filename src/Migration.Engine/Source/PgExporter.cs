@@ -216,7 +216,11 @@ public sealed class PgExporter : IDisposable
         }
         var (order, forward) = TableOrder.Sort(kept);
         forwardReferences = forward;
-        return order;
+        // Every table knows the whole set, so a target can create all of them before the first row.
+        var members = new List<TableSchema>(order.Count);
+        var set = new TableSet(() => members);
+        members.AddRange(order.Select(t => new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = t.Definition!.InSet(set) }));
+        return members;
     }
 
     /// <summary>The planner's estimate of a table's row count (pg_class.reltuples), for progress; 0 when unknown.</summary>

@@ -54,15 +54,18 @@ internal sealed class ForeignKeyGuard : IDisposable
     public bool HasDeferred => _deferred.Count > 0;
 
     /// <summary>
-    /// The guard for a table, or null when it has no foreign keys. <paramref name="exists"/> says
-    /// whether a table is in the file now; <paramref name="log"/> gets how each cyclic key loads.
+    /// The guard for a table, or null when it has no foreign keys. <paramref name="loadedBefore"/>
+    /// says whether a parent's rows are in before this table's (an earlier table of the set, or a
+    /// table already in the file); <paramref name="loadedAfter"/> whether it is a later table of
+    /// the set (created already, rows to come); <paramref name="log"/> gets how each cyclic key loads.
     /// </summary>
-    public static ForeignKeyGuard? For(SqliteConnection connection, TableSchema schema, string table, OrphanPolicy policy,
-        Func<string, bool> exists, Action<string> log)
+    public static ForeignKeyGuard? For(SqliteConnection? connection, TableSchema schema, string table, OrphanPolicy policy,
+        Func<string, bool> loadedBefore, Func<string, bool> loadedAfter, Action<string> log)
     {
         var definition = schema.Definition;
         if (definition is null || definition.ForeignKeys.Count == 0) return null;
-        var guard = new ForeignKeyGuard(connection, table, policy, [.. schema.PrimaryKey]);
+        // Without a connection only the decisions are made (and refusals thrown): a check before anything is created.
+        var guard = new ForeignKeyGuard(connection!, table, policy, [.. schema.PrimaryKey]);
         foreach (var fk in definition.ForeignKeys)
         {
             var ordinals = fk.Columns.Select(schema.IndexOf).ToArray();
@@ -70,10 +73,16 @@ internal sealed class ForeignKeyGuard : IDisposable
             var nullable = ordinals.All(o => schema.Columns[o].IsNullable);
             var self = string.Equals(fk.ParentTable, table, StringComparison.OrdinalIgnoreCase);
             var key = new Key(fk, ordinals, nullable);
-            if (!self && exists(fk.ParentTable))
+            if (!self && loadedBefore(fk.ParentTable))
             {
-                key.Lookup = guard.Prepare(fk);
+                if (connection is not null) key.Lookup = guard.Prepare(fk);
                 guard._immediate.Add(key);
+            }
+            else if (!self && !loadedAfter(fk.ParentTable))
+            {
+                guard.Dispose();
+                throw new TargetSchemaException(table,
+                    $"foreign key {fk.Name} refers to {fk.ParentTable}, which is not in the file and not part of this migration; create or load {fk.ParentTable} first, or exclude the column.");
             }
             else if (nullable && schema.HasPrimaryKey)
             {

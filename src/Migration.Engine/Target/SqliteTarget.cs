@@ -21,6 +21,9 @@ public sealed class SqliteTarget : IDisposable
     readonly HashSet<string> _existingInFile = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> _created = [];
     readonly List<D1SchemaStatement> _pendingIndexes = [];
+    readonly HashSet<TableSet> _sets = new(ReferenceEqualityComparer.Instance);
+    /// <summary>D1 table name -> its position in the load order of its set (tables created up front).</summary>
+    readonly Dictionary<string, int> _loadPosition = new(StringComparer.OrdinalIgnoreCase);
     bool _analyze;
     TableSchema? _lastSchema;
     TableWriter? _lastWriter;
@@ -246,33 +249,86 @@ public sealed class SqliteTarget : IDisposable
             return writer;
         }
 
+        if (schema.Definition?.Set is { } set && _sets.Add(set))
+        {
+            CreateSet(set);
+            if (_writers.TryGetValue(schema.Name, out writer))
+            {
+                if (!ReferenceEquals(writer.Schema, schema)) writer.Rebind(schema);
+                return writer;
+            }
+        }
+        return CreateWriter(schema);
+    }
+
+    /// <summary>
+    /// The first row of a whole-database export: every table of it is checked against D1's
+    /// limits before anything is written, then each is created (with a writer, so empty tables
+    /// exist and are reported too) in load order.
+    /// </summary>
+    void CreateSet(TableSet set)
+    {
+        var tables = set.Tables;
+        foreach (var t in tables) TableBinding.CheckD1Limits(t, Options.Limits);
+        for (var i = 0; i < tables.Count; i++) _loadPosition.TryAdd(tables[i].Name, i);
+        if (!Options.DryRun)
+        {
+            for (var i = 0; i < tables.Count; i++)
+            {
+                var position = i;
+                ForeignKeyGuard.For(null, tables[i], tables[i].Name, Options.OrphanPolicy,
+                    parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
+                    parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position, _ => { })?.Dispose();
+            }
+        }
+        // Every table first, then the writers: an INSERT is prepared against every table its foreign keys name.
+        if (!Options.DryRun)
+            foreach (var t in tables)
+                if (!_writers.ContainsKey(t.Name) && SqliteTableInfo.Read(Connection!, t.Name) is null)
+                {
+                    CreateTable(t);
+                    _created.Add(t.Name);
+                }
+        foreach (var t in tables)
+            if (!_writers.ContainsKey(t.Name)) CreateWriter(t);
+    }
+
+    /// <summary>CREATE TABLE from the schema; with a full definition, keys, UNIQUE, CHECK and foreign keys now, indexes at Complete.</summary>
+    void CreateTable(TableSchema schema)
+    {
+        using var create = Connection!.CreateCommand();
+        create.CommandText = D1Ddl.CreateTable(schema);
+        create.ExecuteNonQuery();
+        if (schema.Definition is null) return;
+        _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
+        _analyze = true;
+        Log?.Invoke($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
+    }
+
+    TableWriter CreateWriter(TableSchema schema)
+    {
+        TableWriter writer;
         TableBinding.CheckD1Limits(schema, Options.Limits);
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
         // Decided before the table is created: a foreign key that cannot be loaded fails the table before any write.
+        var position = _loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
         var guard = Options.DryRun || schema.Definition is null ? null
             : ForeignKeyGuard.For(Connection!, schema, table?.Name ?? schema.Name, Options.OrphanPolicy,
-                t => SqliteTableInfo.Read(Connection!, t) is not null, m => Log?.Invoke(m));
+                parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
+                parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position,
+                m => Log?.Invoke(m));
         try
         {
             if (table is not null)
-                _existingInFile.Add(table.Name);
+                _existingInFile.Add(table.Name); // (tables of a set were created just before, by CreateSet)
             else
             {
                 // Everything the binding refuses (e.g. Upsert without a key) is refused before the table exists.
                 TableBinding.Create(schema, SqliteTableInfo.FromSchema(schema), Options.OnConflict);
                 if (!Options.DryRun)
                 {
-                    using var create = Connection!.CreateCommand();
-                    // With a full definition: keys, UNIQUE, CHECK and foreign keys now, indexes at Complete.
-                    create.CommandText = D1Ddl.CreateTable(schema);
-                    create.ExecuteNonQuery();
-                    if (schema.Definition is not null)
-                    {
-                        _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
-                        _analyze = true;
-                        Log?.Invoke($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
-                    }
-                    table = SqliteTableInfo.Read(Connection, schema.Name)
+                    CreateTable(schema);
+                    table = SqliteTableInfo.Read(Connection!, schema.Name)
                         ?? throw new InvalidOperationException($"Table {schema.Name} was created but cannot be read back.");
                     _existingInFile.Add(table.Name);
                 }

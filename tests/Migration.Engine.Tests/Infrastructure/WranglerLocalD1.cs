@@ -83,6 +83,12 @@ public sealed class WranglerLocalD1 : IDisposable
     public IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, JsonElement>>> ExecuteFile(string path) =>
         Run(["d1", "execute", "DB", "--local", "--json", "--file", path]);
 
+    /// <summary>The folder <c>wrangler d1 migrations apply</c> reads (the default <c>migrations</c> of the project).</summary>
+    public string MigrationsDirectory => Path.Combine(ProjectDirectory, "migrations");
+
+    /// <summary>Applies the numbered migration files in <see cref="MigrationsDirectory"/>, as <c>wrangler d1 migrations apply --local</c> does; returns wrangler's output.</summary>
+    public string ApplyMigrations() => RunRaw(["d1", "migrations", "apply", "DB", "--local"]);
+
     /// <summary>The rows of the (last) statement of a query.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Query(string sql)
     {
@@ -90,7 +96,9 @@ public sealed class WranglerLocalD1 : IDisposable
         return results.Count == 0 ? [] : results[^1];
     }
 
-    IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, JsonElement>>> Run(IReadOnlyList<string> arguments)
+    IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, JsonElement>>> Run(IReadOnlyList<string> arguments) => Parse(RunRaw(arguments));
+
+    string RunRaw(IReadOnlyList<string> arguments)
     {
         var start = new ProcessStartInfo(Wrangler)
         {
@@ -123,7 +131,7 @@ public sealed class WranglerLocalD1 : IDisposable
         var output = stdout.Result;
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"wrangler exited with {process.ExitCode}:\n{output}\n{stderr.Result}");
-        return Parse(output);
+        return output;
     }
 
     static IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, JsonElement>>> Parse(string output)

@@ -1,0 +1,164 @@
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Target;
+using Migration.Engine.Tests.Infrastructure;
+using Migration.Engine.Tests.Target;
+using Xunit;
+using static Migration.Engine.Tests.Target.TargetTestSupport;
+
+namespace Migration.Engine.Tests.WholeDatabase;
+
+/// <summary>
+/// A whole database (the catalog fixture) migrated into a real SQLite file: tables created from
+/// the source's definition, loaded parents first with the cycles filled in, indexes and ANALYZE
+/// at the end, and the result consistent by SQLite's own checks.
+/// </summary>
+[Collection(PgCluster.Collection)]
+public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
+{
+    readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Every_table_arrives_with_its_constraints_and_the_database_checks_clean()
+    {
+        var db = CatalogFixture.Create(pg);
+        var path = _dir.File("app.sqlite");
+        var run = MigrationRun.Run(db, path, CatalogFixture.Selection, CatalogFixture.Options, new ImportOptions { BatchSize = 2 });
+
+        Assert.Empty(run.Errors);
+        Assert.Empty(run.Orphans);
+        Assert.DoesNotContain("public.django_session", run.Order);
+        // Parents first: each table after every table it references (the cycle is broken at teams).
+        Assert.True(run.Order.IndexOf("public.customers") < run.Order.IndexOf("public.orders"));
+        Assert.True(run.Order.IndexOf("public.orders") < run.Order.IndexOf("public.order_lines"));
+        Assert.True(run.Order.IndexOf("public.items") < run.Order.IndexOf("sales.items"));
+        Assert.True(run.Order.IndexOf("public.teams") < run.Order.IndexOf("public.players"));
+
+        foreach (var (table, rows) in new[] { ("clients", 3L), ("orders", 3L), ("order_lines", 3L), ("categories", 5L), ("teams", 2L),
+                     ("players", 3L), ("order_items", 2L), ("items", 2L), ("sales_items", 2L), ("audit_log", 2L), ("bookings", 1L) })
+            Assert.Equal(rows, run.Summary(table).RowsWritten);
+
+        Assert.Empty(Rows(path, "PRAGMA foreign_key_check"));
+        Assert.Equal("ok", Rows(path, "PRAGMA integrity_check").Single()[0]);
+
+        // The self-reference and the cycle were filled in after the load (insert-then-update).
+        Assert.Equal(Expect([1L, 5L], [2L, 1L], [3L, 6L], [5L, null], [6L, 5L]), Rows(path, "SELECT id, parent_id FROM categories ORDER BY id"));
+        Assert.Equal(Expect([1L, 10L], [2L, 12L]), Rows(path, "SELECT id, captain_id FROM teams ORDER BY id"));
+        Assert.Contains(run.Log, l => l.Contains("teams_captain_fk", StringComparison.Ordinal) && l.Contains("insert-then-update", StringComparison.Ordinal));
+        Assert.Contains(run.Log, l => l.Contains("categories_parent_id_fkey", StringComparison.Ordinal) && l.Contains("insert-then-update", StringComparison.Ordinal));
+
+        // Constraints as in the source, under the D1 names.
+        var fks = Rows(path, "SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('orders')");
+        Assert.Equal(Expect(["clients", "customer_id", "id", "RESTRICT", "CASCADE"]), fks);
+        Assert.Equal(Expect(["customers_active_recent", 0L, "c", 1L], ["customers_lower_email", 1L, "c", 0L], ["sqlite_autoindex_clients_1", 1L, "u", 0L]),
+            Rows(path, "SELECT name, \"unique\", origin, partial FROM pragma_index_list('clients') ORDER BY name"));
+        Assert.Equal(Expect(["created_at", 1L], ["id", 0L]), Rows(path, "SELECT name, \"desc\" FROM pragma_index_xinfo('customers_active_recent') WHERE key = 1 ORDER BY seqno"));
+        Assert.Equal(Expect(["items_label_idx"], ["sales.items_label_idx"]), Rows(path, "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE '%items_label_idx' ORDER BY name"));
+        Assert.NotEmpty(Rows(path, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'"));
+
+        // Constraints hold: SQLite refuses what Postgres would.
+        AssertRefused(path, "INSERT INTO clients (mail, name, mood, score, active, balance, tags) VALUES ('d@x', 'D', 'angry', 1, 1, 0, '[]')", "CHECK");
+        AssertRefused(path, "INSERT INTO clients (mail, name, mood, score, active, balance, tags) VALUES ('e@x', 'E', 'sad', 0, 1, 0, '[]')", "CHECK");
+        AssertRefused(path, "INSERT INTO clients (mail, name, mood, score, active, balance, tags) VALUES ('ANN@example.com', 'A', 'sad', 1, 1, 0, '[]')", "UNIQUE");
+        AssertRefused(path, "INSERT INTO order_lines (customer_id, order_no, qty) VALUES (1, 1, 1000)", "CHECK");
+        AssertRefused(path, "INSERT INTO players VALUES (99, 42, 'nobody')", "FOREIGN KEY");
+
+        // Defaults as the converter writes values: a new row looks like a migrated one.
+        Exec(path, "PRAGMA foreign_keys = ON; INSERT INTO clients (mail, score) VALUES ('new@x', 3)");
+        var fresh = Rows(path, "SELECT name, mood, active, balance, tags, created_at FROM clients WHERE mail = 'new@x'").Single();
+        Assert.Equal(["anon", "happy", 1L, 0.0, "[]"], fresh[..5]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", (string)fresh[5]!);
+        // ON DELETE CASCADE, as in the source.
+        Exec(path, "PRAGMA foreign_keys = ON; DELETE FROM order_lines WHERE customer_id = 2; DELETE FROM clients WHERE id = 2");
+        Assert.Equal(Expect([0L]), Rows(path, "SELECT count(*) FROM orders WHERE customer_id = 2"));
+    }
+
+    static void AssertRefused(string path, string sql, string constraint)
+    {
+        var ex = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Exec(path, "PRAGMA foreign_keys = ON; " + sql));
+        Assert.Contains(constraint, ex.Message, StringComparison.Ordinal);
+    }
+
+    const string Orphans = """
+        CREATE TABLE parents (id int PRIMARY KEY);
+        CREATE TABLE kids (id int PRIMARY KEY, parent_id int, name text);
+        CREATE TABLE strict_kids (id int PRIMARY KEY, parent_id int NOT NULL);
+        CREATE TABLE nodes (id int PRIMARY KEY, up int);
+        INSERT INTO parents VALUES (1), (2);
+        INSERT INTO kids VALUES (1, 1, 'ok'), (2, 99, 'orphan'), (3, NULL, 'none');
+        INSERT INTO strict_kids VALUES (1, 2), (2, 77);
+        INSERT INTO nodes VALUES (1, NULL), (2, 1), (3, 55);
+        ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
+        ALTER TABLE strict_kids ADD CONSTRAINT strict_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
+        ALTER TABLE nodes ADD CONSTRAINT nodes_up_fk FOREIGN KEY (up) REFERENCES nodes (id) NOT VALID;
+        """;
+
+    [Theory]
+    [InlineData(OrphanPolicy.Fail)]
+    [InlineData(OrphanPolicy.Skip)]
+    [InlineData(OrphanPolicy.Null)]
+    public void Orphans_follow_the_policy_and_each_is_reported(OrphanPolicy policy)
+    {
+        var db = pg.CreateDatabase("orphans");
+        pg.Execute(db, Orphans);
+        var path = _dir.File($"orphans-{policy}.sqlite");
+        var run = MigrationRun.Run(db, path, PgTableSelection.All, ConversionOptions.Default, new ImportOptions { OrphanPolicy = policy });
+
+        // One orphan per table: kids (immediate check), strict_kids (NOT NULL), nodes (self-reference, filled in afterwards).
+        Assert.Equal(["kids", "nodes", "strict_kids"], run.Orphans.Select(o => o.Table).Order().ToArray());
+        Assert.All(run.Summaries.Where(s => s.Table != "parents"), s => Assert.Equal(1, s.RowsOrphaned));
+        Assert.Contains(run.Orphans, o => o is { Table: "kids", Key: "id=2", ForeignKey: "kids_parent_fk", ParentTable: "parents", Value: "99" });
+        Assert.Empty(Rows(path, "PRAGMA foreign_key_check"));
+        Assert.Equal("ok", Rows(path, "PRAGMA integrity_check").Single()[0]);
+
+        var kids = Rows(path, "SELECT id, parent_id FROM kids ORDER BY id");
+        var strict = Rows(path, "SELECT id, parent_id FROM strict_kids ORDER BY id");
+        var nodes = Rows(path, "SELECT id, up FROM nodes ORDER BY id");
+        switch (policy)
+        {
+            case OrphanPolicy.Fail:
+                Assert.Equal(Expect([1L, 1L], [3L, null]), kids);
+                Assert.Equal(Expect([1L, 2L]), strict);
+                // Loaded NULL first, the missing parent is found afterwards: reported, and the row keeps NULL.
+                Assert.Equal(Expect([1L, null], [2L, 1L], [3L, null]), nodes);
+                Assert.Equal(3, run.Errors.Count);
+                Assert.Contains(run.Errors, e => e.Table == "kids" && e.Reason.Contains("kids_parent_fk", StringComparison.Ordinal) && e.ValueExcerpt == "99");
+                Assert.All(run.Orphans, o => Assert.Equal("Refused", o.Action));
+                break;
+            case OrphanPolicy.Skip:
+                Assert.Equal(Expect([1L, 1L], [3L, null]), kids);
+                Assert.Equal(Expect([1L, 2L]), strict);
+                Assert.Equal(Expect([1L, null], [2L, 1L]), nodes);
+                Assert.Empty(run.Errors);
+                Assert.Equal(1, run.Summary("kids").RowsSkipped);
+                Assert.Equal(1, run.Summary("nodes").RowsSkipped);
+                Assert.All(run.Orphans, o => Assert.Equal("Skipped", o.Action));
+                break;
+            case OrphanPolicy.Null:
+                Assert.Equal(Expect([1L, 1L], [2L, null], [3L, null]), kids);
+                // NULL is not possible in a NOT NULL column: that row fails instead.
+                Assert.Equal(Expect([1L, 2L]), strict);
+                Assert.Equal(Expect([1L, null], [2L, 1L], [3L, null]), nodes);
+                Assert.Single(run.Errors, e => e.Table == "strict_kids" && e.Reason.Contains("NOT NULL", StringComparison.Ordinal));
+                break;
+        }
+    }
+
+    [Fact]
+    public void A_table_D1_cannot_take_fails_before_anything_is_written()
+    {
+        var db = pg.CreateDatabase("limits");
+        // "a_first" loads first; the table D1 refuses comes later, and still nothing is written.
+        pg.Execute(db, "CREATE TABLE a_first (id int PRIMARY KEY); INSERT INTO a_first VALUES (1); "
+            + "CREATE TABLE wide (" + string.Join(", ", Enumerable.Range(1, 101).Select(i => $"c{i} int")) + "); INSERT INTO wide (c1) VALUES (1); "
+            + "CREATE TABLE _cf_meta (id int PRIMARY KEY); INSERT INTO _cf_meta VALUES (1);");
+        var path = _dir.File("limits.sqlite");
+        var wide = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, new PgTableSelection(ExcludeTables: ["_cf_*"]), ConversionOptions.Default));
+        Assert.Contains("101 columns", wide.Message, StringComparison.Ordinal);
+        var reserved = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, new PgTableSelection(Tables: ["_cf_*", "a_*"]), ConversionOptions.Default));
+        Assert.Contains("_cf_", reserved.Message, StringComparison.Ordinal);
+        Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
+    }
+}
