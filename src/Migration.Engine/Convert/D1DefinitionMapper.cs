@@ -140,6 +140,9 @@ internal static class D1DefinitionMapper
             if (mappedIndex is not null) indexes.Add(mappedIndex);
         }
 
+        if (definition.Comment is not null || columns.Any(c => c.Comment is not null))
+            warnings.Add(new SchemaWarning(table, "Comment", table,
+                "SQLite has no COMMENT: the table's and columns' comments are written as -- comments inside CREATE TABLE, which SQLite keeps but wrangler strips from a --file or migration."));
         return new TableDefinition(columns, primaryKey, uniques, foreignKeys, checks, indexes, definition.Comment, warnings);
     }
 
