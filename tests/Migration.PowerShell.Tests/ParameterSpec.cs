@@ -22,8 +22,31 @@ public static class ExpectedSurface
         [
             new("ConnectionString", "System.String"),
             new("Credential", Sma + "PSCredential"),
-            new("Table", "System.String[]", Mandatory: true, FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("Table", "System.String[]", FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("All", Sma + "SwitchParameter"),
+            new("Schema", "System.String[]"),
+            new("ExcludeTable", "System.String[]"),
             new("Column", "System.String[]"),
+        ],
+        ["Export-D1Schema"] =
+        [
+            new("ConnectionString", "System.String"),
+            new("Credential", Sma + "PSCredential"),
+            new("Table", "System.String[]", FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("All", Sma + "SwitchParameter"),
+            new("Schema", "System.String[]"),
+            new("ExcludeTable", "System.String[]"),
+            new("TableMap", "System.Collections.Hashtable"),
+            new("ColumnMap", "System.Collections.Hashtable"),
+            new("Exclude", "System.String[]"),
+            new("TimestampFormat", "Migration.Engine.Convert.TimestampFormat"),
+            new("NumericAs", "Migration.Engine.Convert.NumericMode"),
+            new("NonFinite", "Migration.Engine.Convert.NonFiniteMode"),
+            new("AllowPrecisionLoss", Sma + "SwitchParameter"),
+            new("ColumnOverride", "System.Collections.Hashtable"),
+            new("ComputedColumn", "System.Collections.Hashtable"),
+            new("MigrationsPath", "System.String"),
+            new("MigrationName", "System.String"),
         ],
         ["ConvertTo-D1Row"] =
         [
@@ -49,6 +72,7 @@ public static class ExpectedSurface
             new("BatchSize", "System.Int32"),
             new("OnConflict", "Migration.Engine.Target.OnConflict"),
             new("MaxRowBytes", "System.Int64"),
+            new("OrphanPolicy", "Migration.Engine.Target.OrphanPolicy"),
             new("PassThru", Sma + "SwitchParameter"),
         ],
         ["Test-MigrationIntegrity"] =
@@ -75,11 +99,12 @@ public static class ExpectedSurface
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
-    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch" };
+    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Export-D1Schema" };
 
     public static readonly IReadOnlyDictionary<string, string[]> OutputTypes = new Dictionary<string, string[]>
     {
         ["Export-PgTable"] = ["Migration.Engine.Schema.Row"],
+        ["Export-D1Schema"] = ["Migration.Engine.Target.D1SchemaStatement", "Migration.Engine.Schema.SchemaWarning", "System.IO.FileInfo"],
         ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row"],
         ["Import-D1Batch"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
         ["Test-MigrationIntegrity"] = ["Migration.Engine.Integrity.IntegrityResult", "System.Boolean"],

@@ -26,11 +26,28 @@ public sealed class ExportPgTableCommand : PSCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
-    /// <summary>Tables to export: <c>name</c>, <c>schema.name</c> or a quoted name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// Tables to export: <c>name</c>, <c>schema.name</c> or a quoted name. With -All (or a
+    /// wildcard in an entry) these are wildcard patterns over <c>name</c> and <c>schema.name</c>.
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
     public string[] Table { get; set; } = [];
+
+    /// <summary>Every table of the database (ordinary and partitioned; never system schemas), parents before children.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All: only these schemas (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Schema { get; set; }
+
+    /// <summary>With -All: leave out these tables (wildcards over <c>name</c> and <c>schema.name</c>).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExcludeTable { get; set; }
 
     /// <summary>Only these columns (default: all).</summary>
     [Parameter]
@@ -45,7 +62,12 @@ public sealed class ExportPgTableCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        if (_tables.Count == 0) return;
+        if (_tables.Count == 0 && !All.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give the tables to export (-Table), or -All for every table of the database."),
+                "TableRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
         var credential = Credential?.GetNetworkCredential();
         PgConnectionSettings settings;
         try
@@ -76,12 +98,15 @@ public sealed class ExportPgTableCommand : PSCmdlet
             IReadOnlyList<TableSchema> schemas;
             try
             {
-                schemas = exporter.Describe(_tables, Column);
+                schemas = PgTableChooser.Describe(exporter, All.IsPresent, _tables, Schema, ExcludeTable, Column, WriteVerbose);
+                foreach (var warning in schemas.SelectMany(t => t.Definition?.Warnings ?? []))
+                    if (warning.ObjectKind == "Table") WriteWarning(warning.ToString());
             }
             catch (Exception ex) when (ex is not PipelineStoppedException)
             {
-                Terminate("DescribeFailed", ErrorCategory.ObjectNotFound, string.Join(", ", _tables),
-                    $"Cannot read the definition of {string.Join(", ", _tables)} on {settings.Describe()}: {ex.Message}", credential);
+                var what = _tables.Count > 0 ? string.Join(", ", _tables) : "the tables";
+                Terminate("DescribeFailed", ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, what,
+                    $"Cannot read the definition of {what} on {settings.Describe()}: {ex.Message}", credential);
                 return;
             }
 

@@ -21,6 +21,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     readonly ConcurrentQueue<object> _events = new();
     readonly Dictionary<string, long> _rowsPerTable = new(StringComparer.Ordinal);
+    readonly HashSet<string> _warnedTables = new(StringComparer.OrdinalIgnoreCase);
     readonly ProgressThrottle _throttle = ProgressThrottle.Default();
     readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
     string _path = "";
@@ -63,6 +64,14 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateRange(1L, long.MaxValue)]
     public long MaxRowBytes { get; set; } = D1Limits.Default.MaxRowBytes;
+
+    /// <summary>
+    /// What happens to a row whose foreign key names a missing parent row (tables created from
+    /// the source's definition): Fail (a row error), Skip (left out and reported), Null (the key
+    /// written NULL when its columns allow it, and reported).
+    /// </summary>
+    [Parameter]
+    public OrphanPolicy OrphanPolicy { get; set; } = new ImportOptions().OrphanPolicy;
 
     /// <summary>Emit one BatchResult per committed batch.</summary>
     [Parameter]
@@ -117,6 +126,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             return;
         }
 
+        WarnAboutSchema(row.GetSchema());
         var target = Target();
         try
         {
@@ -188,6 +198,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             OnConflict = OnConflict,
             Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
             DryRun = _dryRun,
+            OrphanPolicy = OrphanPolicy,
         };
         try
         {
@@ -202,7 +213,27 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         // from the pipeline thread (Drain), the only thread that may call WriteObject/WriteError.
         _target.BatchCommitted += b => _events.Enqueue(b);
         _target.RowFailed += e => _events.Enqueue(e);
+        _target.OrphanFound += o => _events.Enqueue(o);
+        _target.Log += m => _events.Enqueue(new VerboseLine(m));
         return _target;
+    }
+
+    sealed record VerboseLine(string Text);
+
+    /// <summary>
+    /// What the D1 schema does not carry from the source (from the table's mapped definition) is
+    /// said once per table, before its first row is written; for a whole-database export, for
+    /// every table of it at once.
+    /// </summary>
+    void WarnAboutSchema(TableSchema schema)
+    {
+        if (schema.Definition is null || _warnedTables.Contains(schema.Name)) return;
+        IEnumerable<TableSchema> tables = schema.Definition.Set is { } set ? set.Tables : [schema];
+        foreach (var t in tables)
+        {
+            if (!_warnedTables.Add(t.Name)) continue;
+            foreach (var w in t.Definition?.Warnings ?? []) WriteWarning(w.ToString());
+        }
     }
 
     void Drain()
@@ -217,6 +248,13 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                     break;
                 case BatchResult b when PassThru.IsPresent:
                     WriteObject(b);
+                    break;
+                // A refused orphan is also a RowError (written above); skipped and nulled ones are warnings.
+                case OrphanRow o when o.Action != "Refused":
+                    WriteWarning(o.ToString());
+                    break;
+                case VerboseLine v:
+                    WriteVerbose(v.Text);
                     break;
             }
         }

@@ -1,0 +1,183 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Net;
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Target;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// Export-D1Schema: reads the Postgres catalog and emits the D1 DDL the migration would create
+/// (one <see cref="D1SchemaStatement"/> per CREATE TABLE / CREATE INDEX, in load order), and a
+/// <see cref="SchemaWarning"/> for each object that D1 cannot carry as it is, without importing
+/// anything. With -MigrationsPath the DDL is written as the next numbered migration file that
+/// <c>wrangler d1 migrations apply</c> takes. The mapping options are ConvertTo-D1Row's, so the
+/// DDL names and types are exactly those the rows will have.
+/// </summary>
+[Cmdlet(VerbsData.Export, "D1Schema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(D1SchemaStatement), typeof(SchemaWarning), typeof(FileInfo))]
+public sealed class ExportD1SchemaCommand : PSCmdlet
+{
+    readonly List<string> _tables = [];
+
+    /// <summary>An Npgsql/libpq-style connection string; parts left out come from PG* environment variables.</summary>
+    [Parameter]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>User name and password; the password never appears in output or errors.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Tables (names, or wildcard patterns with -All), as Export-PgTable takes them.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "TableName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Table { get; set; } = [];
+
+    /// <summary>Every table of the database, parents before children.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All: only these schemas (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Schema { get; set; }
+
+    /// <summary>With -All: leave out these tables (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExcludeTable { get; set; }
+
+    [Parameter]
+    public Hashtable? TableMap { get; set; }
+
+    [Parameter]
+    public Hashtable? ColumnMap { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
+
+    [Parameter]
+    public TimestampFormat TimestampFormat { get; set; } = ConversionOptions.Default.TimestampFormat;
+
+    [Parameter]
+    public NumericMode NumericAs { get; set; } = ConversionOptions.Default.NumericAs;
+
+    [Parameter]
+    public NonFiniteMode NonFinite { get; set; } = ConversionOptions.Default.NonFinite;
+
+    [Parameter]
+    public SwitchParameter AllowPrecisionLoss { get; set; }
+
+    [Parameter]
+    public Hashtable? ColumnOverride { get; set; }
+
+    [Parameter]
+    public Hashtable? ComputedColumn { get; set; }
+
+    /// <summary>A wrangler migrations folder: the DDL is written there as <c>NNNN_name.sql</c> with the next free number.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MigrationsPath { get; set; }
+
+    /// <summary>The name part of the migration file (default <c>from_postgres</c>).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string MigrationName { get; set; } = "from_postgres";
+
+    protected override void ProcessRecord()
+    {
+        foreach (var t in Table)
+            if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
+    }
+
+    protected override void EndProcessing()
+    {
+        var credential = Credential?.GetNetworkCredential();
+        ConversionOptions options;
+        PgConnectionSettings settings;
+        string? folder = null;
+        try
+        {
+            if (_tables.Count == 0 && !All.IsPresent)
+                throw new ArgumentException("Give the tables (-Table), or -All for every table of the database.");
+            options = new ConversionOptions
+            {
+                TimestampFormat = TimestampFormat,
+                NumericAs = NumericAs,
+                NonFinite = NonFinite,
+                AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
+                TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
+                ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
+                Exclude = Exclude ?? [],
+                ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),
+                Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
+            };
+            if (MigrationsPath is not null) folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MigrationsPath);
+            settings = new PgConnectionSettings(ConnectionString, credential);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or ItemNotFoundException or NotSupportedException)
+        {
+            Terminate("InvalidArgument", ErrorCategory.InvalidArgument, null, ex.Message, credential);
+            return;
+        }
+
+        List<TableSchema> d1;
+        try
+        {
+            using var exporter = new PgExporter(settings);
+            var source = PgTableChooser.Describe(exporter, All.IsPresent, _tables, Schema, ExcludeTable, null, WriteVerbose);
+            var converter = new RowConverter(options);
+            d1 = [.. source.Select(converter.TargetSchemaFor)];
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            Terminate("SchemaFailed", ex is ArgumentException or MappingException ? ErrorCategory.InvalidArgument : ErrorCategory.ReadError,
+                settings.Describe(), $"Cannot produce the D1 schema from {settings.Describe()}: {ex.Message}", credential);
+            return;
+        }
+
+        // D1's limits fail the schema here, before anyone applies it.
+        foreach (var t in d1)
+        {
+            try { D1Ddl.CheckTable(t); }
+            catch (TargetSchemaException ex)
+            {
+                Terminate("TableRefused", ErrorCategory.InvalidData, t.Name, ex.Message, credential);
+                return;
+            }
+        }
+
+        var statements = D1Ddl.Statements(d1);
+        var warnings = d1.SelectMany(t => t.Definition?.Warnings ?? []).ToList();
+        foreach (var w in warnings) WriteWarning(w.ToString());
+
+        if (folder is null)
+        {
+            foreach (var s in statements) WriteObject(s);
+            foreach (var w in warnings) WriteObject(w);
+            return;
+        }
+        if (!ShouldProcess(folder, $"Write the D1 schema of {d1.Count} tables as the next migration file")) return;
+        try
+        {
+            var path = D1Ddl.WriteMigration(folder, MigrationName, D1Ddl.Script(statements, warnings));
+            WriteVerbose($"Wrote {statements.Count} statements to {path}.");
+            WriteObject(new FileInfo(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Terminate("WriteFailed", ErrorCategory.WriteError, folder, $"Cannot write the migration file into {folder}: {ex.Message}", credential);
+        }
+    }
+
+    void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential)
+    {
+        var safe = SecretRedactor.Redact(message, ConnectionString, credential);
+        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(safe), errorId, category, target));
+    }
+}
