@@ -16,7 +16,8 @@ static class MigrateCommand
     {
         var settings = new PgConnectionSettings(a.One("pg"));
         var tables = a.Many("table");
-        if (tables.Count == 0) throw new ArgumentException("--table is required (one or more).");
+        var all = a.Flag("all");
+        if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
         var path = Path.GetFullPath(a.Required("path"));
 
         var options = new ConversionOptions
@@ -33,6 +34,7 @@ static class MigrateCommand
             BatchSize = int.Parse(a.One("batch-size") ?? "1000", CultureInfo.InvariantCulture),
             OnConflict = a.Enum("on-conflict", OnConflict.Abort),
             DryRun = a.Flag("what-if"),
+            OrphanPolicy = a.Enum("orphan-policy", OrphanPolicy.Fail),
         };
         var quiet = a.Flag("quiet");
 
@@ -48,7 +50,19 @@ static class MigrateCommand
                 rowErrors++;
                 Console.Error.WriteLine($"rejected: table {e.Table}, row {e.Key}, column {e.Column ?? "-"}: {e.Reason} (value: {e.ValueExcerpt})");
             };
-            foreach (var table in exporter.Describe(tables))
+            target.OrphanFound += o =>
+            {
+                if (o.Action != "Refused") Console.Error.WriteLine("orphan: " + o);
+            };
+            if (a.Flag("verbose")) target.Log += m => Console.Error.WriteLine("verbose: " + m);
+            var sources = SchemaCommand.Describe(exporter, a, all, tables, m => { if (a.Flag("verbose")) Console.Error.WriteLine("verbose: " + m); });
+            // Every table is checked against D1's limits before anything is written.
+            var targets = sources.Select(converter.TargetSchemaFor).ToList();
+            foreach (var t in targets) D1Ddl.CheckTable(t);
+            if (!quiet)
+                foreach (var w in targets.SelectMany(t => t.Definition?.Warnings ?? []))
+                    Console.Error.WriteLine("warning: " + w);
+            foreach (var table in sources)
             {
                 foreach (var row in exporter.Export(table))
                 {

@@ -8,11 +8,16 @@ try
     if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     {
         Console.WriteLine("""
-            usage: migration migrate --table T[,T...] --path FILE.sqlite [--pg CONNECTION-STRING]
+            usage: migration migrate (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) --path FILE.sqlite [--pg CONNECTION-STRING]
                      [--map source=target ...] [--column-map table.col=new ...] [--exclude table.col ...]
                      [--timestamp-format Iso8601|SqliteDateTime|UnixSeconds|UnixMilliseconds]
                      [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null]
-                     [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--what-if] [--quiet]
+                     [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--orphan-policy Fail|Skip|Null]
+                     [--what-if] [--verbose] [--quiet]
+                   migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
+                     [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
+                     [--migrations-path DIR [--migration-name NAME]]
+                     (prints the D1 DDL; with --migrations-path writes DIR/NNNN_NAME.sql for wrangler d1 migrations apply)
                    migration verify --path FILE.sqlite [--table T[,T...]] [--pg CONNECTION-STRING]
                      [--map source=target ...] [--column-map ...] [--exclude ...] [the conversion options of migrate]
                      [--check Schema,RowCount,Checksum,Sample,ForeignKeys,Json,Domain,Unique] (default: all)
@@ -26,6 +31,7 @@ try
     {
         "migrate" => MigrateCommand.Run(rest),
         "verify" => VerifyCommand.Run(rest),
+        "schema" => SchemaCommand.Run(rest),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'. Try: migration help"),
     };
 }

@@ -1,0 +1,59 @@
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Target;
+
+namespace Migration.Cli;
+
+/// <summary>
+/// <c>migration schema</c>: Export-D1Schema in one process. Prints the D1 DDL (statements in load
+/// order, warnings as comments on stderr), or with <c>--migrations-path</c> writes it as the next
+/// numbered wrangler migration file.
+/// </summary>
+static class SchemaCommand
+{
+    public static int Run(CliArguments a)
+    {
+        var settings = new PgConnectionSettings(a.One("pg"));
+        var tables = a.Many("table");
+        var all = a.Flag("all");
+        if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
+        var options = new ConversionOptions
+        {
+            TableMap = a.Pairs("map"),
+            ColumnMap = a.Pairs("column-map"),
+            Exclude = a.Many("exclude"),
+            TimestampFormat = a.Enum("timestamp-format", TimestampFormat.Iso8601),
+            NumericAs = a.Enum("numeric-as", NumericMode.Auto),
+            NonFinite = a.Enum("non-finite", NonFiniteMode.Error),
+        };
+        List<TableSchema> d1;
+        using (var exporter = new PgExporter(settings))
+        {
+            var converter = new RowConverter(options);
+            d1 = [.. Describe(exporter, a, all, tables, m => Console.Error.WriteLine("-- " + m)).Select(converter.TargetSchemaFor)];
+        }
+        foreach (var t in d1) D1Ddl.CheckTable(t);
+        var statements = D1Ddl.Statements(d1);
+        var warnings = d1.SelectMany(t => t.Definition?.Warnings ?? []).ToList();
+        foreach (var w in warnings) Console.Error.WriteLine("-- warning: " + w);
+        if (a.One("migrations-path") is { } folder)
+        {
+            var file = D1Ddl.WriteMigration(Path.GetFullPath(folder), a.One("migration-name") ?? "from_postgres", D1Ddl.Script(statements, warnings));
+            Console.WriteLine(file);
+            return 0;
+        }
+        foreach (var s in statements) Console.WriteLine(s.Sql + ";\n");
+        return 0;
+    }
+
+    /// <summary>Named tables as given, or with <c>--all</c> every table (<c>--schema</c>, <c>--exclude-table</c>, wildcard <c>--table</c>) in dependency order.</summary>
+    public static IReadOnlyList<TableSchema> Describe(PgExporter exporter, CliArguments a, bool all, IReadOnlyList<string> tables, Action<string> log)
+    {
+        if (!all && !tables.Any(Wildcard.HasWildcards)) return exporter.Describe(tables);
+        var described = exporter.DescribeAll(new PgTableSelection(a.Many("schema"), tables.Count > 0 ? tables : null, a.Many("exclude-table")), out var forward);
+        log($"{described.Count} tables in dependency order: {string.Join(", ", described.Select(t => t.SourceDisplayName))}");
+        foreach (var f in forward) log($"cycle: {f} (loaded NULL first, filled in after the load)");
+        return described;
+    }
+}
