@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
@@ -6,13 +7,16 @@ namespace Migration.Engine.Target;
 /// <summary>
 /// A local D1 target: a SQLite file (new or existing), including the state file
 /// <c>wrangler d1 execute --local</c> keeps. Buffers rows per table and writes each batch
-/// through prepared statements in one transaction.
+/// through prepared statements in one transaction, on a background writer thread so that
+/// reading and converting the next rows overlaps with writing (see <see cref="BatchPump"/>).
 /// </summary>
 /// <remarks>
 /// The file's journal mode is left as it is (wrangler's state file is WAL, and wrangler sees
 /// the rows as soon as a batch commits). Foreign keys are enforced, as D1 always does. Rows
 /// still buffered when the target is disposed without <see cref="Complete"/> are not written:
 /// a batch is all or nothing, and a stopped pipeline must not leave a partial one behind.
+/// Whole batches already handed to the writer are finished. Events are raised on the
+/// caller's thread (from <see cref="Add"/> and <see cref="Complete"/>), never on the writer's.
 /// </remarks>
 public sealed class SqliteTarget : IDisposable
 {
@@ -25,6 +29,8 @@ public sealed class SqliteTarget : IDisposable
     /// <summary>D1 table name -> its position in the load order of its set (tables created up front).</summary>
     readonly Dictionary<string, int> _loadPosition = new(StringComparer.OrdinalIgnoreCase);
     bool _analyze;
+    readonly ConcurrentQueue<object> _events = new();
+    readonly BatchPump? _pump;
     TableSchema? _lastSchema;
     TableWriter? _lastWriter;
     bool _completed;
@@ -35,6 +41,9 @@ public sealed class SqliteTarget : IDisposable
         Options = options;
         Connection = connection;
         Journal = journal;
+        // Two batches queued behind the one being written: enough to keep the writer busy,
+        // little enough to keep memory flat. A dry run has nothing to overlap.
+        if (connection is not null && !options.DryRun) _pump = new BatchPump(capacity: 2);
     }
 
     /// <summary>Opens (or, unless a dry run, creates) the file at a full filesystem path.</summary>
@@ -117,6 +126,11 @@ public sealed class SqliteTarget : IDisposable
             var schema = row.GetSchema();
             if (!ReferenceEquals(schema, _lastSchema))
             {
+                // Batches are written in the order their rows arrived: the rows of the table
+                // that came before are written before any row of the next one. Otherwise a
+                // parent table smaller than one batch would still be buffered when its
+                // children's first batch meets D1's always-enforced foreign keys.
+                _lastWriter?.Flush();
                 _lastWriter = WriterFor(schema);
                 _lastSchema = schema;
             }
@@ -127,6 +141,7 @@ public sealed class SqliteTarget : IDisposable
             _faulted = true;
             throw;
         }
+        DrainEvents();
     }
 
     /// <summary>Writes what is buffered and returns one summary per table.</summary>
@@ -139,8 +154,11 @@ public sealed class SqliteTarget : IDisposable
             try
             {
                 foreach (var writer in _order) writer.Flush();
+                WaitIdle();
+                // The writer is idle: the end-of-load steps use the connection from here.
                 foreach (var writer in _order) writer.ApplyDeferred();
                 if (!Options.DryRun) CreateIndexesAndAnalyze();
+                DrainEvents();
             }
             catch
             {
@@ -169,15 +187,19 @@ public sealed class SqliteTarget : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _pump?.Dispose();
         foreach (var writer in _order) writer.Dispose();
         Connection?.Dispose();
     }
 
-    internal void Raise(BatchResult b) => BatchCommitted?.Invoke(b);
-    internal void Raise(RowError e) => RowFailed?.Invoke(e);
-    internal void Raise(OrphanRow o) => OrphanFound?.Invoke(o);
+    internal void Raise(BatchResult b) => _events.Enqueue(b);
+    internal void Raise(RowError e) => _events.Enqueue(e);
+    internal void Raise(OrphanRow o) => _events.Enqueue(o);
+    internal void RaiseLog(string message) => _events.Enqueue(new LogLine(message));
 
-    /// <summary>Writes the buffered rows of these tables (the parents of a table about to write a batch).</summary>
+    sealed record LogLine(string Text);
+
+    /// <summary>Hands the buffered rows of these tables to the writer (the parents of a table about to write a batch).</summary>
     internal void FlushTables(IReadOnlyList<string> tables)
     {
         foreach (var t in tables)
@@ -197,9 +219,9 @@ public sealed class SqliteTarget : IDisposable
                 using var create = Connection!.CreateCommand();
                 create.CommandText = index.Sql;
                 create.ExecuteNonQuery();
-                Log?.Invoke($"{index.Table}: index {index.Name} created after the data.");
+                RaiseLog($"{index.Table}: index {index.Name} created after the data.");
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (SqliteException ex)
             {
                 // The data is in; the index alone failed (e.g. a unique index the rows break): reported, the others go on.
                 Raise(new RowError(index.Table, "(index)", null, $"creating index {index.Name} failed: {ex.Message} ({index.Sql})", ""));
@@ -210,8 +232,38 @@ public sealed class SqliteTarget : IDisposable
         using var analyze = Connection!.CreateCommand();
         analyze.CommandText = "ANALYZE";
         analyze.ExecuteNonQuery();
-        Log?.Invoke("ANALYZE: planner statistics gathered.");
+        RaiseLog("ANALYZE: planner statistics gathered.");
         _analyze = false;
+    }
+
+    /// <summary>Runs work that uses the connection: on the writer thread when there is one, else now.</summary>
+    internal void Run(Action work)
+    {
+        if (_pump is null) { work(); return; }
+        try { _pump.Submit(work); }
+        catch { _faulted = true; throw; }
+    }
+
+    /// <summary>Waits until the writer has finished what it was given (before the caller uses the connection itself).</summary>
+    internal void WaitIdle()
+    {
+        try { _pump?.WaitIdle(); }
+        catch { _faulted = true; throw; }
+        finally { DrainEvents(); }
+    }
+
+    void DrainEvents()
+    {
+        while (_events.TryDequeue(out var e))
+        {
+            switch (e)
+            {
+                case BatchResult b: BatchCommitted?.Invoke(b); break;
+                case RowError r: RowFailed?.Invoke(r); break;
+                case OrphanRow o: OrphanFound?.Invoke(o); break;
+                case LogLine l: Log?.Invoke(l.Text); break;
+            }
+        }
     }
 
     /// <summary>Whether the table is in the file itself (a dry run's would-create tables are not).</summary>
@@ -249,6 +301,7 @@ public sealed class SqliteTarget : IDisposable
             return writer;
         }
 
+        WaitIdle(); // reading and creating tables use the connection the writer uses
         if (schema.Definition?.Set is { } set && _sets.Add(set))
         {
             CreateSet(set);
@@ -263,8 +316,8 @@ public sealed class SqliteTarget : IDisposable
 
     /// <summary>
     /// The first row of a whole-database export: every table of it is checked against D1's
-    /// limits before anything is written, then each is created (with a writer, so empty tables
-    /// exist and are reported too) in load order.
+    /// limits (and its foreign keys for loadability) before anything is written, then each is
+    /// created (with a writer, so empty tables exist and are reported too) in load order.
     /// </summary>
     void CreateSet(TableSet set)
     {
@@ -280,15 +333,14 @@ public sealed class SqliteTarget : IDisposable
                     parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
                     parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position, _ => { })?.Dispose();
             }
-        }
-        // Every table first, then the writers: an INSERT is prepared against every table its foreign keys name.
-        if (!Options.DryRun)
+            // Every table first, then the writers: an INSERT is prepared against every table its foreign keys name.
             foreach (var t in tables)
                 if (!_writers.ContainsKey(t.Name) && SqliteTableInfo.Read(Connection!, t.Name) is null)
                 {
                     CreateTable(t);
                     _created.Add(t.Name);
                 }
+        }
         foreach (var t in tables)
             if (!_writers.ContainsKey(t.Name)) CreateWriter(t);
     }
@@ -302,12 +354,11 @@ public sealed class SqliteTarget : IDisposable
         if (schema.Definition is null) return;
         _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
         _analyze = true;
-        Log?.Invoke($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
+        RaiseLog($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
     }
 
     TableWriter CreateWriter(TableSchema schema)
     {
-        TableWriter writer;
         TableBinding.CheckD1Limits(schema, Options.Limits);
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
         // Decided before the table is created: a foreign key that cannot be loaded fails the table before any write.
@@ -316,7 +367,7 @@ public sealed class SqliteTarget : IDisposable
             : ForeignKeyGuard.For(Connection!, schema, table?.Name ?? schema.Name, Options.OrphanPolicy,
                 parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
                 parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position,
-                m => Log?.Invoke(m));
+                RaiseLog);
         try
         {
             if (table is not null)
@@ -343,7 +394,7 @@ public sealed class SqliteTarget : IDisposable
             throw;
         }
 
-        writer = new TableWriter(this, table, schema) { Guard = guard };
+        var writer = new TableWriter(this, table, schema) { Guard = guard };
         _writers.Add(table.Name, writer);
         _order.Add(writer);
         return writer;
