@@ -44,10 +44,11 @@ d1file=$(ls "$work"/.wrangler/state/v3/d1/miniflare-D1DatabaseObject/*.sqlite | 
 echo "D1 state file: $d1file"
 
 step "migrate: Export-PgTable | ConvertTo-D1Row | Import-D1Batch"
-migration migrate --pg "$pg" \
-  --table auth_user,list_cutter_savedfile,contacts_person \
+# The whole database, parents first; the tables are created from the source's definition
+# (keys, UNIQUE, foreign keys with their actions, indexes after the data, ANALYZE).
+migration migrate --pg "$pg" --all \
   --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons \
-  --path "$d1file"
+  --path "$d1file" --verbose
 
 step "verify"
 fail=0
@@ -74,10 +75,11 @@ check "PRAGMA integrity_check" ok "$(sqlite3 "$d1file" "PRAGMA integrity_check")
 check "a CRLF value arrived with its CR" 1 "$(sqlite3 "$d1file" "SELECT count(*) > 0 FROM persons WHERE notes LIKE '%' || char(13) || char(10) || '%'")"
 
 step "Test-MigrationIntegrity: counts, content checksums, samples, FKs, JSON, domains, keys"
-# Schema is left out until the target recreates the source's indexes (whole-database issue).
 migration verify --pg "$pg" --path "$d1file" \
-  --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons \
-  --check RowCount,Checksum,Sample,ForeignKeys,Json,Domain,Unique || fail=1
+  --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons || fail=1
+check "PRAGMA foreign_key_check (through wrangler)" "" "$(wrangler d1 execute DB --local --json --command 'PRAGMA foreign_key_check' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["results"] or "")')"
+check "saved_files.user_id is a foreign key to users" users "$(sqlite3 "$d1file" "SELECT \"table\" FROM pragma_foreign_key_list('saved_files')")"
+check "persons.created_by_id index recreated" 1 "$(sqlite3 "$d1file" "SELECT count(*) FROM pragma_index_list('persons') WHERE name = 'contacts_person_created_by_id_idx'")"
 
 step "result"
 if [ $fail = 0 ]; then echo "Demo migration verified. D1 project: $work (try: cd demo/work && npx wrangler d1 execute DB --local --command 'SELECT * FROM users LIMIT 5')"

@@ -23,6 +23,17 @@ public sealed record D1SchemaStatement(string Table, string Kind, string Name, s
 /// </summary>
 public static partial class D1Ddl
 {
+    /// <summary>
+    /// Throws <see cref="TargetSchemaException"/> with the reason when D1 cannot take the table
+    /// (a name reserved by D1 or SQLite, more columns than D1 allows): checked before any DDL is
+    /// written or run.
+    /// </summary>
+    public static void CheckTable(TableSchema schema, D1Limits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        TableBinding.CheckD1Limits(schema, limits ?? D1Limits.Default);
+    }
+
     /// <summary>CREATE TABLE for a D1 schema.</summary>
     public static string CreateTable(TableSchema schema)
     {
