@@ -58,7 +58,7 @@ static class MigrateCommand
             var sources = SchemaCommand.Describe(exporter, a, all, tables, m => { if (a.Flag("verbose")) Console.Error.WriteLine("verbose: " + m); });
             // Every table is checked against D1's limits before anything is written.
             var targets = sources.Select(converter.TargetSchemaFor).ToList();
-            foreach (var t in targets) D1Ddl.CheckTable(t);
+            D1Ddl.CheckTables(targets);
             if (!quiet)
                 foreach (var w in targets.SelectMany(t => t.Definition?.Warnings ?? []))
                     Console.Error.WriteLine("warning: " + w);

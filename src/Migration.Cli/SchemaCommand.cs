@@ -33,7 +33,7 @@ static class SchemaCommand
             var converter = new RowConverter(options);
             d1 = [.. Describe(exporter, a, all, tables, m => Console.Error.WriteLine("-- " + m)).Select(converter.TargetSchemaFor)];
         }
-        foreach (var t in d1) D1Ddl.CheckTable(t);
+        D1Ddl.CheckTables(d1);
         var statements = D1Ddl.Statements(d1);
         var warnings = d1.SelectMany(t => t.Definition?.Warnings ?? []).ToList();
         foreach (var w in warnings) Console.Error.WriteLine("-- warning: " + w);

@@ -8,7 +8,8 @@ namespace Migration.Engine.Source;
 /// partitioned table of the matching schemas, never a system schema (pg_catalog,
 /// information_schema, pg_toast, temporary schemas) and never a partition on its own (its rows
 /// come through its parent). Patterns use PowerShell's wildcards (<c>*</c>, <c>?</c>,
-/// <c>[abc]</c>) and ignore case; a table pattern matches <c>name</c> or <c>schema.name</c>.
+/// <c>[abc]</c>) and ignore case; a table pattern with a dot matches <c>schema.name</c>, one
+/// without matches the bare <c>name</c> (in any selected schema).
 /// </summary>
 /// <param name="Schemas">Schema patterns; empty: every non-system schema.</param>
 /// <param name="Tables">Table patterns; empty: every table.</param>
@@ -34,8 +35,9 @@ public sealed record PgTableSelection(
         return !(ExcludeTables ?? []).Any(p => MatchesTable(p, schema, table));
     }
 
+    /// <summary>A pattern with a dot is matched against <c>schema.name</c>, one without against the name alone.</summary>
     static bool MatchesTable(string pattern, string schema, string table) =>
-        Wildcard.Matches(pattern, table) || Wildcard.Matches(pattern, schema + "." + table);
+        pattern.Contains('.', StringComparison.Ordinal) ? Wildcard.Matches(pattern, schema + "." + table) : Wildcard.Matches(pattern, table);
 }
 
 /// <summary>PowerShell-style wildcard matching (<c>*</c>, <c>?</c>, <c>[...]</c>, backtick escapes), case-insensitive.</summary>

@@ -34,6 +34,24 @@ public static partial class D1Ddl
         TableBinding.CheckD1Limits(schema, limits ?? D1Limits.Default);
     }
 
+    /// <summary>
+    /// <see cref="CheckTable"/> for each table, and no two source tables may become one D1 table
+    /// (e.g. <c>public.items</c> and <c>sales.items</c> without a TableMap entry).
+    /// </summary>
+    public static void CheckTables(IEnumerable<TableSchema> tables, D1Limits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var seen = new Dictionary<string, TableSchema>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in tables)
+        {
+            CheckTable(t, limits);
+            if (seen.TryGetValue(t.Name, out var other) && !ReferenceEquals(other, t))
+                throw new TargetSchemaException(t.Name,
+                    $"both {other.SourceDisplayName} and {t.SourceDisplayName} would be this D1 table; give one of them another name with -TableMap.");
+            seen[t.Name] = t;
+        }
+    }
+
     /// <summary>CREATE TABLE for a D1 schema.</summary>
     public static string CreateTable(TableSchema schema)
     {

@@ -322,7 +322,7 @@ public sealed class SqliteTarget : IDisposable
     void CreateSet(TableSet set)
     {
         var tables = set.Tables;
-        foreach (var t in tables) TableBinding.CheckD1Limits(t, Options.Limits);
+        D1Ddl.CheckTables(tables, Options.Limits);
         for (var i = 0; i < tables.Count; i++) _loadPosition.TryAdd(tables[i].Name, i);
         if (!Options.DryRun)
         {

@@ -142,14 +142,11 @@ public sealed class ExportD1SchemaCommand : PSCmdlet
         }
 
         // D1's limits fail the schema here, before anyone applies it.
-        foreach (var t in d1)
+        try { D1Ddl.CheckTables(d1); }
+        catch (TargetSchemaException ex)
         {
-            try { D1Ddl.CheckTable(t); }
-            catch (TargetSchemaException ex)
-            {
-                Terminate("TableRefused", ErrorCategory.InvalidData, t.Name, ex.Message, credential);
-                return;
-            }
+            Terminate("TableRefused", ErrorCategory.InvalidData, ex.Table, ex.Message, credential);
+            return;
         }
 
         var statements = D1Ddl.Statements(d1);

@@ -161,4 +161,31 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         Assert.Contains("_cf_", reserved.Message, StringComparison.Ordinal);
         Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
     }
+
+    [Fact]
+    public void Two_source_tables_that_would_be_one_D1_table_fail_before_anything_is_written()
+    {
+        var db = CatalogFixture.Create(pg);
+        var path = _dir.File("clash.sqlite");
+        // Without the TableMap entry for sales.items, it and public.items are both "items".
+        var ex = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, CatalogFixture.Selection, ConversionOptions.Default));
+        Assert.Contains("public.items", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sales.items", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
+    }
+
+    [Theory]
+    [InlineData("p*", "public", "posts", true)]
+    [InlineData("p*", "public", "auth_user", false)]   // no dot: the bare name only
+    [InlineData("sales.*", "sales", "items", true)]
+    [InlineData("sales.*", "public", "items", false)]
+    [InlineData("*.ITEMS", "sales", "items", true)]    // PowerShell's wildcards ignore case
+    [InlineData("django_[sc]*", "public", "django_session", true)]
+    public void Table_patterns_match_names_as_PowerShell_wildcards(string pattern, string schema, string table, bool expected)
+    {
+        Assert.Equal(expected, new PgTableSelection(Tables: [pattern]).Includes(schema, table));
+        Assert.Equal(!expected, new PgTableSelection(ExcludeTables: [pattern]).Includes(schema, table));
+        Assert.False(PgTableSelection.All.Includes("pg_catalog", "pg_class"));
+        Assert.False(PgTableSelection.All.Includes("information_schema", "tables"));
+    }
 }
