@@ -50,6 +50,7 @@ static class MigrateCommand
                 rowErrors++;
                 Console.Error.WriteLine($"rejected: table {e.Table}, row {e.Key}, column {e.Column ?? "-"}: {e.Reason} (value: {e.ValueExcerpt})");
             };
+            target.SchemaWarningRaised += w => Console.Error.WriteLine("warning: " + w);
             target.OrphanFound += o =>
             {
                 if (o.Action != "Refused") Console.Error.WriteLine("orphan: " + o);

@@ -80,9 +80,8 @@ internal sealed class ForeignKeyGuard : IDisposable
             }
             else if (!self && !loadedAfter(fk.ParentTable))
             {
-                guard.Dispose();
-                throw new TargetSchemaException(table,
-                    $"foreign key {fk.Name} refers to {fk.ParentTable}, which is not in the file and not part of this migration; create or load {fk.ParentTable} first, or exclude the column.");
+                // The parent table is not there at all: the target does not create this key (and says so).
+                continue;
             }
             else if (nullable && schema.HasPrimaryKey)
             {

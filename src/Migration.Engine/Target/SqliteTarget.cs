@@ -100,6 +100,9 @@ public sealed class SqliteTarget : IDisposable
     /// <summary>Raised for each row whose parent row is missing, with what <see cref="ImportOptions.OrphanPolicy"/> did.</summary>
     public event Action<OrphanRow>? OrphanFound;
 
+    /// <summary>Raised for what the target itself leaves out of a table's definition (a foreign key to a table that is not there).</summary>
+    public event Action<SchemaWarning>? SchemaWarningRaised;
+
     /// <summary>How the load goes about things worth a verbose line (cyclic foreign keys, deferred indexes, ANALYZE).</summary>
     public event Action<string>? Log;
 
@@ -262,6 +265,7 @@ public sealed class SqliteTarget : IDisposable
                 case RowError r: RowFailed?.Invoke(r); break;
                 case OrphanRow o: OrphanFound?.Invoke(o); break;
                 case LogLine l: Log?.Invoke(l.Text); break;
+                case SchemaWarning w: SchemaWarningRaised?.Invoke(w); break;
             }
         }
     }
@@ -345,6 +349,27 @@ public sealed class SqliteTarget : IDisposable
             if (!_writers.ContainsKey(t.Name)) CreateWriter(t);
     }
 
+    /// <summary>
+    /// A table loaded on its own (not as part of a whole-database set) may name a parent that is
+    /// neither in the file nor coming: SQLite could not even prepare an INSERT into it with that
+    /// key, so the key is not created, and a warning says which and why.
+    /// </summary>
+    TableSchema WithoutAbsentParents(TableSchema schema)
+    {
+        var d = schema.Definition;
+        if (d is null || d.ForeignKeys.Count == 0) return schema;
+        var absent = d.ForeignKeys.Where(fk => !string.Equals(fk.ParentTable, schema.Name, StringComparison.OrdinalIgnoreCase)
+            && !_loadPosition.ContainsKey(fk.ParentTable) && SqliteTableInfo.Read(Connection!, fk.ParentTable) is null).ToList();
+        if (absent.Count == 0) return schema;
+        var warnings = absent.Select(fk => new SchemaWarning(schema.Name, "ForeignKey", fk.Name,
+            $"not created: the parent table {fk.ParentTable} is neither in {System.IO.Path.GetFileName(Path)} nor part of this import (load it first, or export the tables together with -All).")).ToList();
+        foreach (var w in warnings) _events.Enqueue(w);
+        return new TableSchema(schema.Kind, schema.SourceSchema, schema.SourceTable, schema.Name, schema.Columns, schema.PrimaryKey, schema.Source)
+        {
+            Definition = d.With([.. d.ForeignKeys.Except(absent)], warnings),
+        };
+    }
+
     /// <summary>CREATE TABLE from the schema; with a full definition, keys, UNIQUE, CHECK and foreign keys now, indexes at Complete.</summary>
     void CreateTable(TableSchema schema)
     {
@@ -363,6 +388,7 @@ public sealed class SqliteTarget : IDisposable
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
         // Decided before the table is created: a foreign key that cannot be loaded fails the table before any write.
         var position = _loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
+        var ddl = table is null && !Options.DryRun ? WithoutAbsentParents(schema) : schema;
         var guard = Options.DryRun || schema.Definition is null ? null
             : ForeignKeyGuard.For(Connection!, schema, table?.Name ?? schema.Name, Options.OrphanPolicy,
                 parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
@@ -378,7 +404,7 @@ public sealed class SqliteTarget : IDisposable
                 TableBinding.Create(schema, SqliteTableInfo.FromSchema(schema), Options.OnConflict);
                 if (!Options.DryRun)
                 {
-                    CreateTable(schema);
+                    CreateTable(ddl);
                     table = SqliteTableInfo.Read(Connection!, schema.Name)
                         ?? throw new InvalidOperationException($"Table {schema.Name} was created but cannot be read back.");
                     _existingInFile.Add(table.Name);

@@ -214,6 +214,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         _target.BatchCommitted += b => _events.Enqueue(b);
         _target.RowFailed += e => _events.Enqueue(e);
         _target.OrphanFound += o => _events.Enqueue(o);
+        _target.SchemaWarningRaised += w => _events.Enqueue(w);
         _target.Log += m => _events.Enqueue(new VerboseLine(m));
         return _target;
     }
@@ -252,6 +253,9 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 // A refused orphan is also a RowError (written above); skipped and nulled ones are warnings.
                 case OrphanRow o when o.Action != "Refused":
                     WriteWarning(o.ToString());
+                    break;
+                case SchemaWarning w:
+                    WriteWarning(w.ToString());
                     break;
                 case VerboseLine v:
                     WriteVerbose(v.Text);

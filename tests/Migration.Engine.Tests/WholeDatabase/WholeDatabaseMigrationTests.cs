@@ -188,4 +188,27 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         Assert.False(PgTableSelection.All.Includes("pg_catalog", "pg_class"));
         Assert.False(PgTableSelection.All.Includes("information_schema", "tables"));
     }
+
+    [Fact]
+    public void A_child_table_loaded_alone_keeps_its_data_and_says_which_foreign_key_it_could_not_create()
+    {
+        var db = CatalogFixture.Create(pg);
+        var path = _dir.File("child.sqlite");
+        var warnings = new List<SchemaWarning>();
+        var converter = new RowConverter(CatalogFixture.Options);
+        using (var exporter = new PgExporter(new PgConnectionSettings(db)))
+        using (var target = SqliteTarget.Open(path, new ImportOptions()))
+        {
+            target.SchemaWarningRaised += warnings.Add;
+            foreach (var table in exporter.Describe(["orders"]))
+                foreach (var row in exporter.Export(table)) target.Add(converter.Convert(row));
+            Assert.Equal(3, target.Complete().Single().RowsWritten);
+        }
+        var w = Assert.Single(warnings);
+        Assert.Equal(("orders", "ForeignKey", "orders_customer_id_fkey"), (w.Table, w.ObjectKind, w.Name));
+        Assert.Contains("clients", w.Reason, StringComparison.Ordinal);
+        Assert.Empty(Rows(path, "SELECT * FROM pragma_foreign_key_list('orders')"));
+        // The rest of the definition is there: the composite key.
+        Assert.Equal(2L, Rows(path, "SELECT count(*) FROM pragma_table_info('orders') WHERE pk > 0").Single()[0]);
+    }
 }
