@@ -47,6 +47,8 @@ static class FaultInjection
     {
         int _seen;
 
+        public void RowRefused(Row row) => inner.RowRefused(row);
+
         public void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
         {
             var n = ++_seen;

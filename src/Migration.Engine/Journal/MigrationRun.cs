@@ -23,6 +23,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     readonly HashSet<string> _tablesBefore;
     readonly Dictionary<string, TableState> _tables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<Pending> _pending = [];
+    readonly HashSet<Row> _refused = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, object?[]> _checkpoints = new(StringComparer.OrdinalIgnoreCase);
     SqliteTarget? _target;
     ResumeFilter? _resume;
@@ -166,14 +167,12 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         if (!state.Created && state.WithoutRowid)
             throw new InvalidOperationException($"Table {batch.Table} is a WITHOUT ROWID table that existed before the run: the journal cannot keep an undo log for it, so nothing is written. Import into a new table, or a rowid table.");
 
-        var refused = RefusedKeys(batch.Table);
+        // The checksum covers the rows SQLite took (written, or left as they were by Ignore), not those it refused.
         var sum = UInt128.Zero;
         var hasher = state.Hasher(schema!);
         foreach (var row in rows)
-        {
-            if (refused is not null && refused.Contains(row.DescribeKey())) continue;
-            sum += hasher.Hash(row.GetValues()).Row;
-        }
+            if (_refused.Count == 0 || !_refused.Contains(row)) sum += hasher.Hash(row.GetValues()).Row;
+        _refused.Clear();
 
         var number = state.BatchOffset + batch.BatchNumber;
         var last = rows[^1];
@@ -215,18 +214,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         WritePending(connection, transaction, batch.Table);
     }
 
-    /// <summary>Keys of this table's rows SQLite refused in the batch being recorded: they are not in its checksum.</summary>
-    HashSet<string>? RefusedKeys(string table)
-    {
-        lock (_pending)
-        {
-            HashSet<string>? keys = null;
-            foreach (var p in _pending)
-                if (p.Stage == QuarantineStage.Write && string.Equals(p.Table, table, StringComparison.OrdinalIgnoreCase))
-                    (keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(p.Key);
-            return keys;
-        }
-    }
+    void IBatchJournal.RowRefused(Row row) => _refused.Add(row);
 
     /// <summary>Writes the quarantine entries of one table (null: all) in the given transaction.</summary>
     void WritePending(SqliteConnection connection, SqliteTransaction transaction, string? table)

@@ -85,6 +85,7 @@ internal sealed class TableWriter : IDisposable
                 {
                     // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
+                    _target.Journal?.RowRefused(row);
                     _target.Raise(SqliteRowFailure.Describe(refusal, row, _binding));
                 }
             }
