@@ -92,6 +92,26 @@ internal static class JournalTables
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Runs a read on the database. Read-only first; but a process killed mid-transaction leaves
+    /// a hot rollback journal that only a writable connection may roll back, so then once more
+    /// read-write (that rollback is what any next writer would do first).
+    /// </summary>
+    public static T Read<T>(string path, Func<SqliteConnection, T> read)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no database at {path}.", path);
+        try
+        {
+            using var connection = Target.SqliteTarget.OpenConnection(path, readOnly: true);
+            return read(connection);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 8) // SQLITE_READONLY
+        {
+            using var connection = Target.SqliteTarget.OpenConnection(path, readOnly: false);
+            return read(connection);
+        }
+    }
+
     public static bool Exist(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();

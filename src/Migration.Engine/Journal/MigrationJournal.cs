@@ -158,9 +158,7 @@ public static class MigrationJournal
     public static IReadOnlyList<MigrationRunInfo> GetRuns(string path, long? runId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"There is no database at {path}.", path);
-        using var connection = SqliteTarget.OpenConnection(path, readOnly: true);
-        return GetRuns(connection, path, runId);
+        return JournalTables.Read(path, c => GetRuns(c, path, runId));
     }
 
     internal static List<MigrationRunInfo> GetRuns(SqliteConnection connection, string path, long? runId, SqliteTransaction? transaction = null)
@@ -218,8 +216,11 @@ public static class MigrationJournal
     public static IReadOnlyList<QuarantinedRow> GetQuarantine(string path, long runId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"There is no database at {path}.", path);
-        using var connection = SqliteTarget.OpenConnection(path, readOnly: true);
+        return JournalTables.Read(path, connection => Quarantined(connection, runId));
+    }
+
+    static List<QuarantinedRow> Quarantined(SqliteConnection connection, long runId)
+    {
         if (!JournalTables.Exist(connection)) return [];
         using var read = connection.CreateCommand();
         read.CommandText = $"SELECT run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at FROM {JournalTables.Quarantine} WHERE run_id = $run ORDER BY id";

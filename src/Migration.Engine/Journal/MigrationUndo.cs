@@ -20,18 +20,21 @@ public static class MigrationUndo
     /// <summary>What undoing the run would do, without changing anything.</summary>
     public static UndoPlan Plan(string path, long runId)
     {
-        using var connection = Open(path, readOnly: true);
-        return Plan(connection, path, runId, null);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return JournalTables.Read(path, c => Plan(c, path, runId, null));
     }
 
     /// <summary>The newest run that is not undone, or null.</summary>
     public static long? LastRun(string path)
     {
-        using var connection = Open(path, readOnly: true);
-        if (!JournalTables.Exist(connection)) return null;
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'";
-        return command.ExecuteScalar() as long?;
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return JournalTables.Read(path, connection =>
+        {
+            if (!JournalTables.Exist(connection)) return null;
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'";
+            return command.ExecuteScalar() as long?;
+        });
     }
 
     /// <summary>Undoes the run and returns what was done per table (empty when it was undone already).</summary>
@@ -61,8 +64,7 @@ public static class MigrationUndo
     /// </summary>
     public static IReadOnlyList<UndoAction> RestoreBackup(string path, long runId, bool force = false)
     {
-        UndoPlan plan;
-        using (var check = Open(path, readOnly: true)) plan = Plan(check, path, runId, null);
+        var plan = Plan(path, runId);
         if (plan.AlreadyUndone) return [];
         var backup = plan.Run.BackupPath ?? throw new InvalidOperationException($"Run {runId} was started without a backup; undo it from its journal instead.");
         if (!File.Exists(backup)) throw new FileNotFoundException($"The backup of run {runId} is gone: {backup}.", backup);
