@@ -106,6 +106,11 @@ public sealed class SqliteTarget : IDisposable
             var schema = row.GetSchema();
             if (!ReferenceEquals(schema, _lastSchema))
             {
+                // Batches are written in the order their rows arrived: the rows of the table
+                // that came before are written before any row of the next one. Otherwise a
+                // parent table smaller than one batch would still be buffered when its
+                // children's first batch meets D1's always-enforced foreign keys.
+                _lastWriter?.Flush();
                 _lastWriter = WriterFor(schema);
                 _lastSchema = schema;
             }

@@ -132,4 +132,26 @@ public sealed class SqliteTargetConflictTests : IDisposable
         Assert.Equal("files", fk.Table);
         Assert.Contains("FOREIGN KEY constraint failed", fk.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_parent_smaller_than_a_batch_is_written_before_its_children()
+    {
+        // The benchmark's shape: 3 users, then files that reference them, with a batch size
+        // larger than either table. D1 enforces the foreign key on every insert, so the users'
+        // partial batch must be written before the first batch of files.
+        var path = _dir.File("order.sqlite");
+        Exec(path, """
+            CREATE TABLE users (id INTEGER PRIMARY KEY);
+            CREATE TABLE files (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));
+            """);
+        var users = D1("users", [Col("id", D1Type.Integer, false)], 0);
+        var files = D1("files", [Col("id", D1Type.Integer, false), Col("user_id", D1Type.Integer, false)], 0);
+
+        var outcome = Write(path, new ImportOptions { BatchSize = 5 },
+            [R(users, 1L), R(users, 2L), R(users, 3L), .. Enumerable.Range(10, 7).Select(i => R(files, (long)i, (long)(i % 3 + 1)))]);
+
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(7L, Rows(path, "SELECT count(*) FROM files")[0][0]);
+        Assert.Equal(["users", "files", "files"], outcome.Batches.Select(b => b.Table));
+    }
 }
