@@ -66,7 +66,8 @@ static class MigrateCommand
         }
         if (run is not null && !quiet)
             Console.WriteLine(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts})." : $"Run {run.RunId} started.");
-        run?.Notice += message => Console.Error.WriteLine("note: " + message);
+        foreach (var table in run?.RestartedTables ?? [])
+            Console.Error.WriteLine($"note: {table} has no primary key: it is written again from its start (the run's earlier rows there were taken out).");
 
         IReadOnlyList<TableSummary> summaries;
         try
@@ -85,8 +86,6 @@ static class MigrateCommand
                 var d1Table = converter.TargetSchemaFor(table).Name;
                 // Keyset: a resumed run reads only what comes after the table's checkpoint.
                 var afterKey = run?.ResumeKey(d1Table);
-                if (run is { IsResumed: true } && !table.HasPrimaryKey && !quiet)
-                    Console.Error.WriteLine($"note: {table.SourceDisplayName} has no primary key: it is written again from its start (the run's earlier rows there were taken out).");
                 foreach (var row in exporter.Export(table, afterKey))
                 {
                     Engine.Schema.Row d1;

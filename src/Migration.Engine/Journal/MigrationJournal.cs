@@ -87,6 +87,7 @@ public static class MigrationJournal
         if (state == RunStatus.Undone)
             throw new InvalidOperationException($"Run {runId} in {path} was undone; start a new run instead of resuming it.");
         var tablesBefore = JsonSerializer.Deserialize<string[]>(before) ?? [];
+        List<string> restarted = [];
         if (state != RunStatus.Completed)
         {
             attempts++;
@@ -96,11 +97,11 @@ public static class MigrationJournal
             update.Parameters.AddWithValue("$attempts", attempts);
             update.Parameters.AddWithValue("$run", runId);
             update.ExecuteNonQuery();
-            RestartKeylessTables(connection, transaction, runId, tablesBefore);
+            restarted = RestartKeylessTables(connection, transaction, runId, tablesBefore);
         }
         var checkpoints = Checkpoints(connection, transaction, runId);
         transaction.Commit();
-        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, checkpoints);
+        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, checkpoints) { RestartedTables = restarted };
     }
 
     /// <summary>
@@ -109,7 +110,7 @@ public static class MigrationJournal
     /// the run created is emptied; in an older table the run's undo log is reverted). Foreign
     /// keys are off on this connection (SQLite's default), so nothing cascades.
     /// </summary>
-    static void RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore)
+    static List<string> RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore)
     {
         var keyless = new List<(string Table, bool Created)>();
         using (var read = connection.CreateCommand())
@@ -120,7 +121,7 @@ public static class MigrationJournal
             using var r = read.ExecuteReader();
             while (r.Read()) keyless.Add((r.GetString(0), r.GetInt64(1) != 0));
         }
-        if (keyless.Count == 0) return;
+        if (keyless.Count == 0) return [];
         foreach (var (table, created) in keyless)
         {
             if (created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase))
@@ -140,6 +141,7 @@ public static class MigrationJournal
             reset.Parameters.AddWithValue("$table", table);
             reset.ExecuteNonQuery();
         }
+        return [.. keyless.Select(k => k.Table)];
     }
 
     static Dictionary<string, object?[]> Checkpoints(SqliteConnection connection, SqliteTransaction transaction, long runId)
@@ -210,6 +212,32 @@ public static class MigrationJournal
             }
         }
         return runs;
+    }
+
+    /// <summary>
+    /// The checkpoints of a run (default: the newest run not undone, the one
+    /// <see cref="RunStart.Resume"/> continues), one per table it wrote; empty when there is none.
+    /// </summary>
+    public static IReadOnlyList<ResumePoint> ResumePoints(string path, long? runId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return JournalTables.Read(path, connection =>
+        {
+            if (!JournalTables.Exist(connection)) return new List<ResumePoint>();
+            using var read = connection.CreateCommand();
+            read.CommandText = $"""
+                SELECT t.run_id, t.table_name, t.source_table, t.last_key_image FROM {JournalTables.RunTables} t
+                WHERE t.run_id = coalesce($run, (SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'))
+                ORDER BY t.ordinal
+                """;
+            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
+            using var r = read.ExecuteReader();
+            var list = new List<ResumePoint>();
+            while (r.Read())
+                list.Add(new ResumePoint(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
+                    r.IsDBNull(3) ? null : RowImage.Decode((byte[])r.GetValue(3))));
+            return list;
+        });
     }
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>

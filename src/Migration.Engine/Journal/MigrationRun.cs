@@ -58,8 +58,12 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     /// <summary>Rows a resumed run did not write again because an earlier attempt had committed them.</summary>
     public long RowsAlreadyWritten => _resume?.Skipped ?? 0;
 
-    /// <summary>Raised (with a message for the operator) when a keyless table is rewritten from its start on resume.</summary>
-    public event Action<string>? Notice;
+    /// <summary>
+    /// On a resumed run: the tables without a key that the run had written to. They have no
+    /// checkpoint, so the run's earlier rows there were taken out and they are written again
+    /// from their start (the source must send them whole).
+    /// </summary>
+    public IReadOnlyList<string> RestartedTables { get; init; } = [];
 
     /// <summary>
     /// Opens the run's target: a <see cref="SqliteTarget"/> journaled by this run, with the undo
@@ -291,8 +295,6 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     }
 
     internal bool CreatedByRun(string table) => !_tablesBefore.Contains(table);
-
-    internal void RaiseNotice(string message) => Notice?.Invoke(message);
 
     static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
