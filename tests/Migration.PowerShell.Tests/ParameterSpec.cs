@@ -24,6 +24,9 @@ public static class ExpectedSurface
             new("Credential", Sma + "PSCredential"),
             new("Table", "System.String[]", Mandatory: true, FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
             new("Column", "System.String[]"),
+            new("ResumeFrom", "System.String"),
+            new("RunId", "System.Int64"),
+            new("AfterKey", "System.Object[]"),
         ],
         ["ConvertTo-D1Row"] =
         [
@@ -39,6 +42,7 @@ public static class ExpectedSurface
             new("ComputedColumn", "System.Collections.Hashtable"),
             new("TableName", "System.String"),
             new("TargetPath", "System.String"),
+            new("IncludeRejected", Sma + "SwitchParameter"),
         ],
         ["Import-D1Batch"] =
         [
@@ -50,6 +54,12 @@ public static class ExpectedSurface
             new("OnConflict", "Migration.Engine.Target.OnConflict"),
             new("MaxRowBytes", "System.Int64"),
             new("PassThru", Sma + "SwitchParameter"),
+            new("Resume", Sma + "SwitchParameter"),
+            new("RunId", "System.Int64"),
+            new("MaxErrors", "System.Int32"),
+            new("ErrorLog", "System.String"),
+            new("Backup", Sma + "SwitchParameter"),
+            new("NoJournal", Sma + "SwitchParameter"),
         ],
         ["Test-MigrationIntegrity"] =
         [
@@ -72,15 +82,41 @@ public static class ExpectedSurface
             new("MaxDifferences", "System.Int32"),
             new("Quiet", Sma + "SwitchParameter"),
         ],
+        ["Get-MigrationRun"] =
+        [
+            new("Path", "System.String", Mandatory: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("RunId", "System.Int64", FromPipelineByName: true),
+            new("Last", Sma + "SwitchParameter"),
+            new("Quarantine", Sma + "SwitchParameter"),
+        ],
+        ["Undo-Migration"] =
+        [
+            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("RunId", "System.Int64", FromPipelineByName: true),
+            new("Last", Sma + "SwitchParameter"),
+            new("RestoreBackup", Sma + "SwitchParameter"),
+            new("Force", Sma + "SwitchParameter"),
+        ],
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
-    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch" };
+    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration" };
+
+    /// <summary>ConfirmImpact of each writer: Medium (2) asks only with -Confirm; High (3) asks by default.</summary>
+    public static readonly IReadOnlyDictionary<string, int> ConfirmImpact = new Dictionary<string, int>
+    {
+        ["Import-D1Batch"] = 2,
+        ["Undo-Migration"] = 3,
+    };
 
     public static readonly IReadOnlyDictionary<string, string[]> OutputTypes = new Dictionary<string, string[]>
     {
         ["Export-PgTable"] = ["Migration.Engine.Schema.Row"],
-        ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row"],
+        ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row", "Migration.Engine.Journal.RejectedRow"],
+        ["Get-MigrationRun"] = ["Migration.Engine.Journal.MigrationRunInfo", "Migration.Engine.Journal.QuarantinedRow"],
+        ["Undo-Migration"] = ["Migration.Engine.Journal.UndoAction"],
         ["Import-D1Batch"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
         ["Test-MigrationIntegrity"] = ["Migration.Engine.Integrity.IntegrityResult", "System.Boolean"],
     };
