@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
@@ -6,13 +7,16 @@ namespace Migration.Engine.Target;
 /// <summary>
 /// A local D1 target: a SQLite file (new or existing), including the state file
 /// <c>wrangler d1 execute --local</c> keeps. Buffers rows per table and writes each batch
-/// through prepared statements in one transaction.
+/// through prepared statements in one transaction, on a background writer thread so that
+/// reading and converting the next rows overlaps with writing (see <see cref="BatchPump"/>).
 /// </summary>
 /// <remarks>
 /// The file's journal mode is left as it is (wrangler's state file is WAL, and wrangler sees
 /// the rows as soon as a batch commits). Foreign keys are enforced, as D1 always does. Rows
 /// still buffered when the target is disposed without <see cref="Complete"/> are not written:
 /// a batch is all or nothing, and a stopped pipeline must not leave a partial one behind.
+/// Whole batches already handed to the writer are finished. Events are raised on the
+/// caller's thread (from <see cref="Add"/> and <see cref="Complete"/>), never on the writer's.
 /// </remarks>
 public sealed class SqliteTarget : IDisposable
 {
@@ -20,6 +24,8 @@ public sealed class SqliteTarget : IDisposable
     readonly List<TableWriter> _order = [];
     readonly HashSet<string> _existingInFile = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> _created = [];
+    readonly ConcurrentQueue<object> _events = new();
+    readonly BatchPump? _pump;
     TableSchema? _lastSchema;
     TableWriter? _lastWriter;
     bool _completed;
@@ -30,6 +36,9 @@ public sealed class SqliteTarget : IDisposable
         Options = options;
         Connection = connection;
         Journal = journal;
+        // Two batches queued behind the one being written: enough to keep the writer busy,
+        // little enough to keep memory flat. A dry run has nothing to overlap.
+        if (connection is not null && !options.DryRun) _pump = new BatchPump(capacity: 2);
     }
 
     /// <summary>Opens (or, unless a dry run, creates) the file at a full filesystem path.</summary>
@@ -121,6 +130,7 @@ public sealed class SqliteTarget : IDisposable
             _faulted = true;
             throw;
         }
+        DrainEvents();
     }
 
     /// <summary>Writes what is buffered and returns one summary per table.</summary>
@@ -133,6 +143,7 @@ public sealed class SqliteTarget : IDisposable
             try
             {
                 foreach (var writer in _order) writer.Flush();
+                WaitIdle();
             }
             catch
             {
@@ -161,12 +172,38 @@ public sealed class SqliteTarget : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _pump?.Dispose();
         foreach (var writer in _order) writer.Dispose();
         Connection?.Dispose();
     }
 
-    internal void Raise(BatchResult b) => BatchCommitted?.Invoke(b);
-    internal void Raise(RowError e) => RowFailed?.Invoke(e);
+    internal void Raise(BatchResult b) => _events.Enqueue(b);
+    internal void Raise(RowError e) => _events.Enqueue(e);
+
+    /// <summary>Runs work that uses the connection: on the writer thread when there is one, else now.</summary>
+    internal void Run(Action work)
+    {
+        if (_pump is null) { work(); return; }
+        try { _pump.Submit(work); }
+        catch { _faulted = true; throw; }
+    }
+
+    /// <summary>Waits until the writer has finished what it was given (before the caller uses the connection itself).</summary>
+    internal void WaitIdle()
+    {
+        try { _pump?.WaitIdle(); }
+        catch { _faulted = true; throw; }
+        finally { DrainEvents(); }
+    }
+
+    void DrainEvents()
+    {
+        while (_events.TryDequeue(out var e))
+        {
+            if (e is BatchResult b) BatchCommitted?.Invoke(b);
+            else RowFailed?.Invoke((RowError)e);
+        }
+    }
 
     /// <summary>Whether the table is in the file itself (a dry run's would-create tables are not).</summary>
     internal bool ExistsInFile(string table) => _existingInFile.Contains(table);
@@ -204,6 +241,7 @@ public sealed class SqliteTarget : IDisposable
         }
 
         TableBinding.CheckD1Limits(schema, Options.Limits);
+        WaitIdle(); // reading and creating tables use the connection the writer uses
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
         if (table is not null)
             _existingInFile.Add(table.Name);

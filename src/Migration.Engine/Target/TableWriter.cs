@@ -12,8 +12,9 @@ internal sealed class TableWriter : IDisposable
 {
     readonly SqliteTarget _target;
     readonly SqliteTableInfo _table;
-    readonly Row[] _buffer;
+    Row[] _buffer;
     int _count;
+    int _submitted; // batches handed to the writer (numbers are given in submission order)
     TableBinding _binding;
     PreparedInsert? _insert;
     SqliteCommand? _keyLookup; // dry run only: does the key already exist?
@@ -41,6 +42,7 @@ internal sealed class TableWriter : IDisposable
     {
         var next = TableBinding.Create(schema, _table, _target.Options.OnConflict);
         Flush();
+        _target.WaitIdle(); // the old statement may still be writing the last batch
         _binding = next;
         Prepare();
     }
@@ -58,20 +60,32 @@ internal sealed class TableWriter : IDisposable
         if (_count == _buffer.Length) Flush();
     }
 
-    /// <summary>Writes the buffered rows as one batch in one transaction.</summary>
+    /// <summary>
+    /// Hands the buffered rows to the target as one batch (written in one transaction, on the
+    /// target's writer thread when it has one) and starts a fresh buffer.
+    /// </summary>
     public void Flush()
     {
+        var pending = _pendingFailed;
+        _pendingFailed = 0;
         if (_count == 0)
         {
             // Rows refused up front after the last batch: no transaction to report, only the figures.
-            _failed += _pendingFailed;
-            _pendingFailed = 0;
+            if (pending > 0) _target.Run(() => _failed += pending);
             return;
         }
-        var start = Stopwatch.GetTimestamp();
-        var batchNumber = _batches + 1;
-        int written = 0, skipped = 0, failed = _pendingFailed;
         var rows = new ArraySegment<Row>(_buffer, 0, _count);
+        var batchNumber = ++_submitted;
+        _buffer = new Row[_buffer.Length];
+        _count = 0;
+        _target.Run(() => Write(rows, batchNumber, pending));
+    }
+
+    /// <summary>Writes one batch in one transaction and updates the figures (writer thread).</summary>
+    void Write(ArraySegment<Row> rows, int batchNumber, int failed)
+    {
+        var start = Stopwatch.GetTimestamp();
+        int written = 0, skipped = 0;
         if (_target.Options.DryRun)
             CountDryRun(rows, ref written, ref skipped, ref failed);
         else
@@ -93,9 +107,6 @@ internal sealed class TableWriter : IDisposable
             transaction.Commit();
         }
 
-        Array.Clear(_buffer, 0, _count);
-        _count = 0;
-        _pendingFailed = 0;
         _batches = batchNumber;
         _written += written;
         _skipped += skipped;

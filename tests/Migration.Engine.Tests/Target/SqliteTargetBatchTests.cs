@@ -75,11 +75,11 @@ public sealed class SqliteTargetBatchTests : IDisposable
             target.Add(R(A, 1L));
             target.Add(R(A, 2L));
             target.Add(R(A, 3L));
-            var ex = Assert.Throws<InvalidOperationException>(() => target.Add(R(A, 4L)));
+            target.Add(R(A, 4L)); // batch 2 goes to the writer thread; its failure surfaces at the next wait
+            var ex = Assert.Throws<InvalidOperationException>(() => target.Complete());
             Assert.Equal("journal is full", ex.Message);
             // The target stops: nothing after a failed batch is accepted or written.
             Assert.Throws<InvalidOperationException>(() => target.Add(R(A, 5L)));
-            Assert.Throws<InvalidOperationException>(() => target.Complete());
         }
 
         // Batch 1 committed with its journal row; batch 2 was written, then rolled back.
