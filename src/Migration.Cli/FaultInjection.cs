@@ -47,7 +47,7 @@ static class FaultInjection
     {
         int _seen;
 
-        public void RowRefused(Row row) => inner.RowRefused(row);
+        public void RowRefused(Row row, RowError error) => inner.RowRefused(row, error);
 
         public void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
         {

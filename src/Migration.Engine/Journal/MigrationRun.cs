@@ -24,6 +24,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     readonly Dictionary<string, TableState> _tables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<Pending> _pending = [];
     readonly HashSet<Row> _refused = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<RowError> _recordedInBatch = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, object?[]> _checkpoints = new(StringComparer.OrdinalIgnoreCase);
     SqliteTarget? _target;
     ResumeFilter? _resume;
@@ -82,8 +83,9 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         try
         {
             UndoLogTriggers.Install(target.Connection!, RunId, _tablesBefore);
-            target.RowFailed += e => Quarantine(e.Table, e.Key, e.Column, e.Reason, e.ValueExcerpt, QuarantineStage.Write);
-            if (IsResumed) _resume = new ResumeFilter(this, target.Connection!);
+            target.RowFailed += OnRowFailed;
+            // Its own connection: the target's is busy on the writer thread.
+            if (IsResumed) _resume = new ResumeFilter(this, Path);
         }
         catch
         {
@@ -218,7 +220,25 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         WritePending(connection, transaction, batch.Table);
     }
 
-    void IBatchJournal.RowRefused(Row row) => _refused.Add(row);
+    /// <summary>
+    /// Writer thread, inside the batch's transaction: the refused row is left out of the batch
+    /// checksum and quarantined in this same transaction (so the quarantine can never lag behind
+    /// a committed checkpoint); the target's later RowFailed event for it is then not recorded twice.
+    /// </summary>
+    void IBatchJournal.RowRefused(Row row, RowError error)
+    {
+        _refused.Add(row);
+        lock (_pending) _recordedInBatch.Add(error);
+        Quarantine(error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Write);
+    }
+
+    /// <summary>Rows the target refused before any write (over a limit, NULL key): reported through RowFailed on the caller's thread.</summary>
+    void OnRowFailed(RowError error)
+    {
+        lock (_pending)
+            if (_recordedInBatch.Remove(error)) return;
+        Quarantine(error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Write);
+    }
 
     /// <summary>Writes the quarantine entries of one table (null: all) in the given transaction.</summary>
     void WritePending(SqliteConnection connection, SqliteTransaction transaction, string? table)

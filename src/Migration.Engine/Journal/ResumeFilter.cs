@@ -20,11 +20,13 @@ internal sealed class ResumeFilter : IDisposable
     TableSchema? _lastSchema;
     Lookup? _last;
 
-    public ResumeFilter(MigrationRun run, SqliteConnection connection)
+    public ResumeFilter(MigrationRun run, string path)
     {
         _run = run;
-        _connection = connection;
-        using var read = connection.CreateCommand();
+        // A connection of its own: the target writes on its connection from a writer thread.
+        // Only what earlier attempts committed matters here, and that is visible to any reader.
+        _connection = SqliteTarget.OpenConnection(path, readOnly: true);
+        using var read = _connection.CreateCommand();
         read.CommandText = $"SELECT table_name, new_rowid FROM {JournalTables.UndoLog} WHERE run_id = $run AND op IN ('I', 'U') AND new_rowid IS NOT NULL";
         read.Parameters.AddWithValue("$run", run.RunId);
         using var reader = read.ExecuteReader();
@@ -69,6 +71,7 @@ internal sealed class ResumeFilter : IDisposable
     {
         foreach (var l in _lookups.Values) l?.Dispose();
         _lookups.Clear();
+        _connection.Dispose();
     }
 
     sealed class Lookup : IDisposable

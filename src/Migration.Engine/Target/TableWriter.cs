@@ -99,8 +99,9 @@ internal sealed class TableWriter : IDisposable
                 {
                     // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
-                    _target.Journal?.RowRefused(row);
-                    _target.Raise(SqliteRowFailure.Describe(refusal, row, _binding));
+                    var error = SqliteRowFailure.Describe(refusal, row, _binding);
+                    _target.Journal?.RowRefused(row, error);
+                    _target.Raise(error);
                 }
             }
             _target.Journal?.RecordBatch(_target.Connection, transaction, Result(batchNumber, written, skipped, failed, start), rows);

@@ -75,6 +75,24 @@ public sealed class MigrationRunTests : IDisposable
     }
 
     [Fact]
+    public void A_refused_row_is_quarantined_in_its_batchs_own_transaction_so_a_crash_right_after_cannot_lose_it()
+    {
+        var path = _dir.File("crash-q.sqlite");
+        var run = MigrationJournal.Start(path, new RunStart());
+        var target = run.OpenTarget(new ImportOptions { BatchSize = 2 });
+        target.Add(R(Books, "1", "one", 1L));
+        target.Add(R(Books, "1", "duplicate", 2L)); // the batch is full: written, the duplicate refused
+        target.Add(R(Books, "2", "two", 2L));       // buffered only
+        target.Dispose();                            // a crash: no Complete, no event drained
+        run.Dispose();
+
+        var q = Assert.Single(MigrationJournal.GetQuarantine(path, run.RunId));
+        Assert.Equal(("isbn=1", "Write"), (q.Key, q.Stage));
+        Assert.Equal(RunStatus.Running, MigrationJournal.GetRuns(path).Single().Status);
+        Assert.Equal("isbn=1", MigrationJournal.GetRuns(path).Single().TableProgress.Single().LastKey);
+    }
+
+    [Fact]
     public void A_resumed_run_continues_after_the_last_committed_key_and_writes_nothing_twice()
     {
         var clean = _dir.File("clean.sqlite");
