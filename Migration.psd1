@@ -16,7 +16,7 @@
     RequiredAssemblies   = @('out/Migration/Migration.Engine.dll', 'out/Migration/Migration.PowerShell.dll')
     TypesToProcess       = @('out/Migration/Migration.types.ps1xml')
     FormatsToProcess     = @('out/Migration/Migration.format.ps1xml')
-    CmdletsToExport      = @('Export-PgTable', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity')
+    CmdletsToExport      = @('Export-PgTable', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity', 'Get-MigrationRun', 'Undo-Migration')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

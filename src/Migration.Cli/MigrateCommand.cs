@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Migration.Engine.Convert;
+using Migration.Engine.Journal;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
 
@@ -8,7 +9,10 @@ namespace Migration.Cli;
 
 /// <summary>
 /// <c>migration migrate</c>: Export-PgTable | ConvertTo-D1Row | Import-D1Batch in one process.
-/// Bad rows are reported on stderr and counted; the others go on, as in the cmdlets.
+/// Bad rows are reported on stderr, counted and quarantined in the journal; the others go on,
+/// as in the cmdlets. Every run is journaled in the target (unless a dry run or --no-journal);
+/// <c>--resume</c> continues the newest unfinished run (or <c>--run-id N</c>) after the last
+/// committed key of each table, so nothing is read twice, written twice or lost.
 /// </summary>
 static class MigrateCommand
 {
@@ -37,14 +41,43 @@ static class MigrateCommand
             OrphanPolicy = a.Enum("orphan-policy", OrphanPolicy.Fail),
         };
         var quiet = a.Flag("quiet");
+        var runId = a.One("run-id") is { } id ? long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) : (long?)null;
+        var resume = a.Flag("resume") || runId is not null;
+        var maxErrors = a.One("max-errors") is { } m ? long.Parse(m, NumberStyles.None, CultureInfo.InvariantCulture) : long.MaxValue;
+        var journaled = !importOptions.DryRun && !a.Flag("no-journal");
+        if (resume && !journaled) throw new ArgumentException("--resume needs the journal: it cannot go with --what-if or --no-journal.");
 
         var converter = new RowConverter(options);
         long conversionErrors = 0, rowErrors = 0;
         var total = Stopwatch.StartNew();
-        IReadOnlyList<TableSummary> summaries;
-        using (var exporter = new PgExporter(settings))
-        using (var target = SqliteTarget.Open(path, importOptions))
+        using var run = journaled
+            ? MigrationJournal.Start(path, new RunStart
+            {
+                Source = settings.Describe(),
+                Tables = tables,
+                Options = string.Create(CultureInfo.InvariantCulture, $"batch-size={importOptions.BatchSize} on-conflict={importOptions.OnConflict} timestamp-format={options.TimestampFormat} numeric-as={options.NumericAs} non-finite={options.NonFinite}"),
+                Resume = resume,
+                RunId = runId,
+                BackupPath = a.One("backup") is { } b ? Path.GetFullPath(b) : null,
+            })
+            : null;
+        if (run is { IsResumed: true, StatusAtStart: RunStatus.Completed })
         {
+            Console.WriteLine($"Run {run.RunId} completed already; nothing to resume.");
+            return 0;
+        }
+        if (run is not null && !quiet)
+            Console.WriteLine(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts})." : $"Run {run.RunId} started.");
+        foreach (var table in run?.RestartedTables ?? [])
+            Console.Error.WriteLine($"note: {table} has no primary key: it is written again from its start (the run's earlier rows there were taken out).");
+
+        IReadOnlyList<TableSummary> summaries;
+        try
+        {
+            using var exporter = new PgExporter(settings);
+            var observe = FaultInjection.FromEnvironment(out var afterCommit);
+            using var target = run is null ? SqliteTarget.Open(path, importOptions) : run.OpenTarget(importOptions, observe);
+            if (afterCommit is not null) target.BatchCommitted += afterCommit;
             target.RowFailed += e =>
             {
                 rowErrors++;
@@ -65,20 +98,40 @@ static class MigrateCommand
                     Console.Error.WriteLine("warning: " + w);
             foreach (var table in sources)
             {
-                foreach (var row in exporter.Export(table))
+                var d1Table = converter.TargetSchemaFor(table).Name;
+                // Keyset: a resumed run reads only what comes after the table's checkpoint.
+                var afterKey = run?.ResumeKey(d1Table);
+                foreach (var row in exporter.Export(table, afterKey))
                 {
                     Engine.Schema.Row d1;
                     try { d1 = converter.Convert(row); }
                     catch (ConversionException ex)
                     {
                         conversionErrors++;
+                        run?.Quarantine(d1Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt, QuarantineStage.Convert);
                         Console.Error.WriteLine("conversion failed: " + ex.Message);
+                        if (conversionErrors + rowErrors > maxErrors) throw new MaxErrorsException(maxErrors);
                         continue;
                     }
+                    if (run is not null && run.IsAlreadyWritten(d1)) continue;
                     target.Add(d1);
+                    if (conversionErrors + rowErrors > maxErrors) throw new MaxErrorsException(maxErrors);
                 }
             }
             summaries = target.Complete();
+            run?.Complete();
+        }
+        catch (Exception ex) when (run is not null)
+        {
+            // What was committed stays and is in the journal; the run can be resumed.
+            try { run.Fail(ex.Message); }
+            catch (Exception failed) { Console.Error.WriteLine($"migration: run {run.RunId} could not be marked failed: {failed.Message}"); }
+            if (ex is MaxErrorsException)
+            {
+                Console.Error.WriteLine($"migration: {ex.Message} Run {run.RunId} stopped; fix the source and resume it with --resume --run-id {run.RunId}.");
+                return 3;
+            }
+            throw;
         }
         total.Stop();
 
@@ -91,7 +144,12 @@ static class MigrateCommand
                     $"{s.Table,-20} {s.RowsWritten,10} {s.RowsSkipped,8} {s.RowsFailed,7} {s.Batches,8} {s.Elapsed.TotalSeconds,8:F2} {s.RowsPerSecond,10:F0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Total {total.Elapsed.TotalSeconds:F2} s; conversion errors {conversionErrors}; rejected rows {rowErrors}."));
+            if (run is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Run {run.RunId}: {run.Quarantined} rows quarantined{(run.IsResumed ? $", {run.RowsAlreadyWritten} already written by an earlier attempt" : "")}."));
         }
         return conversionErrors + rowErrors == 0 ? 0 : 2;
     }
+
+    sealed class MaxErrorsException(long max) : Exception($"More than {max} rows failed (--max-errors {max}).");
 }

@@ -2,6 +2,7 @@ using Migration.Cli;
 
 // migration migrate --pg <connection string> --table a,b --map a=x --path out.sqlite [...]
 // migration verify --pg <connection string> --map a=x --path out.sqlite [...]
+// migration runs --path out.sqlite; migration undo --path out.sqlite --last
 // The connection string may be left out: the libpq environment variables apply, as in psql.
 try
 {
@@ -14,6 +15,8 @@ try
                      [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null]
                      [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--orphan-policy Fail|Skip|Null]
                      [--what-if] [--verbose] [--quiet]
+                     [--resume] [--run-id N] [--max-errors N] [--backup FILE] [--no-journal]
+                     (--resume continues the newest unfinished run, --run-id N that run; exit code 3 after --max-errors)
                    migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
                      [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
                      [--migrations-path DIR [--migration-name NAME]]
@@ -23,6 +26,8 @@ try
                      [--check Schema,RowCount,Checksum,Sample,ForeignKeys,Json,Domain,Unique] (default: all)
                      [--sample-size N] [--max-differences N] [--quiet]
                      (the tables default to the sources --map names; exit code 2 when a check fails)
+                   migration runs --path FILE.sqlite [--run-id N]
+                   migration undo --path FILE.sqlite (--run-id N | --last) [--what-if] [--force] [--restore-backup]
             """);
         return 0;
     }
@@ -32,6 +37,8 @@ try
         "migrate" => MigrateCommand.Run(rest),
         "verify" => VerifyCommand.Run(rest),
         "schema" => SchemaCommand.Run(rest),
+        "runs" => RunsCommand.Run(rest),
+        "undo" => UndoCommand.Run(rest),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'. Try: migration help"),
     };
 }

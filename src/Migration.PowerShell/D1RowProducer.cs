@@ -40,6 +40,16 @@ public sealed class D1RowProducer
         return _converter.ConvertPlain(tableName, properties, TargetSchema(tableName));
     }
 
+    /// <summary>The D1 table an input object is meant for (after -TableMap), for quarantining a row that failed to convert.</summary>
+    public string? TargetTableName(PSObject input, string? tableName)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.BaseObject is Row row)
+            return row.GetSchema().Kind == SchemaKind.D1 ? row.GetSchema().Name : _converter.TargetSchemaFor(row.GetSchema()).Name;
+        if (string.IsNullOrEmpty(tableName)) return null;
+        return _options.TableMap.TryGetValue(tableName, out var mapped) ? mapped : tableName;
+    }
+
     TableSchema? TargetSchema(string tableName)
     {
         if (_targetPath is null) return null;

@@ -38,6 +38,8 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
     [InlineData("ConvertTo-D1Row")]
     [InlineData("Import-D1Batch")]
     [InlineData("Test-MigrationIntegrity")]
+    [InlineData("Get-MigrationRun")]
+    [InlineData("Undo-Migration")]
     public void Parameters_match_the_public_interface(string cmdlet)
     {
         var type = _module.CmdletTypes()[cmdlet];
@@ -81,6 +83,8 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
     [Theory]
     [InlineData("Import-D1Batch")]
     [InlineData("Test-MigrationIntegrity")]
+    [InlineData("Get-MigrationRun")]
+    [InlineData("Undo-Migration")]
     public void Parameter_sets_of_the_file_commands_are_Path_and_LiteralPath_with_Path_the_default(string name)
     {
         var cmdlet = Cmdlet(name);
@@ -97,9 +101,9 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
             Assert.True(supports == ExpectedSurface.Writers.Contains(name), $"{name}: SupportsShouldProcess is {supports}.");
             if (supports)
             {
-                // ConfirmImpact.Medium (2): no prompt by default, -Confirm asks once.
+                // Import-D1Batch Medium (no prompt by default, -Confirm asks once); Undo-Migration High (asks unless -Force).
                 var impact = cmdlet.NamedArguments.Single(a => a.MemberName == "ConfirmImpact").TypedValue.Value;
-                Assert.Equal(2, Convert.ToInt32(impact, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(ExpectedSurface.ConfirmImpact[name], Convert.ToInt32(impact, System.Globalization.CultureInfo.InvariantCulture));
             }
         }
     }

@@ -27,6 +27,9 @@ public static class ExpectedSurface
             new("Schema", "System.String[]"),
             new("ExcludeTable", "System.String[]"),
             new("Column", "System.String[]"),
+            new("ResumeFrom", "System.String"),
+            new("RunId", "System.Int64"),
+            new("AfterKey", "System.Object[]"),
         ],
         ["Export-D1Schema"] =
         [
@@ -62,6 +65,7 @@ public static class ExpectedSurface
             new("ComputedColumn", "System.Collections.Hashtable"),
             new("TableName", "System.String"),
             new("TargetPath", "System.String"),
+            new("IncludeRejected", Sma + "SwitchParameter"),
         ],
         ["Import-D1Batch"] =
         [
@@ -74,6 +78,12 @@ public static class ExpectedSurface
             new("MaxRowBytes", "System.Int64"),
             new("OrphanPolicy", "Migration.Engine.Target.OrphanPolicy"),
             new("PassThru", Sma + "SwitchParameter"),
+            new("Resume", Sma + "SwitchParameter"),
+            new("RunId", "System.Int64"),
+            new("MaxErrors", "System.Int32"),
+            new("ErrorLog", "System.String"),
+            new("Backup", Sma + "SwitchParameter"),
+            new("NoJournal", Sma + "SwitchParameter"),
         ],
         ["Test-MigrationIntegrity"] =
         [
@@ -96,16 +106,43 @@ public static class ExpectedSurface
             new("MaxDifferences", "System.Int32"),
             new("Quiet", Sma + "SwitchParameter"),
         ],
+        ["Get-MigrationRun"] =
+        [
+            new("Path", "System.String", Mandatory: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("RunId", "System.Int64", FromPipelineByName: true),
+            new("Last", Sma + "SwitchParameter"),
+            new("Quarantine", Sma + "SwitchParameter"),
+        ],
+        ["Undo-Migration"] =
+        [
+            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("RunId", "System.Int64", FromPipelineByName: true),
+            new("Last", Sma + "SwitchParameter"),
+            new("RestoreBackup", Sma + "SwitchParameter"),
+            new("Force", Sma + "SwitchParameter"),
+        ],
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
-    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Export-D1Schema" };
+    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration", "Export-D1Schema" };
+
+    /// <summary>ConfirmImpact of each writer: Medium (2) asks only with -Confirm; High (3) asks by default.</summary>
+    public static readonly IReadOnlyDictionary<string, int> ConfirmImpact = new Dictionary<string, int>
+    {
+        ["Import-D1Batch"] = 2,
+        ["Undo-Migration"] = 3,
+        ["Export-D1Schema"] = 2,
+    };
 
     public static readonly IReadOnlyDictionary<string, string[]> OutputTypes = new Dictionary<string, string[]>
     {
         ["Export-PgTable"] = ["Migration.Engine.Schema.Row"],
         ["Export-D1Schema"] = ["Migration.Engine.Target.D1SchemaStatement", "Migration.Engine.Schema.SchemaWarning", "System.IO.FileInfo"],
-        ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row"],
+        ["ConvertTo-D1Row"] = ["Migration.Engine.Schema.Row", "Migration.Engine.Journal.RejectedRow"],
+        ["Get-MigrationRun"] = ["Migration.Engine.Journal.MigrationRunInfo", "Migration.Engine.Journal.QuarantinedRow"],
+        ["Undo-Migration"] = ["Migration.Engine.Journal.UndoAction"],
         ["Import-D1Batch"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
         ["Test-MigrationIntegrity"] = ["Migration.Engine.Integrity.IntegrityResult", "System.Boolean"],
     };

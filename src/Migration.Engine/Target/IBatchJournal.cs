@@ -17,4 +17,13 @@ public interface IBatchJournal
     /// (rows refused before the write are not in a batch). E.g. the last key is the checkpoint.
     /// Valid only during the call.</param>
     void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows);
+
+    /// <summary>
+    /// Called inside a batch's transaction, before <see cref="RecordBatch"/>, for each of its
+    /// rows SQLite refused (the same row object as in <c>rows</c>, and the same error object the
+    /// target raises later through <see cref="SqliteTarget.RowFailed"/>), so a journal can tell
+    /// exactly which rows went in, even when a refused row has the same key as a written one, and
+    /// can record the refusal in the batch's own transaction.
+    /// </summary>
+    void RowRefused(Row row, RowError error) { }
 }

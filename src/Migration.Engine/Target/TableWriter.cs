@@ -126,8 +126,14 @@ internal sealed class TableWriter : IDisposable
                     if (orphan is not null) { _orphans++; _target.Raise(orphan); }
                     if (checkedValues is null)
                     {
-                        if (error is not null) { failed++; _target.Raise(error); }
-                        else skipped++;
+                        // Not sent to SQLite: the journal hears of it like a refusal (quarantined, left out of the batch's checksum).
+                        if (error is not null) { failed++; _target.Journal?.RowRefused(row, error); _target.Raise(error); }
+                        else
+                        {
+                            skipped++;
+                            _target.Journal?.RowRefused(row, new RowError(Table, row.DescribeKey(), orphan!.ForeignKey,
+                                $"orphan skipped (-OrphanPolicy Skip): no row of {orphan.ParentTable} for {orphan.Value}", orphan.Value));
+                        }
                         continue;
                     }
                     values = checkedValues;
@@ -142,7 +148,9 @@ internal sealed class TableWriter : IDisposable
                 {
                     // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
-                    _target.Raise(SqliteRowFailure.Describe(refusal, row, _binding));
+                    var error = SqliteRowFailure.Describe(refusal, row, _binding);
+                    _target.Journal?.RowRefused(row, error);
+                    _target.Raise(error);
                 }
             }
             _target.Journal?.RecordBatch(_target.Connection, transaction, Result(batchNumber, written, skipped, failed, start), rows);

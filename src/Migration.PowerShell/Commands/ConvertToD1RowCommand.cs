@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Migration.Engine.Convert;
+using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 
 namespace Migration.PowerShell.Commands;
@@ -12,7 +13,7 @@ namespace Migration.PowerShell.Commands;
 /// go on.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "D1Row")]
-[OutputType(typeof(Row))]
+[OutputType(typeof(Row), typeof(RejectedRow))]
 public sealed class ConvertToD1RowCommand : PSCmdlet
 {
     D1RowProducer? _producer;
@@ -64,6 +65,14 @@ public sealed class ConvertToD1RowCommand : PSCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TargetPath { get; set; }
+
+    /// <summary>
+    /// After the error record of a row that cannot be converted, also pass a RejectedRow down the
+    /// pipeline, so Import-D1Batch records it in the run's quarantine (off by default: the output
+    /// is then rows only, as any other consumer expects).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeRejected { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -117,6 +126,8 @@ public sealed class ConvertToD1RowCommand : PSCmdlet
             // Non-terminating: this row is reported and dropped, the pipeline goes on
             // (-ErrorAction Stop turns it into a stop, as for any cmdlet).
             WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, InputObject));
+            if (IncludeRejected.IsPresent)
+                WriteObject(new RejectedRow(_producer!.TargetTableName(InputObject, TableName) ?? ex.Table, ex.Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt));
             return;
         }
         WriteObject(converted);

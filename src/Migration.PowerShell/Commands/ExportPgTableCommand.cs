@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 
@@ -53,6 +54,27 @@ public sealed class ExportPgTableCommand : PSCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Column { get; set; }
+
+    /// <summary>
+    /// A D1 database file with a journal: each table starts after the last key the run (the
+    /// newest not undone, or -RunId) committed for it, so a resumed run does not read again
+    /// what is done. Keyset paging on the primary key, never OFFSET.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ResumeFrom { get; set; }
+
+    /// <summary>With -ResumeFrom: the run whose checkpoints are used.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long RunId { get; set; }
+
+    /// <summary>One table only: start after this primary key (its values in key order).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[]? AfterKey { get; set; }
+
+    Dictionary<string, ResumePoint>? _resumePoints;
 
     protected override void ProcessRecord()
     {
@@ -110,6 +132,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
                 return;
             }
 
+            if (!ReadResumePoints(schemas)) return;
             for (var i = 0; i < schemas.Count && !_stopping; i++)
                 ExportTable(exporter, schemas[i], i, schemas.Count, settings, credential);
         }
@@ -145,7 +168,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
                 Row row;
                 try
                 {
-                    reader ??= exporter.Export(schema).GetEnumerator();
+                    reader ??= exporter.Export(schema, StartAfter(schema)).GetEnumerator();
                     if (!reader.MoveNext()) break;
                     row = reader.Current;
                 }
@@ -168,6 +191,46 @@ public sealed class ExportPgTableCommand : PSCmdlet
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         WriteVerbose($"{name}: {rows} rows exported.");
+    }
+
+    /// <summary>Reads the checkpoints of -ResumeFrom; false after a terminating error.</summary>
+    bool ReadResumePoints(IReadOnlyList<TableSchema> schemas)
+    {
+        if (AfterKey is not null && (schemas.Count != 1 || ResumeFrom is not null))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-AfterKey takes one table and cannot go with -ResumeFrom."), "AfterKeyNeedsOneTable", ErrorCategory.InvalidArgument, AfterKey));
+            return false;
+        }
+        if (ResumeFrom is null) return true;
+        try
+        {
+            var path = FileSystemPaths.Resolve(this, ResumeFrom, literal: false);
+            if (!File.Exists(path)) throw new ArgumentException($"-ResumeFrom: there is no database file at {path}.");
+            var points = MigrationJournal.ResumePoints(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
+            _resumePoints = new Dictionary<string, ResumePoint>(StringComparer.Ordinal);
+            foreach (var p in points)
+                if (p.SourceTable is not null) _resumePoints[p.SourceTable] = p;
+            if (points.Count == 0) WriteVerbose($"{path} has no run to resume: every table is exported from its start.");
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ResumeFromFailed", ErrorCategory.ReadError, ResumeFrom));
+            return false;
+        }
+        foreach (var schema in schemas)
+            if (!schema.HasPrimaryKey && _resumePoints.ContainsKey(schema.SourceDisplayName))
+                WriteWarning($"{schema.SourceDisplayName} has no primary key: it is exported from its start (Import-D1Batch -Resume takes the run's earlier rows there out first).");
+        return true;
+    }
+
+    /// <summary>The key a table's export starts after, from -AfterKey or -ResumeFrom; null: from the start.</summary>
+    IReadOnlyList<object?>? StartAfter(TableSchema schema)
+    {
+        if (AfterKey is not null) return [.. AfterKey.Select(k => k is PSObject p ? p.BaseObject : k)];
+        if (_resumePoints is null || !schema.HasPrimaryKey || !_resumePoints.TryGetValue(schema.SourceDisplayName, out var point) || point.LastKey is null)
+            return null;
+        WriteVerbose($"{schema.SourceDisplayName}: resuming after the key run {point.RunId} committed last.");
+        return point.LastKey;
     }
 
     void Report(ProgressRecord progress, string name, long rows, long estimate)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using Migration.Engine.Convert;
+using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Target;
 
@@ -12,6 +13,12 @@ namespace Migration.PowerShell.Commands;
 /// batch. A refused row is a non-terminating error and the others go on. With -WhatIf the engine
 /// runs dry: everything is counted and validated, nothing is written.
 /// </summary>
+/// <remarks>
+/// Every real run is journaled in the file itself (see Migration.Engine.Journal): one run row,
+/// one row per committed batch with its last key and checksum (committed in the batch's own
+/// transaction), and every refused or unconvertible row in the quarantine. That is what
+/// -Resume continues from and what Undo-Migration takes back.
+/// </remarks>
 [Cmdlet(VerbsData.Import, "D1Batch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TableSummary), typeof(BatchResult))]
 public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
@@ -29,6 +36,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     bool _declined;
     D1RowProducer? _producer;
     SqliteTarget? _target;
+    MigrationRun? _run;
+    ErrorLogCsv? _errorLog;
+    bool _runFinished;
+    bool _discard;
+    long _errors;
     volatile bool _stopping;
 
     /// <summary>A D1 row (from ConvertTo-D1Row), a Postgres row (converted with the default policy) or a plain object (needs -TableName).</summary>
@@ -77,6 +89,33 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Continue the newest unfinished run in the file: rows it already committed are not written again.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Continue this run (implies -Resume).</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long RunId { get; set; }
+
+    /// <summary>Stop the run (terminating error, run marked Failed and resumable) once more than this many rows failed.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int MaxErrors { get; set; } = int.MaxValue;
+
+    /// <summary>Also write every failed row to this CSV file (created or replaced).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ErrorLog { get; set; }
+
+    /// <summary>Copy the database first (SQLite backup API) to &lt;file&gt;.&lt;UTC time&gt;.bak; Undo-Migration -RestoreBackup restores it.</summary>
+    [Parameter]
+    public SwitchParameter Backup { get; set; }
+
+    /// <summary>Write no journal (no resume, no undo): for a throwaway file.</summary>
+    [Parameter]
+    public SwitchParameter NoJournal { get; set; }
+
     protected override void BeginProcessing()
     {
         try
@@ -103,11 +142,60 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         _declined = !proceed && !_dryRun;
         // Plain objects are coerced to an existing table's column types.
         _producer = new D1RowProducer(ConversionOptions.Default, _path);
+        if (_declined) return;
+        StartRun();
+    }
+
+    /// <summary>Starts or resumes the journaled run (not in a dry run, nor with -NoJournal) and opens the error log.</summary>
+    void StartRun()
+    {
+        var resume = Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
+        if (NoJournal.IsPresent && (resume || Backup.IsPresent))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume, -RunId and -Backup need the journal; they cannot go with -NoJournal."),
+                "JournalRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        try
+        {
+            if (ErrorLog is not null && !_dryRun) _errorLog = new ErrorLogCsv(FileSystemPaths.Resolve(this, ErrorLog, literal: true));
+            if (_dryRun || NoJournal.IsPresent) return;
+            _run = MigrationJournal.Start(_path, new RunStart
+            {
+                Source = "Import-D1Batch",
+                Options = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BatchSize={BatchSize} OnConflict={OnConflict} MaxRowBytes={MaxRowBytes}"),
+                Resume = resume,
+                RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
+                BackupPath = Backup.IsPresent ? _path + "." + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + ".bak" : null,
+            });
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "RunStartFailed", ErrorCategory.OpenError, _path));
+            return;
+        }
+        if (_run is { IsResumed: true, StatusAtStart: RunStatus.Completed })
+        {
+            WriteWarning($"Run {_run.RunId} in {_path} completed already; there is nothing to resume and no row is written.");
+            _discard = true;
+            return;
+        }
+        WriteVerbose(_run.IsResumed ? $"Resuming run {_run.RunId} (attempt {_run.Attempts}) in {_path}." : $"Run {_run.RunId} started in {_path}.");
+        foreach (var table in _run.RestartedTables)
+            WriteWarning($"Table {table} has no primary key, so it has no checkpoint: the rows run {_run.RunId} wrote there were taken out and it is written again from its start. Send it whole.");
     }
 
     protected override void ProcessRecord()
     {
-        if (_declined || _stopping) return;
+        if (_declined || _stopping || _discard) return;
+        if (InputObject.BaseObject is RejectedRow rejected)
+        {
+            // ConvertTo-D1Row -IncludeRejected already wrote the error record: here it is quarantined and counted.
+            _run?.Quarantine(rejected.Table, rejected.Key, rejected.Column, rejected.Reason, rejected.ValueExcerpt, QuarantineStage.Convert);
+            _errorLog?.Write(_run?.RunId, rejected.Table, rejected.Key, rejected.Column, QuarantineStage.Convert, rejected.Reason, rejected.ValueExcerpt);
+            CountError();
+            return;
+        }
         if (!D1RowProducer.IsRow(InputObject) && TableName is null)
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -122,12 +210,17 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         }
         catch (ConversionException ex)
         {
+            var meantFor = _producer!.TargetTableName(InputObject, TableName) ?? ex.Table;
+            _run?.Quarantine(meantFor, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt, QuarantineStage.Convert);
+            _errorLog?.Write(_run?.RunId, meantFor, ex.Key, ex.Column, QuarantineStage.Convert, ex.Reason, ex.ValueExcerpt);
             WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, InputObject));
+            CountError();
             return;
         }
 
         WarnAboutSchema(row.GetSchema());
         var target = Target();
+        if (_run is not null && _run.IsAlreadyWritten(row)) return;
         try
         {
             target.Add(row);
@@ -149,11 +242,18 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        if (_declined || _target is null) return;
+        if (_declined || _discard) return;
+        if (_target is null)
+        {
+            // No row came: a run that was started still ends, so it is not left looking unfinished.
+            FinishRun(null);
+            return;
+        }
         IReadOnlyList<TableSummary> summaries;
         try
         {
             summaries = _target.Complete();
+            FinishRun(null);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -184,9 +284,41 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     public void Dispose()
     {
         // Runs after the pipeline ends however it ends: what was committed stays, the open
-        // batch is abandoned.
+        // batch is abandoned, and a run that did not complete is marked Failed (resumable).
         _target?.Dispose();
         _target = null;
+        if (!_runFinished && _run is not null)
+        {
+            try { FinishRun(_stopping ? "stopped (Ctrl+C or a downstream command)" : "stopped by an error; resume with -Resume"); }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            {
+                // The journal still says Running, which resumes the same way.
+            }
+        }
+        _run?.Dispose();
+        _run = null;
+        _errorLog?.Dispose();
+        _errorLog = null;
+    }
+
+    /// <summary>Marks the run Completed (no reason) or Failed (a reason), once.</summary>
+    void FinishRun(string? failure)
+    {
+        if (_run is null || _runFinished) return;
+        _runFinished = true;
+        if (failure is null) _run.Complete();
+        else _run.Fail(failure);
+    }
+
+    /// <summary>Counts a failed row; past -MaxErrors the run stops (it stays resumable).</summary>
+    void CountError()
+    {
+        if (++_errors <= MaxErrors) return;
+        _target?.Dispose();
+        _target = null;
+        var message = $"More than {MaxErrors} rows failed (-MaxErrors {MaxErrors}): the run stopped. What was committed stays; fix the cause and run again with -Resume.";
+        if (_run is not null) FinishRun(message);
+        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "MaxErrorsExceeded", ErrorCategory.LimitsExceeded, _path));
     }
 
     SqliteTarget Target()
@@ -202,7 +334,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         };
         try
         {
-            _target = SqliteTarget.Open(_path, options);
+            _target = _run is null ? SqliteTarget.Open(_path, options) : _run.OpenTarget(options);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -245,8 +377,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             {
                 case RowError e:
                     var message = $"Table {e.Table}, row {e.Key}, column {e.Column ?? "(none)"}: {e.Reason} (value: {e.ValueExcerpt})";
+                    _errorLog?.Write(_run?.RunId, e.Table, e.Key, e.Column, QuarantineStage.Write, e.Reason, e.ValueExcerpt);
                     WriteError(new ErrorRecord(new InvalidOperationException(message), "RowRejected", ErrorCategory.WriteError, e));
+                    CountError();
                     break;
+
                 case BatchResult b when PassThru.IsPresent:
                     WriteObject(b);
                     break;

@@ -1,0 +1,350 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Integrity;
+using Migration.Engine.Schema;
+using Migration.Engine.Target;
+
+namespace Migration.Engine.Journal;
+
+/// <summary>
+/// One run being written into a target, started or resumed by <see cref="MigrationJournal.Start"/>.
+/// It is the target's <see cref="IBatchJournal"/>: each batch's journal row, its table's
+/// checkpoint and the quarantine entries that belong to it commit in the batch's own
+/// transaction, so after any crash the journal says exactly which rows are in the target.
+/// </summary>
+/// <remarks>
+/// Tables the run creates cost nothing extra per row (undoing the run drops them). Tables that
+/// existed before the run get temporary triggers on the target's connection that log each
+/// insert, and a lossless before-image of each row the run deletes (REPLACE) or updates
+/// (Upsert), so the run can be undone exactly.
+/// </remarks>
+public sealed class MigrationRun : IBatchJournal, IDisposable
+{
+    readonly HashSet<string> _tablesBefore;
+    readonly Dictionary<string, TableState> _tables = new(StringComparer.OrdinalIgnoreCase);
+    readonly List<Pending> _pending = [];
+    readonly HashSet<Row> _refused = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<RowError> _recordedInBatch = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<string, object?[]> _checkpoints = new(StringComparer.OrdinalIgnoreCase);
+    SqliteTarget? _target;
+    ResumeFilter? _resume;
+    long _quarantined;
+
+    internal MigrationRun(string path, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore, Dictionary<string, object?[]> checkpoints)
+    {
+        Path = path;
+        RunId = runId;
+        IsResumed = resumed;
+        StatusAtStart = statusAtStart;
+        Attempts = attempts;
+        _tablesBefore = new HashSet<string>(tablesBefore, StringComparer.OrdinalIgnoreCase);
+        _checkpoints = checkpoints;
+    }
+
+    public string Path { get; }
+    public long RunId { get; }
+
+    /// <summary>True when this continues an earlier, unfinished attempt of the same run.</summary>
+    public bool IsResumed { get; }
+
+    /// <summary>The run's status when it was started or resumed (Completed: there is nothing left to do).</summary>
+    public RunStatus StatusAtStart { get; }
+
+    /// <summary>How many times the run was started (1 + resumes).</summary>
+    public int Attempts { get; }
+
+    /// <summary>Rows quarantined by this attempt.</summary>
+    public long Quarantined => Interlocked.Read(ref _quarantined);
+
+    /// <summary>Rows a resumed run did not write again because an earlier attempt had committed them.</summary>
+    public long RowsAlreadyWritten => _resume?.Skipped ?? 0;
+
+    /// <summary>
+    /// On a resumed run: the tables without a key that the run had written to. They have no
+    /// checkpoint, so the run's earlier rows there were taken out and they are written again
+    /// from their start (the source must send them whole).
+    /// </summary>
+    public IReadOnlyList<string> RestartedTables { get; init; } = [];
+
+    /// <summary>
+    /// Opens the run's target: a <see cref="SqliteTarget"/> journaled by this run, with the undo
+    /// log armed on every table that existed before the run. Rows the target refuses are
+    /// quarantined with the batch they belong to. One target per run attempt.
+    /// </summary>
+    /// <param name="options">How rows are written; not a dry run (a dry run has no journal).</param>
+    /// <param name="observe">Optional: wraps this journal to watch each batch inside its
+    /// transaction (the CLI's fault injection uses it); the wrapper must call the inner journal.</param>
+    public SqliteTarget OpenTarget(ImportOptions options, Func<IBatchJournal, IBatchJournal>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_target is not null) throw new InvalidOperationException("This run already has a target.");
+        if (options.DryRun) throw new ArgumentException("A dry run writes nothing and has no journal: open the target without a run.", nameof(options));
+        var target = SqliteTarget.Open(Path, options, observe is null ? this : observe(this));
+        try
+        {
+            UndoLogTriggers.Install(target.Connection!, RunId, _tablesBefore);
+            target.RowFailed += OnRowFailed;
+            // Its own connection: the target's is busy on the writer thread.
+            if (IsResumed) _resume = new ResumeFilter(this, Path);
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+        _target = target;
+        return target;
+    }
+
+    /// <summary>
+    /// The key of the last row this run committed into a table (D1 values, in key order), for a
+    /// keyset export that starts after it; null when the run wrote nothing there yet or the
+    /// table has no key.
+    /// </summary>
+    public IReadOnlyList<object?>? ResumeKey(string table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return _checkpoints.TryGetValue(table, out var key) ? key : null;
+    }
+
+    /// <summary>
+    /// On a resumed run: whether an earlier attempt already committed this row (its key is in
+    /// a table the run created, or is a row this run wrote into an existing table). Such rows
+    /// are not written again. Always false on a new run.
+    /// </summary>
+    public bool IsAlreadyWritten(Row row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return _resume is not null && _resume.IsAlreadyWritten(row);
+    }
+
+    /// <summary>
+    /// Records a row the run could not convert or write. It is written with the next batch of
+    /// its table (or when the run completes), so the quarantine never runs ahead of the data.
+    /// </summary>
+    public void Quarantine(string table, string key, string? column, string reason, string valueExcerpt, QuarantineStage stage)
+    {
+        lock (_pending) _pending.Add(new Pending(table, key, column, stage, reason, valueExcerpt, JournalClock.Now()));
+        Interlocked.Increment(ref _quarantined);
+    }
+
+    /// <summary>Writes what is left (quarantine, created tables, totals) and marks the run Completed.</summary>
+    public void Complete() => Finish(RunStatus.Completed, null);
+
+    /// <summary>Marks the run Failed with a reason; what was committed stays and the run can be resumed.</summary>
+    public void Fail(string message) => Finish(RunStatus.Failed, message);
+
+    void Finish(RunStatus status, string? message)
+    {
+        // The target's own connection while it is open (no second writer on the file); else a short one.
+        var connection = _target?.Connection is { State: System.Data.ConnectionState.Open } open ? open : null;
+        var owned = connection is null;
+        connection ??= SqliteTarget.OpenConnection(Path, readOnly: false);
+        try
+        {
+            using var transaction = connection.BeginTransaction();
+            if (_target is not null)
+                foreach (var created in _target.CreatedTables) TableStateFor(connection, transaction, created, null);
+            WritePending(connection, transaction, null);
+            using var update = Command(connection, transaction, $"""
+                UPDATE {JournalTables.Runs} SET status = $status, finished_at = $now, message = $message,
+                    rows_written = (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
+                    rows_skipped = (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
+                    rows_failed = (SELECT count(*) FROM {JournalTables.Quarantine} WHERE run_id = $run)
+                WHERE run_id = $run
+                """);
+            update.Parameters.AddWithValue("$status", MigrationJournal.StatusText(status));
+            update.Parameters.AddWithValue("$now", JournalClock.Now());
+            update.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
+            update.Parameters.AddWithValue("$run", RunId);
+            update.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        finally
+        {
+            if (owned) connection.Dispose();
+        }
+    }
+
+    void IBatchJournal.RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
+    {
+        var schema = rows.Count > 0 ? rows[0].GetSchema() : null;
+        var state = TableStateFor(connection, transaction, batch.Table, schema);
+        if (!state.Created && state.WithoutRowid)
+            throw new InvalidOperationException($"Table {batch.Table} is a WITHOUT ROWID table that existed before the run: the journal cannot keep an undo log for it, so nothing is written. Import into a new table, or a rowid table.");
+
+        // The checksum covers the rows SQLite took (written, or left as they were by Ignore), not those it refused.
+        var sum = UInt128.Zero;
+        var hasher = state.Hasher(schema!);
+        foreach (var row in rows)
+            if (_refused.Count == 0 || !_refused.Contains(row)) sum += hasher.Hash(row.GetValues()).Row;
+        _refused.Clear();
+
+        var number = state.BatchOffset + batch.BatchNumber;
+        var last = rows[^1];
+        var lastImage = schema!.HasPrimaryKey ? RowImage.Encode(schema.PrimaryKey.Select(k => last.GetValue(k))) : null;
+        using (var insert = Command(connection, transaction, $"""
+            INSERT INTO {JournalTables.Batches} (run_id, table_name, batch_number, first_key, last_key, last_key_image, rows_written, rows_skipped, rows_failed, checksum, committed_at)
+            VALUES ($run, $table, $number, $first, $last, $image, $written, $skipped, $failed, $checksum, $now)
+            """))
+        {
+            insert.Parameters.AddWithValue("$run", RunId);
+            insert.Parameters.AddWithValue("$table", state.Name);
+            insert.Parameters.AddWithValue("$number", number);
+            insert.Parameters.AddWithValue("$first", rows[0].DescribeKey());
+            insert.Parameters.AddWithValue("$last", last.DescribeKey());
+            insert.Parameters.AddWithValue("$image", (object?)lastImage ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$written", batch.RowsWritten);
+            insert.Parameters.AddWithValue("$skipped", batch.RowsSkipped);
+            insert.Parameters.AddWithValue("$failed", batch.RowsFailed);
+            insert.Parameters.AddWithValue("$checksum", ContentHash.ToHex(sum));
+            insert.Parameters.AddWithValue("$now", JournalClock.Now());
+            insert.ExecuteNonQuery();
+        }
+        using (var update = Command(connection, transaction, $"""
+            UPDATE {JournalTables.RunTables} SET batches = batches + 1, rows_written = rows_written + $written,
+                rows_skipped = rows_skipped + $skipped, rows_failed = rows_failed + $failed,
+                last_key = $last, last_key_image = $image
+            WHERE run_id = $run AND table_name = $table
+            """))
+        {
+            update.Parameters.AddWithValue("$run", RunId);
+            update.Parameters.AddWithValue("$table", state.Name);
+            update.Parameters.AddWithValue("$written", batch.RowsWritten);
+            update.Parameters.AddWithValue("$skipped", batch.RowsSkipped);
+            update.Parameters.AddWithValue("$failed", batch.RowsFailed);
+            update.Parameters.AddWithValue("$last", last.DescribeKey());
+            update.Parameters.AddWithValue("$image", (object?)lastImage ?? DBNull.Value);
+            update.ExecuteNonQuery();
+        }
+        WritePending(connection, transaction, batch.Table);
+    }
+
+    /// <summary>
+    /// Writer thread, inside the batch's transaction: the refused row is left out of the batch
+    /// checksum and quarantined in this same transaction (so the quarantine can never lag behind
+    /// a committed checkpoint); the target's later RowFailed event for it is then not recorded twice.
+    /// </summary>
+    void IBatchJournal.RowRefused(Row row, RowError error)
+    {
+        _refused.Add(row);
+        lock (_pending) _recordedInBatch.Add(error);
+        Quarantine(error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Write);
+    }
+
+    /// <summary>Rows the target refused before any write (over a limit, NULL key): reported through RowFailed on the caller's thread.</summary>
+    void OnRowFailed(RowError error)
+    {
+        lock (_pending)
+            if (_recordedInBatch.Remove(error)) return;
+        Quarantine(error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Write);
+    }
+
+    /// <summary>Writes the quarantine entries of one table (null: all) in the given transaction.</summary>
+    void WritePending(SqliteConnection connection, SqliteTransaction transaction, string? table)
+    {
+        List<Pending> due;
+        lock (_pending)
+        {
+            due = table is null ? [.. _pending] : _pending.FindAll(p => string.Equals(p.Table, table, StringComparison.OrdinalIgnoreCase));
+            if (due.Count == 0) return;
+        }
+        // OR IGNORE: a resumed run that meets the same bad row again records it once.
+        using var insert = Command(connection, transaction, $"""
+            INSERT OR IGNORE INTO {JournalTables.Quarantine} (run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at)
+            VALUES ($run, $table, $key, $column, $stage, $reason, $excerpt, $at)
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue("$run", RunId);
+        var pTable = p.Add("$table", SqliteType.Text);
+        var pKey = p.Add("$key", SqliteType.Text);
+        var pColumn = p.Add("$column", SqliteType.Text);
+        var pStage = p.Add("$stage", SqliteType.Text);
+        var pReason = p.Add("$reason", SqliteType.Text);
+        var pExcerpt = p.Add("$excerpt", SqliteType.Text);
+        var pAt = p.Add("$at", SqliteType.Text);
+        foreach (var e in due)
+        {
+            pTable.Value = e.Table;
+            pKey.Value = e.Key;
+            pColumn.Value = (object?)e.Column ?? DBNull.Value;
+            pStage.Value = e.Stage.ToString();
+            pReason.Value = e.Reason;
+            pExcerpt.Value = e.ValueExcerpt;
+            pAt.Value = e.At;
+            insert.ExecuteNonQuery();
+        }
+        // Removed only now: if the transaction rolls back, the target faults and the run ends anyway.
+        lock (_pending) _pending.RemoveAll(due.Contains);
+    }
+
+    TableState TableStateFor(SqliteConnection connection, SqliteTransaction? transaction, string table, TableSchema? schema)
+    {
+        if (_tables.TryGetValue(table, out var state)) return state;
+        var created = !_tablesBefore.Contains(table);
+        using (var insert = Command(connection, transaction, $"""
+            INSERT OR IGNORE INTO {JournalTables.RunTables} (run_id, table_name, source_table, created, ordinal, key_columns)
+            VALUES ($run, $table, $source, $created, (SELECT count(*) FROM {JournalTables.RunTables} WHERE run_id = $run), $key)
+            """))
+        {
+            insert.Parameters.AddWithValue("$run", RunId);
+            insert.Parameters.AddWithValue("$table", table);
+            insert.Parameters.AddWithValue("$source", (object?)schema?.Source?.SourceDisplayName ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$created", created ? 1 : 0);
+            insert.Parameters.AddWithValue("$key", JsonSerializer.Serialize(schema is null ? [] : schema.PrimaryKey.Select(k => schema.Columns[k].Name).ToArray()));
+            insert.ExecuteNonQuery();
+        }
+        int offset;
+        using (var read = Command(connection, transaction, $"SELECT batches FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table"))
+        {
+            read.Parameters.AddWithValue("$run", RunId);
+            read.Parameters.AddWithValue("$table", table);
+            offset = System.Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        state = new TableState(table, created, offset, !created && UndoLogTriggers.IsWithoutRowid(connection, transaction, table));
+        // Only tables with a schema (met in a batch) are cached: a table met first at completion may still get batches.
+        if (schema is not null) _tables[table] = state;
+        return state;
+    }
+
+    /// <summary>Releases the resume lookups (the target itself is the caller's to dispose).</summary>
+    public void Dispose()
+    {
+        _resume?.Dispose();
+        _resume = null;
+    }
+
+    internal bool CreatedByRun(string table) => !_tablesBefore.Contains(table);
+
+    static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    sealed record Pending(string Table, string Key, string? Column, QuarantineStage Stage, string Reason, string ValueExcerpt, string At);
+
+    sealed class TableState(string name, bool created, int batchOffset, bool withoutRowid)
+    {
+        RowHasher? _hasher;
+        TableSchema? _hashed;
+
+        public string Name { get; } = name;
+        public bool Created { get; } = created;
+        public int BatchOffset { get; } = batchOffset;
+        public bool WithoutRowid { get; } = withoutRowid;
+
+        /// <summary>The Integrity layer's row hash over every column, so a batch checksum sums exactly as a table checksum does.</summary>
+        public RowHasher Hasher(TableSchema schema)
+        {
+            if (!ReferenceEquals(schema, _hashed))
+            {
+                _hasher = new RowHasher([.. schema.Columns.Select(c => c.Name)], []);
+                _hashed = schema;
+            }
+            return _hasher!;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Target;
+
+namespace Migration.Engine.Journal;
+
+/// <summary>
+/// Returns a target to its state before a run: the run's undo log is reverted (rows it inserted
+/// into older tables deleted, rows it replaced or updated restored bit for bit) and the tables it
+/// created are dropped, all in one transaction. Or, for a run started with a backup, the backup
+/// is copied back over the database.
+/// </summary>
+/// <remarks>
+/// Undoing a run that is already undone changes nothing. A run older than another run that
+/// wrote to the same tables and is not undone is refused unless forced: reverting it under the
+/// newer run's rows would mix two states.
+/// </remarks>
+public static class MigrationUndo
+{
+    /// <summary>What undoing the run would do, without changing anything.</summary>
+    public static UndoPlan Plan(string path, long runId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return JournalTables.Read(path, c => Plan(c, path, runId, null));
+    }
+
+    /// <summary>The newest run that is not undone, or null.</summary>
+    public static long? LastRun(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return JournalTables.Read(path, connection =>
+        {
+            if (!JournalTables.Exist(connection)) return null;
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'";
+            return command.ExecuteScalar() as long?;
+        });
+    }
+
+    /// <summary>Undoes the run and returns what was done per table (empty when it was undone already).</summary>
+    /// <exception cref="InvalidOperationException">A newer run stands in the way and <paramref name="force"/> is not set, or the run is unknown.</exception>
+    public static IReadOnlyList<UndoAction> Undo(string path, long runId, bool force = false)
+    {
+        using var connection = Open(path, readOnly: false);
+        // Foreign keys off: the undo log holds every cascade the run caused, and replaying it must not cascade again.
+        Execute(connection, null, "PRAGMA foreign_keys = OFF");
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var plan = Plan(connection, path, runId, transaction);
+        if (plan.AlreadyUndone) return [];
+        ThrowIfBlocked(plan, force);
+
+        UndoReplay.Revert(connection, transaction, runId, null);
+        foreach (var action in plan.Actions.Where(a => a.DropTable))
+            Execute(connection, transaction, "DROP TABLE IF EXISTS " + SqliteSql.Quote(action.Table));
+        MarkUndone(connection, transaction, runId, null);
+        transaction.Commit();
+        return [.. plan.Actions.Select(a => a with { Done = true })];
+    }
+
+    /// <summary>
+    /// Undoes a run started with a backup by copying the backup back over the whole database
+    /// (SQLite backup API), then records the run as undone. Every later change to the file is
+    /// lost with it, so a newer run that is not undone blocks this unless forced.
+    /// </summary>
+    public static IReadOnlyList<UndoAction> RestoreBackup(string path, long runId, bool force = false)
+    {
+        var plan = Plan(path, runId);
+        if (plan.AlreadyUndone) return [];
+        var backup = plan.Run.BackupPath ?? throw new InvalidOperationException($"Run {runId} was started without a backup; undo it from its journal instead.");
+        if (!File.Exists(backup)) throw new FileNotFoundException($"The backup of run {runId} is gone: {backup}.", backup);
+        ThrowIfBlocked(plan, force, backupRestore: true);
+
+        using var connection = Open(path, readOnly: false);
+        using (var source = SqliteTarget.OpenConnection(backup, readOnly: true)) source.BackupDatabase(connection);
+        JournalTables.Ensure(connection);
+        using var transaction = connection.BeginTransaction();
+        // The backup predates the run, so its journal does not know it: the run is written back, as undone.
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = $"""
+                INSERT OR REPLACE INTO {JournalTables.Runs} (run_id, started_at, finished_at, status, source, tables, options, tables_before, rows_written, rows_skipped, rows_failed, attempts, backup_path)
+                VALUES ($run, $started, $finished, 'Running', $source, $tables, $options, '[]', $written, $skipped, $failed, $attempts, $backup)
+                """;
+            var r = plan.Run;
+            insert.Parameters.AddWithValue("$run", r.RunId);
+            insert.Parameters.AddWithValue("$started", r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$finished", (object?)r.FinishedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$source", (object?)r.Source ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$tables", System.Text.Json.JsonSerializer.Serialize(r.Tables.ToArray()));
+            insert.Parameters.AddWithValue("$options", r.Options);
+            insert.Parameters.AddWithValue("$written", r.RowsWritten);
+            insert.Parameters.AddWithValue("$skipped", r.RowsSkipped);
+            insert.Parameters.AddWithValue("$failed", r.RowsFailed);
+            insert.Parameters.AddWithValue("$attempts", r.Attempts);
+            insert.Parameters.AddWithValue("$backup", backup);
+            insert.ExecuteNonQuery();
+        }
+        MarkUndone(connection, transaction, runId, "restored from the backup " + backup);
+        transaction.Commit();
+        return [.. plan.Actions.Select(a => a with { Done = true })];
+    }
+
+    static void ThrowIfBlocked(UndoPlan plan, bool force, bool backupRestore = false)
+    {
+        if (plan.Blockers.Count == 0 || force) return;
+        throw new InvalidOperationException(
+            $"Run {plan.Run.RunId} is not the latest change to its tables: {string.Join("; ", plan.Blockers)}. "
+            + (backupRestore
+                ? "Restoring the backup would also throw those runs away. Undo them first, or force it."
+                : "Undo the newer run(s) first, or force it (their rows in those tables may then be lost or left half-undone)."));
+    }
+
+    static UndoPlan Plan(SqliteConnection connection, string path, long runId, SqliteTransaction? transaction)
+    {
+        var runs = JournalTables.Exist(connection) ? MigrationJournal.GetRuns(connection, path, null, transaction) : [];
+        var run = runs.Find(r => r.RunId == runId) ?? throw new InvalidOperationException($"There is no run {runId} in {path}.");
+        if (run.Status == RunStatus.Undone) return new UndoPlan(run, [], []);
+
+        var touched = new HashSet<string>(run.TableProgress.Select(t => t.Table), StringComparer.OrdinalIgnoreCase);
+        var counts = new Dictionary<string, (long Insert, long Restore)>(StringComparer.OrdinalIgnoreCase);
+        using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT table_name, sum(op = 'I'), sum(op <> 'I') FROM {JournalTables.UndoLog} WHERE run_id = $run GROUP BY table_name";
+            read.Parameters.AddWithValue("$run", runId);
+            using var r = read.ExecuteReader();
+            while (r.Read()) counts[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
+        }
+        touched.UnionWith(counts.Keys);
+
+        var actions = new List<UndoAction>();
+        foreach (var orphan in UnrecordedCreatedTables(connection, transaction, run, runs))
+            actions.Add(new UndoAction(runId, orphan, DropTable: true, 0, 0, Done: false));
+        // Children are usually created after their parents: drop in reverse order of creation.
+        foreach (var t in run.TableProgress.Where(t => t.Created).Reverse())
+            actions.Add(new UndoAction(runId, t.Table, DropTable: true, t.RowsWritten, 0, Done: false));
+        foreach (var (table, (insert, restore)) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
+            actions.Add(new UndoAction(runId, table, DropTable: false, insert, restore, Done: false));
+
+        var blockers = new List<string>();
+        foreach (var newer in runs.Where(r => r.RunId > runId && r.Status != RunStatus.Undone))
+        {
+            var shared = newer.TableProgress.Select(t => t.Table).Where(touched.Contains).ToList();
+            if (shared.Count > 0)
+                blockers.Add(string.Create(CultureInfo.InvariantCulture, $"run {newer.RunId} ({newer.Status}) also wrote to {string.Join(", ", shared)}"));
+        }
+        return new UndoPlan(run, actions, blockers);
+    }
+
+    /// <summary>
+    /// Tables a killed run created before its first batch committed: not in the run's journal.
+    /// Only an empty table that appeared after the run started, that no run recorded and that
+    /// no later run found already there is taken for one.
+    /// </summary>
+    static List<string> UnrecordedCreatedTables(SqliteConnection connection, SqliteTransaction? transaction, MigrationRunInfo run, List<MigrationRunInfo> runs)
+    {
+        string before;
+        using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT tables_before FROM {JournalTables.Runs} WHERE run_id = $run";
+            read.Parameters.AddWithValue("$run", run.RunId);
+            before = (string)read.ExecuteScalar()!;
+        }
+        var known = new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(before) ?? [], StringComparer.OrdinalIgnoreCase);
+        foreach (var r in runs) known.UnionWith(r.TableProgress.Select(t => t.Table));
+        var later = runs.Any(r => r.RunId > run.RunId);
+        if (later) return []; // a later run's own snapshot would list them as older tables: leave them
+        var list = new List<string>();
+        foreach (var table in JournalTables.DataTables(connection, transaction))
+        {
+            if (known.Contains(table)) continue;
+            using var count = connection.CreateCommand();
+            count.Transaction = transaction;
+            count.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(table) + ")";
+            if ((long)count.ExecuteScalar()! == 0) list.Add(table);
+        }
+        return list;
+    }
+
+    static void MarkUndone(SqliteConnection connection, SqliteTransaction transaction, long runId, string? message)
+    {
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = $"UPDATE {JournalTables.Runs} SET status = 'Undone', undone_at = $now, message = coalesce($message, message) WHERE run_id = $run";
+        update.Parameters.AddWithValue("$now", JournalClock.Now());
+        update.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
+        update.Parameters.AddWithValue("$run", runId);
+        update.ExecuteNonQuery();
+    }
+
+    static SqliteConnection Open(string path, bool readOnly)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no database at {path}.", path);
+        return SqliteTarget.OpenConnection(path, readOnly);
+    }
+
+    static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

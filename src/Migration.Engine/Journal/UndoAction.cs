@@ -1,0 +1,16 @@
+namespace Migration.Engine.Journal;
+
+/// <summary>What undoing a run does to one table (Undo-Migration -WhatIf lists these; Undo-Migration emits them).</summary>
+public sealed record UndoAction(
+    long RunId,
+    string Table,
+    bool DropTable,
+    long RowsToDelete,
+    long RowsToRestore,
+    bool Done)
+{
+    /// <summary>Drop the table / delete N rows the run inserted / restore N rows it replaced or updated.</summary>
+    public string Description => DropTable
+        ? "drop the table (the run created it)"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"delete {RowsToDelete} rows the run inserted, restore {RowsToRestore} rows it replaced or updated");
+}

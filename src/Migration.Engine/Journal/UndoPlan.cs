@@ -1,0 +1,11 @@
+namespace Migration.Engine.Journal;
+
+/// <summary>What undoing one run would do, and what stands in the way.</summary>
+public sealed record UndoPlan(
+    MigrationRunInfo Run,
+    IReadOnlyList<UndoAction> Actions,
+    IReadOnlyList<string> Blockers)
+{
+    /// <summary>The run was undone already: undoing it again changes nothing.</summary>
+    public bool AlreadyUndone => Run.Status == RunStatus.Undone;
+}

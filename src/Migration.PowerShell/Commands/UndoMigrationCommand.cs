@@ -1,0 +1,126 @@
+using System.Management.Automation;
+using Migration.Engine.Journal;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// Undo-Migration: returns a D1 database file to its state before a run (rows the run inserted
+/// deleted, rows it replaced or updated restored, tables it created dropped; or, with
+/// -RestoreBackup, the run's backup copied back). Runs come by -RunId, -Last, or from
+/// Get-MigrationRun on the pipeline. -WhatIf lists per table what would be done.
+/// </summary>
+[Cmdlet(VerbsCommon.Undo, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
+[OutputType(typeof(UndoAction))]
+public sealed class UndoMigrationCommand : PSCmdlet
+{
+    const string PathSet = "Path";
+    const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>The database file; wildcards must match exactly one file. Bound from Get-MigrationRun's Path.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>The database file, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>The run to undo; bound from Get-MigrationRun's RunId.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1L, long.MaxValue)]
+    public long RunId { get; set; }
+
+    /// <summary>Undo the newest run that is not undone.</summary>
+    [Parameter]
+    public SwitchParameter Last { get; set; }
+
+    /// <summary>Copy the run's backup (Import-D1Batch -Backup) back over the file instead of reverting the journal.</summary>
+    [Parameter]
+    public SwitchParameter RestoreBackup { get; set; }
+
+    /// <summary>No confirmation prompt, and undo even when a newer run wrote to the same tables.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string path;
+        try
+        {
+            path = ParameterSetName == LiteralPathSet
+                ? FileSystemPaths.Resolve(this, LiteralPath, literal: true)
+                : FileSystemPaths.Resolve(this, Path, literal: false);
+            if (!File.Exists(path)) throw new ArgumentException($"There is no database file at {path}.");
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
+            return;
+        }
+
+        var hasRunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
+        if (hasRunId == Last.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -RunId (or pipe runs from Get-MigrationRun) or -Last, not both."),
+                "RunRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        long runId;
+        UndoPlan plan;
+        try
+        {
+            runId = hasRunId ? RunId : MigrationUndo.LastRun(path) ?? throw new InvalidOperationException($"There is no run to undo in {path}.");
+            plan = MigrationUndo.Plan(path, runId);
+        }
+        catch (InvalidOperationException ex)
+        {
+            WriteError(new ErrorRecord(ex, "RunNotFound", ErrorCategory.ObjectNotFound, hasRunId ? RunId : path));
+            return;
+        }
+        if (plan.AlreadyUndone)
+        {
+            WriteVerbose($"Run {runId} in {path} is undone already; nothing to do.");
+            return;
+        }
+        if (plan.Blockers.Count > 0 && !Force.IsPresent)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"Run {runId} is not the latest change to its tables: {string.Join("; ", plan.Blockers)}. Undo the newer run(s) first, or use -Force."),
+                "NewerRunExists", ErrorCategory.ResourceUnavailable, runId));
+            return;
+        }
+
+        var what = RestoreBackup.IsPresent
+            ? $"restore the backup {plan.Run.BackupPath ?? "(none)"} over the whole file"
+            : plan.Actions.Count == 0 ? "mark the run undone (it changed no rows)" : string.Join("; ", plan.Actions.Select(a => $"table {a.Table}: {a.Description}"));
+        if (WhatIfRequested())
+        {
+            // One line per table, so the operator sees exactly what would be deleted, restored and dropped.
+            if (RestoreBackup.IsPresent || plan.Actions.Count == 0) ShouldProcess($"run {runId} in \"{path}\"", what);
+            else foreach (var a in plan.Actions) ShouldProcess($"table \"{a.Table}\" in \"{path}\" (run {runId})", a.Description);
+            return;
+        }
+        if (!Force.IsPresent && !ShouldProcess($"run {runId} in \"{path}\"", $"Undo ({what})")) return;
+
+        IReadOnlyList<UndoAction> done;
+        try
+        {
+            done = RestoreBackup.IsPresent ? MigrationUndo.RestoreBackup(path, runId, Force.IsPresent) : MigrationUndo.Undo(path, runId, Force.IsPresent);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(new ErrorRecord(ex, "UndoFailed", ErrorCategory.WriteError, runId));
+            return;
+        }
+        foreach (var action in done) WriteObject(action);
+    }
+
+    /// <summary>-WhatIf given, or $WhatIfPreference set: -Force must not turn a what-if into a real undo.</summary>
+    bool WhatIfRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)) return w is SwitchParameter s ? s.IsPresent : w is true;
+        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+    }
+}

@@ -1,0 +1,84 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $server = Start-TestPostgres
+    $pg = $server.ConnectionString
+    Initialize-ListCutterDatabase -ConnectionString $pg
+    $tableMap = @{ auth_user = 'users'; list_cutter_savedfile = 'saved_files'; contacts_person = 'persons' }
+    function Get-Content-Snapshot {
+        param([string] $Path)
+        # Every data table's rows (with rowid) as JSON: equal snapshots, equal content.
+        $tables = Invoke-TestSqlite -Path $Path -Sql "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'd1_migration_%' ORDER BY name"
+        ($tables | ForEach-Object { $_.name + ':' + (Invoke-TestSqlite -Path $Path -Sql "SELECT rowid AS _rowid, * FROM `"$($_.name)`" ORDER BY rowid" | ConvertTo-Json -Compress -Depth 3) }) -join "`n"
+    }
+}
+
+AfterAll {
+    Stop-TestPostgres -Server $server
+}
+
+Describe 'Undo-Migration' {
+    BeforeEach {
+        $db = Join-Path $TestDrive ("undo-" + [guid]::NewGuid().ToString('N') + '.sqlite')
+        # The target already has data: the users, loaded by a first run.
+        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db | Out-Null
+        Invoke-TestSqlite -Path $db -Sql "UPDATE users SET first_name = 'changed since' WHERE id = 2" | Out-Null
+        $before = Get-Content-Snapshot -Path $db
+    }
+
+    It 'undoes a <Mode> run into a table that had data, exactly, and a second undo changes nothing' -ForEach @(
+        @{ Mode = 'Abort' }, @{ Mode = 'Ignore' }, @{ Mode = 'Replace' }, @{ Mode = 'Upsert' }
+    ) {
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db -OnConflict $Mode -ErrorAction SilentlyContinue | Out-Null
+        $run = Get-MigrationRun -Path $db -Last
+        $run.RunId | Should -Be 2
+
+        $actions = @(Undo-Migration -Path $db -RunId $run.RunId -Force)
+        ($actions | Where-Object Table -eq 'saved_files').DropTable | Should -BeTrue
+        Get-Content-Snapshot -Path $db | Should -Be $before
+        (Get-MigrationRun -Path $db -RunId 2).Status | Should -Be 'Undone'
+
+        @(Undo-Migration -Path $db -RunId $run.RunId -Force) | Should -HaveCount 0
+        Get-Content-Snapshot -Path $db | Should -Be $before
+    }
+
+    It '-WhatIf lists per table what would be done and changes nothing' {
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db -OnConflict Upsert | Out-Null
+        $after = Get-Content-Snapshot -Path $db
+        $out = Undo-Migration -Path $db -Last -WhatIf 6>&1 | Out-String
+        Get-Content-Snapshot -Path $db | Should -Be $after
+        (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Completed'
+    }
+
+    It 'takes runs from Get-MigrationRun on the pipeline' {
+        Export-PgTable -ConnectionString $pg -Table list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db | Out-Null
+        Get-MigrationRun -Path $db -Last | Undo-Migration -Force | Out-Null
+        Get-Content-Snapshot -Path $db | Should -Be $before
+    }
+
+    It 'refuses to undo an older run under a newer one, with the reason, unless -Force' {
+        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db -OnConflict Upsert | Out-Null
+        $errs = $null
+        Undo-Migration -Path $db -RunId 1 -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'NewerRunExists,*'
+        $errs[0].Exception.Message | Should -Match 'run 2'
+        (Get-MigrationRun -Path $db -RunId 1).Status | Should -Be 'Completed'
+    }
+
+    It '-RestoreBackup puts back the copy Import-D1Batch -Backup made' {
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db -OnConflict Replace -Backup | Out-Null
+        $run = Get-MigrationRun -Path $db -Last
+        Test-Path -LiteralPath $run.BackupPath | Should -BeTrue
+        Undo-Migration -Path $db -RunId $run.RunId -RestoreBackup -Force | Out-Null
+        Get-Content-Snapshot -Path $db | Should -Be $before
+        (Get-MigrationRun -Path $db -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
+}
