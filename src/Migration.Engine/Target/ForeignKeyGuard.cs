@@ -27,6 +27,13 @@ internal sealed class ForeignKeyGuard : IDisposable
         public int[] Ordinals { get; } = ordinals;
         public SqliteCommand? Lookup { get; set; }
         public bool Nullable { get; } = nullable;
+        /// <summary>
+        /// The target table declares this key itself, so SQLite checks every insert against it
+        /// already (natively, at no extra cost): the guard looks the parent up only after such
+        /// an insert failed, to name the orphan and apply the policy. A key the target does not
+        /// declare is looked up before each insert.
+        /// </summary>
+        public bool EnforcedByTarget { get; init; }
     }
 
     readonly SqliteConnection _connection;
@@ -66,16 +73,17 @@ internal sealed class ForeignKeyGuard : IDisposable
         if (definition is null || definition.ForeignKeys.Count == 0) return null;
         // Without a connection only the decisions are made (and refusals thrown): a check before anything is created.
         var guard = new ForeignKeyGuard(connection!, table, policy, [.. schema.PrimaryKey]);
+        var declared = connection is null ? [] : DeclaredKeys(connection, table);
         foreach (var fk in definition.ForeignKeys)
         {
             var ordinals = fk.Columns.Select(schema.IndexOf).ToArray();
             if (ordinals.Any(o => o < 0)) continue;
             var nullable = ordinals.All(o => schema.Columns[o].IsNullable);
             var self = string.Equals(fk.ParentTable, table, StringComparison.OrdinalIgnoreCase);
-            var key = new Key(fk, ordinals, nullable);
+            var key = new Key(fk, ordinals, nullable) { EnforcedByTarget = declared.Contains(Signature(fk.ParentTable, fk.Columns)) };
             if (!self && loadedBefore(fk.ParentTable))
             {
-                if (connection is not null) key.Lookup = guard.Prepare(fk);
+                if (connection is not null && !key.EnforcedByTarget) key.Lookup = guard.Prepare(fk);
                 guard._immediate.Add(key);
             }
             else if (!self && !loadedAfter(fk.ParentTable))
@@ -105,6 +113,28 @@ internal sealed class ForeignKeyGuard : IDisposable
         return guard;
     }
 
+    /// <summary>The foreign keys the target table declares, as "parent|col1,col2" (case-insensitive).</summary>
+    static HashSet<string> DeclaredKeys(SqliteConnection connection, string table)
+    {
+        var columns = new Dictionary<long, (string Parent, List<string> Cols)>();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list($t) ORDER BY id, seq";
+        cmd.Parameters.AddWithValue("$t", table);
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                if (!columns.TryGetValue(id, out var fk)) columns[id] = fk = (r.GetString(1), []);
+                fk.Cols.Add(r.GetString(2));
+            }
+        return new HashSet<string>(columns.Values.Select(v => Signature(v.Parent, v.Cols)), StringComparer.OrdinalIgnoreCase);
+    }
+
+    static string Signature(string parent, IEnumerable<string> columns) => parent + "|" + string.Join(",", columns);
+
+    /// <summary>Whether any key is left to SQLite, so a FOREIGN KEY failure of an insert can be explained by <see cref="Resolve"/>.</summary>
+    public bool HasTargetEnforcedKeys => _immediate.Any(k => k.EnforcedByTarget);
+
     SqliteCommand Prepare(ForeignKeyDefinition fk)
     {
         var cmd = _connection.CreateCommand();
@@ -133,16 +163,44 @@ internal sealed class ForeignKeyGuard : IDisposable
         error = null;
         var values = row.GetValues();
         object?[]? copy = null;
+        if (!CheckKeys(row, values, enforcedByTarget: false, transaction, ref copy, out orphan, out error)) return null;
+        if (_deferred.Count == 0) return copy ?? values;
+        copy ??= (object?[])values.Clone();
+        foreach (var key in _deferred)
+            foreach (var o in key.Ordinals) copy[o] = null;
+        return copy;
+    }
+
+    /// <summary>
+    /// After SQLite refused an insert with a FOREIGN KEY failure: finds which key the target
+    /// enforces has no parent and applies the policy as <see cref="Prepare"/> does. Returns the
+    /// values to insert again (under <see cref="OrphanPolicy.Null"/>), or null when the row is
+    /// not to be written (<paramref name="orphan"/>/<paramref name="error"/> say why; both null:
+    /// no orphan found, so the refusal stands as SQLite reported it).
+    /// </summary>
+    public object?[]? Resolve(Row row, object?[] sent, SqliteTransaction transaction, out OrphanRow? orphan, out RowError? error)
+    {
+        object?[]? copy = null;
+        if (!CheckKeys(row, sent, enforcedByTarget: true, transaction, ref copy, out orphan, out error)) return null;
+        return copy;
+    }
+
+    bool CheckKeys(Row row, object?[] values, bool enforcedByTarget, SqliteTransaction transaction, ref object?[]? copy, out OrphanRow? orphan, out RowError? error)
+    {
+        orphan = null;
+        error = null;
         foreach (var key in _immediate)
         {
+            if (key.EnforcedByTarget != enforcedByTarget) continue;
             if (key.Ordinals.Any(o => values[o] is null)) continue; // MATCH SIMPLE: a NULL in the key is not checked
-            if (ParentExists(key.Lookup!, values, key.Ordinals, transaction)) continue;
+            key.Lookup ??= Prepare(key.Definition);
+            if (ParentExists(key.Lookup, values, key.Ordinals, transaction)) continue;
             var value = string.Join(", ", key.Ordinals.Select(o => ValueExcerpt.Of(values[o])));
             switch (_policy)
             {
                 case OrphanPolicy.Skip:
                     orphan = new OrphanRow(_table, row.DescribeKey(), key.Definition.Name, key.Definition.ParentTable, value, "Skipped");
-                    return null;
+                    return false;
                 case OrphanPolicy.Null when key.Nullable:
                     copy ??= (object?[])values.Clone();
                     foreach (var o in key.Ordinals) copy[o] = null;
@@ -153,14 +211,10 @@ internal sealed class ForeignKeyGuard : IDisposable
                     error = new RowError(_table, row.DescribeKey(), string.Join(", ", key.Definition.Columns),
                         $"FOREIGN KEY constraint {key.Definition.Name}: no row of {key.Definition.ParentTable} has ({string.Join(", ", key.Definition.ParentColumns)}) = ({value})"
                         + (_policy == OrphanPolicy.Null ? " and the columns are NOT NULL, so -OrphanPolicy Null cannot apply" : ""), value);
-                    return null;
+                    return false;
             }
         }
-        if (_deferred.Count == 0) return copy ?? values;
-        copy ??= (object?[])values.Clone();
-        foreach (var key in _deferred)
-            foreach (var o in key.Ordinals) copy[o] = null;
-        return copy;
+        return true;
     }
 
     /// <summary>Remembers a written row's deferred key values, to fill in at the end.</summary>

@@ -126,19 +126,27 @@ internal sealed class TableWriter : IDisposable
                     if (orphan is not null) { _orphans++; _target.Raise(orphan); }
                     if (checkedValues is null)
                     {
-                        // Not sent to SQLite: the journal hears of it like a refusal (quarantined, left out of the batch's checksum).
-                        if (error is not null) { failed++; _target.Journal?.RowRefused(row, error); _target.Raise(error); }
-                        else
-                        {
-                            skipped++;
-                            _target.Journal?.RowRefused(row, new RowError(Table, row.DescribeKey(), orphan!.ForeignKey,
-                                $"orphan skipped (-OrphanPolicy Skip): no row of {orphan.ParentTable} for {orphan.Value}", orphan.Value));
-                        }
+                        NotWritten(row, orphan!, error, ref skipped, ref failed);
                         continue;
                     }
                     values = checkedValues;
                 }
-                if (_insert!.Insert(values, out var refusal))
+                var inserted = _insert!.Insert(values, out var refusal);
+                if (!inserted && refusal is not null && _guard is { HasTargetEnforcedKeys: true } guard
+                    && refusal.Contains("FOREIGN KEY", StringComparison.Ordinal))
+                {
+                    // The keys the table declares were checked by SQLite itself; only now is the
+                    // parent looked up, to name the orphan and apply -OrphanPolicy.
+                    var retry = guard.Resolve(row, values, transaction, out var orphan, out var error);
+                    if (orphan is not null) { _orphans++; _target.Raise(orphan); }
+                    if (retry is not null) inserted = _insert.Insert(retry, out refusal);
+                    else if (orphan is not null)
+                    {
+                        NotWritten(row, orphan, error, ref skipped, ref failed);
+                        continue;
+                    }
+                }
+                if (inserted)
                 {
                     written++;
                     _guard?.Written(row);
@@ -163,6 +171,24 @@ internal sealed class TableWriter : IDisposable
         _failed += failed;
         _elapsedTicks += Stopwatch.GetTimestamp() - start;
         _target.Raise(Result(batchNumber, written, skipped, failed, start));
+    }
+
+    /// <summary>
+    /// An orphan that is not sent to SQLite (refused, or skipped by -OrphanPolicy Skip): the
+    /// journal hears of it like a refusal (quarantined, left out of the batch's checksum).
+    /// </summary>
+    void NotWritten(Row row, OrphanRow orphan, RowError? error, ref int skipped, ref int failed)
+    {
+        if (error is not null)
+        {
+            failed++;
+            _target.Journal?.RowRefused(row, error);
+            _target.Raise(error);
+            return;
+        }
+        skipped++;
+        _target.Journal?.RowRefused(row, new RowError(Table, row.DescribeKey(), orphan.ForeignKey,
+            $"orphan skipped (-OrphanPolicy Skip): no row of {orphan.ParentTable} for {orphan.Value}", orphan.Value));
     }
 
     public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks)) { RowsOrphaned = _orphans };
