@@ -24,6 +24,12 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     readonly Dictionary<string, TableState> _tables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<Pending> _pending = [];
     readonly HashSet<Row> _refused = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Row hashes of batches queued for the writer, by their first row (see <see cref="IBatchJournal.PrepareBatch"/>).</summary>
+    readonly Dictionary<Row, UInt128[]> _prepared = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The caller thread's hashers (RowHasher reuses buffers, so the writer has its own).</summary>
+    readonly Dictionary<TableSchema, RowHasher> _callerHashers = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<RowError> _recordedInBatch = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, object?[]> _checkpoints = new(StringComparer.OrdinalIgnoreCase);
     SqliteTarget? _target;
@@ -166,6 +172,23 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         }
     }
 
+    /// <summary>Hashes a batch's rows on the caller's thread, beside the writer; RecordBatch sums those SQLite took.</summary>
+    void IBatchJournal.PrepareBatch(IReadOnlyList<Row> rows)
+    {
+        if (rows.Count == 0) return;
+        var schema = rows[0].GetSchema();
+        if (!_callerHashers.TryGetValue(schema, out var hasher))
+            _callerHashers[schema] = hasher = new RowHasher([.. schema.Columns.Select(c => c.Name)], []);
+        var hashes = new UInt128[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            // A batch holds rows of one schema; a stray one is left to RecordBatch to hash itself.
+            if (!ReferenceEquals(rows[i].GetSchema(), schema)) return;
+            hashes[i] = hasher.Hash(rows[i].GetValues()).Row;
+        }
+        lock (_prepared) _prepared[rows[0]] = hashes;
+    }
+
     void IBatchJournal.RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
     {
         var schema = rows.Count > 0 ? rows[0].GetSchema() : null;
@@ -175,9 +198,13 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
         // The checksum covers the rows SQLite took (written, or left as they were by Ignore), not those it refused.
         var sum = UInt128.Zero;
-        var hasher = state.Hasher(schema!);
-        foreach (var row in rows)
-            if (_refused.Count == 0 || !_refused.Contains(row)) sum += hasher.Hash(row.GetValues()).Row;
+        UInt128[]? prepared;
+        lock (_prepared)
+            if (_prepared.Remove(rows[0], out prepared) && prepared.Length != rows.Count) prepared = null;
+        var hasher = prepared is null ? state.Hasher(schema!) : null;
+        for (var i = 0; i < rows.Count; i++)
+            if (_refused.Count == 0 || !_refused.Contains(rows[i]))
+                sum += prepared is not null ? prepared[i] : hasher!.Hash(rows[i].GetValues()).Row;
         _refused.Clear();
 
         var number = state.BatchOffset + batch.BatchNumber;

@@ -26,4 +26,11 @@ public interface IBatchJournal
     /// can record the refusal in the batch's own transaction.
     /// </summary>
     void RowRefused(Row row, RowError error) { }
+
+    /// <summary>
+    /// Called on the caller's thread when a batch is handed to the writer, before any of it is
+    /// written: work that needs no connection (e.g. hashing the rows) done here runs beside
+    /// the writer instead of on it. <see cref="RecordBatch"/> later gets the same row objects.
+    /// </summary>
+    void PrepareBatch(IReadOnlyList<Row> rows) { }
 }

@@ -94,6 +94,7 @@ internal sealed class TableWriter : IDisposable
             finally { _flushing = false; }
         }
         var rows = new ArraySegment<Row>(_buffer, 0, _count);
+        _target.Journal?.PrepareBatch(rows);
         var batchNumber = ++_submitted;
         _buffer = new Row[_buffer.Length];
         _count = 0;
