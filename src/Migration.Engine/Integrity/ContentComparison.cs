@@ -54,6 +54,37 @@ sealed class ContentComparison
         }
 
         var hasher = new RowHasher(_columns, _key);
+        // The two sides share nothing until they are compared: the target is read and hashed on
+        // another thread (its own hasher: a RowHasher reuses buffers) while the source streams
+        // here, so the pass costs about the slower side's read, not the sum of both.
+        var targetTask = wantSum ? Task.Run(DigestTarget) : null;
+        try
+        {
+            return Compare(checks, wantCount, wantSum, wantSample, hasher, targetTask, results);
+        }
+        finally
+        {
+            // Never leave the target connection in use by a reader after an error here.
+            if (targetTask is not null) try { targetTask.Wait(); } catch (AggregateException) { /* reported by Compare, or superseded by its error */ }
+        }
+    }
+
+    TableDigest DigestTarget()
+    {
+        var hasher = new RowHasher(_columns, _key);
+        var digest = new TableDigest(_options.ChecksumBuckets);
+        using var reader = new TargetTableReader(_target, _targetTable, _columns);
+        while (reader.Read())
+        {
+            var (k, r) = hasher.Hash(reader);
+            digest.Add(k, r);
+        }
+        return digest;
+    }
+
+    IReadOnlyList<IntegrityResult> Compare(IntegrityCheck checks, bool wantCount, bool wantSum, bool wantSample, RowHasher hasher,
+        Task<TableDigest>? targetTask, List<IntegrityResult> results)
+    {
         var sourceDigest = new TableDigest(_options.ChecksumBuckets);
         var failures = new List<IntegrityDifference>();
         long sourceRows = 0, failed = 0, seen = 0;
@@ -87,15 +118,9 @@ sealed class ContentComparison
 
         long targetRows;
         TableDigest? targetDigest = null;
-        if (wantSum)
+        if (targetTask is not null)
         {
-            targetDigest = new TableDigest(_options.ChecksumBuckets);
-            using var reader = new TargetTableReader(_target, _targetTable, _columns);
-            while (reader.Read())
-            {
-                var (k, r) = hasher.Hash(reader);
-                targetDigest.Add(k, r);
-            }
+            targetDigest = targetTask.GetAwaiter().GetResult();
             targetRows = targetDigest.Rows;
         }
         else
