@@ -14,47 +14,13 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "D1Row")]
 [OutputType(typeof(Row), typeof(RejectedRow))]
-public sealed class ConvertToD1RowCommand : PSCmdlet
+public sealed class ConvertToD1RowCommand : ConversionCmdlet
 {
     D1RowProducer? _producer;
 
     /// <summary>A row from Export-PgTable, a D1 row (passed on unchanged), or a plain object (needs -TableName).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public PSObject InputObject { get; set; } = null!;
-
-    /// <summary>Source table -> D1 table name.</summary>
-    [Parameter]
-    public Hashtable? TableMap { get; set; }
-
-    /// <summary><c>'table.column'</c> or <c>'column'</c> -> new column name.</summary>
-    [Parameter]
-    public Hashtable? ColumnMap { get; set; }
-
-    /// <summary>Columns to leave out: <c>'table.column'</c> or <c>'column'</c>.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Exclude { get; set; }
-
-    [Parameter]
-    public TimestampFormat TimestampFormat { get; set; } = ConversionOptions.Default.TimestampFormat;
-
-    [Parameter]
-    public NumericMode NumericAs { get; set; } = ConversionOptions.Default.NumericAs;
-
-    [Parameter]
-    public NonFiniteMode NonFinite { get; set; } = ConversionOptions.Default.NonFinite;
-
-    /// <summary>Lets UnixSeconds/UnixMilliseconds drop a sub-second (sub-millisecond) part.</summary>
-    [Parameter]
-    public SwitchParameter AllowPrecisionLoss { get; set; }
-
-    /// <summary><c>'table.column'</c> -> <c>@{ TimestampFormat = ...; NumericAs = ...; NonFinite = ... }</c>.</summary>
-    [Parameter]
-    public Hashtable? ColumnOverride { get; set; }
-
-    /// <summary><c>'table.column'</c> -> scriptblock, or <c>@{ Expression = {...}; Type = 'Text' }</c>.</summary>
-    [Parameter]
-    public Hashtable? ComputedColumn { get; set; }
 
     /// <summary>The table plain objects belong to.</summary>
     [Parameter]
@@ -80,18 +46,7 @@ public sealed class ConvertToD1RowCommand : PSCmdlet
         string? targetPath = null;
         try
         {
-            options = new ConversionOptions
-            {
-                TimestampFormat = TimestampFormat,
-                NumericAs = NumericAs,
-                NonFinite = NonFinite,
-                AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
-                TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
-                ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
-                Exclude = Exclude ?? [],
-                ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),
-                Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
-            };
+            options = BuildConversionOptions();
             if (TargetPath is not null)
             {
                 targetPath = FileSystemPaths.Resolve(this, TargetPath, literal: false);

@@ -18,7 +18,7 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "D1Schema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(D1SchemaStatement), typeof(SchemaWarning), typeof(FileInfo))]
-public sealed class ExportD1SchemaCommand : PSCmdlet
+public sealed class ExportD1SchemaCommand : ConversionCmdlet
 {
     readonly List<string> _tables = [];
 
@@ -51,34 +51,6 @@ public sealed class ExportD1SchemaCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? ExcludeTable { get; set; }
 
-    [Parameter]
-    public Hashtable? TableMap { get; set; }
-
-    [Parameter]
-    public Hashtable? ColumnMap { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Exclude { get; set; }
-
-    [Parameter]
-    public TimestampFormat TimestampFormat { get; set; } = ConversionOptions.Default.TimestampFormat;
-
-    [Parameter]
-    public NumericMode NumericAs { get; set; } = ConversionOptions.Default.NumericAs;
-
-    [Parameter]
-    public NonFiniteMode NonFinite { get; set; } = ConversionOptions.Default.NonFinite;
-
-    [Parameter]
-    public SwitchParameter AllowPrecisionLoss { get; set; }
-
-    [Parameter]
-    public Hashtable? ColumnOverride { get; set; }
-
-    [Parameter]
-    public Hashtable? ComputedColumn { get; set; }
-
     /// <summary>A wrangler migrations folder: the DDL is written there as <c>NNNN_name.sql</c> with the next free number.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -105,18 +77,7 @@ public sealed class ExportD1SchemaCommand : PSCmdlet
         {
             if (_tables.Count == 0 && !All.IsPresent)
                 throw new ArgumentException("Give the tables (-Table), or -All for every table of the database.");
-            options = new ConversionOptions
-            {
-                TimestampFormat = TimestampFormat,
-                NumericAs = NumericAs,
-                NonFinite = NonFinite,
-                AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
-                TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
-                ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
-                Exclude = Exclude ?? [],
-                ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),
-                Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
-            };
+            options = BuildConversionOptions();
             if (MigrationsPath is not null) folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MigrationsPath);
             settings = new PgConnectionSettings(ConnectionString, credential);
         }

@@ -16,7 +16,7 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MigrationIntegrity", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(IntegrityResult), typeof(bool))]
-public sealed class TestMigrationIntegrityCommand : PSCmdlet
+public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
 {
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
@@ -49,37 +49,6 @@ public sealed class TestMigrationIntegrityCommand : PSCmdlet
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
     public string[]? Table { get; set; }
-
-    /// <summary>Source table -> D1 table name, as given to ConvertTo-D1Row.</summary>
-    [Parameter]
-    public Hashtable? TableMap { get; set; }
-
-    /// <summary><c>'table.column'</c> or <c>'column'</c> -> new column name, as given to ConvertTo-D1Row.</summary>
-    [Parameter]
-    public Hashtable? ColumnMap { get; set; }
-
-    /// <summary>Columns the migration left out: <c>'table.column'</c> or <c>'column'</c>.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Exclude { get; set; }
-
-    [Parameter]
-    public TimestampFormat TimestampFormat { get; set; } = ConversionOptions.Default.TimestampFormat;
-
-    [Parameter]
-    public NumericMode NumericAs { get; set; } = ConversionOptions.Default.NumericAs;
-
-    [Parameter]
-    public NonFiniteMode NonFinite { get; set; } = ConversionOptions.Default.NonFinite;
-
-    [Parameter]
-    public SwitchParameter AllowPrecisionLoss { get; set; }
-
-    [Parameter]
-    public Hashtable? ColumnOverride { get; set; }
-
-    [Parameter]
-    public Hashtable? ComputedColumn { get; set; }
 
     /// <summary>The checks to run (default: all of them).</summary>
     [Parameter]
@@ -122,18 +91,7 @@ public sealed class TestMigrationIntegrityCommand : PSCmdlet
                 throw new ArgumentException($"The D1 database \"{(ParameterSetName == LiteralPathSet ? LiteralPath : Path)}\" does not exist.");
             options = new IntegrityOptions
             {
-                Conversion = new ConversionOptions
-                {
-                    TimestampFormat = TimestampFormat,
-                    NumericAs = NumericAs,
-                    NonFinite = NonFinite,
-                    AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
-                    TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
-                    ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
-                    Exclude = Exclude ?? [],
-                    ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),
-                    Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
-                },
+                Conversion = BuildConversionOptions(),
                 Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
                 SampleSize = SampleSize,
                 MaxDifferences = MaxDifferences,
