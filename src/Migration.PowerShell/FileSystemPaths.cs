@@ -24,6 +24,19 @@ public static class FileSystemPaths
         }
     }
 
+    /// <summary>
+    /// Resolves a path that must name an existing D1 database file (reading a journal, checking
+    /// a target, coercing to an existing table). <paramref name="parameter"/> names the
+    /// parameter in the message when it is not the cmdlet's -Path/-LiteralPath.
+    /// </summary>
+    public static string ResolveExisting(PSCmdlet cmdlet, string path, bool literal, string? parameter = null)
+    {
+        var resolved = Resolve(cmdlet, path, literal);
+        if (!File.Exists(resolved))
+            throw new ArgumentException($"{(parameter is null ? "" : "-" + parameter + ": ")}there is no D1 database file at {resolved}.");
+        return resolved;
+    }
+
     static string ResolveCore(PSCmdlet cmdlet, string path, bool literal)
     {
         ProviderInfo provider;

@@ -49,9 +49,7 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
             options = BuildConversionOptions();
             if (TargetPath is not null)
             {
-                targetPath = FileSystemPaths.Resolve(this, TargetPath, literal: false);
-                if (!File.Exists(targetPath))
-                    throw new ArgumentException($"-TargetPath: \"{TargetPath}\" does not exist; it must be an existing D1 database file.");
+                targetPath = FileSystemPaths.ResolveExisting(this, TargetPath, literal: false, nameof(TargetPath));
             }
         }
         catch (ArgumentException ex)

@@ -204,8 +204,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
         if (ResumeFrom is null) return true;
         try
         {
-            var path = FileSystemPaths.Resolve(this, ResumeFrom, literal: false);
-            if (!File.Exists(path)) throw new ArgumentException($"-ResumeFrom: there is no database file at {path}.");
+            var path = FileSystemPaths.ResolveExisting(this, ResumeFrom, literal: false, nameof(ResumeFrom));
             var points = MigrationJournal.ResumePoints(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
             _resumePoints = new Dictionary<string, ResumePoint>(StringComparer.Ordinal);
             foreach (var p in points)

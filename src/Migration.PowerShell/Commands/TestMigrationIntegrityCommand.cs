@@ -85,10 +85,8 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         try
         {
             path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.Resolve(this, LiteralPath, literal: true)
-                : FileSystemPaths.Resolve(this, Path, literal: false);
-            if (!File.Exists(path))
-                throw new ArgumentException($"The D1 database \"{(ParameterSetName == LiteralPathSet ? LiteralPath : Path)}\" does not exist.");
+                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true)
+                : FileSystemPaths.ResolveExisting(this, Path, literal: false);
             options = new IntegrityOptions
             {
                 Conversion = BuildConversionOptions(),

@@ -50,9 +50,8 @@ public sealed class UndoMigrationCommand : PSCmdlet
         try
         {
             path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.Resolve(this, LiteralPath, literal: true)
-                : FileSystemPaths.Resolve(this, Path, literal: false);
-            if (!File.Exists(path)) throw new ArgumentException($"There is no database file at {path}.");
+                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true)
+                : FileSystemPaths.ResolveExisting(this, Path, literal: false);
         }
         catch (ArgumentException ex)
         {
