@@ -1,3 +1,5 @@
+using Migration.Engine.Convert;
+
 namespace Migration.Cli;
 
 /// <summary>
@@ -56,4 +58,19 @@ sealed class CliArguments
 
     public T Enum<T>(string name, T fallback) where T : struct, System.Enum =>
         One(name) is { } v ? System.Enum.Parse<T>(v, ignoreCase: true) : fallback;
+
+    /// <summary>
+    /// The mapping options every command that converts takes (migrate, schema, verify), read
+    /// one way, so a check or a schema always uses exactly the migration's mapping.
+    /// </summary>
+    public ConversionOptions ConversionOptions() => new()
+    {
+        TableMap = Pairs("map"),
+        ColumnMap = Pairs("column-map"),
+        Exclude = Many("exclude"),
+        TimestampFormat = Enum("timestamp-format", TimestampFormat.Iso8601),
+        NumericAs = Enum("numeric-as", NumericMode.Auto),
+        NonFinite = Enum("non-finite", NonFiniteMode.Error),
+        AllowPrecisionLoss = Flag("allow-precision-loss"),
+    };
 }

@@ -24,15 +24,7 @@ static class MigrateCommand
         if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
         var path = Path.GetFullPath(a.Required("path"));
 
-        var options = new ConversionOptions
-        {
-            TableMap = a.Pairs("map"),
-            ColumnMap = a.Pairs("column-map"),
-            Exclude = a.Many("exclude"),
-            TimestampFormat = a.Enum("timestamp-format", TimestampFormat.Iso8601),
-            NumericAs = a.Enum("numeric-as", NumericMode.Auto),
-            NonFinite = a.Enum("non-finite", NonFiniteMode.Error),
-        };
+        var options = a.ConversionOptions();
         var importOptions = new ImportOptions
         {
             BatchSize = int.Parse(a.One("batch-size") ?? "1000", CultureInfo.InvariantCulture),

@@ -12,7 +12,7 @@ try
             usage: migration migrate (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) --path FILE.sqlite [--pg CONNECTION-STRING]
                      [--map source=target ...] [--column-map table.col=new ...] [--exclude table.col ...]
                      [--timestamp-format Iso8601|SqliteDateTime|UnixSeconds|UnixMilliseconds]
-                     [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null]
+                     [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null] [--allow-precision-loss]
                      [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--orphan-policy Fail|Skip|Null]
                      [--what-if] [--verbose] [--quiet]
                      [--resume] [--run-id N] [--max-errors N] [--backup FILE] [--no-journal]

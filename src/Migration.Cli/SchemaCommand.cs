@@ -18,15 +18,7 @@ static class SchemaCommand
         var tables = a.Many("table");
         var all = a.Flag("all");
         if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
-        var options = new ConversionOptions
-        {
-            TableMap = a.Pairs("map"),
-            ColumnMap = a.Pairs("column-map"),
-            Exclude = a.Many("exclude"),
-            TimestampFormat = a.Enum("timestamp-format", TimestampFormat.Iso8601),
-            NumericAs = a.Enum("numeric-as", NumericMode.Auto),
-            NonFinite = a.Enum("non-finite", NonFiniteMode.Error),
-        };
+        var options = a.ConversionOptions();
         List<TableSchema> d1;
         using (var exporter = new PgExporter(settings))
         {

@@ -23,16 +23,7 @@ static class VerifyCommand
 
         var options = new IntegrityOptions
         {
-            Conversion = new ConversionOptions
-            {
-                TableMap = map,
-                ColumnMap = a.Pairs("column-map"),
-                Exclude = a.Many("exclude"),
-                TimestampFormat = a.Enum("timestamp-format", TimestampFormat.Iso8601),
-                NumericAs = a.Enum("numeric-as", NumericMode.Auto),
-                NonFinite = a.Enum("non-finite", NonFiniteMode.Error),
-                AllowPrecisionLoss = a.Flag("allow-precision-loss"),
-            },
+            Conversion = a.ConversionOptions(),
             Checks = ParseChecks(a.Many("check")),
             SampleSize = Int(a, "sample-size", 100),
             MaxDifferences = Int(a, "max-differences", 10),
