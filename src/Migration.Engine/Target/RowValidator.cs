@@ -6,8 +6,8 @@ namespace Migration.Engine.Target;
 
 /// <summary>
 /// The checks a row passes before it is sent to SQLite: only D1 values, no NaN, no NULL in a
-/// NOT NULL or key column, within D1's row size, and nothing the column's affinity would
-/// silently convert. A row that fails is reported and never written.
+/// NOT NULL or key column, within D1's row size, text that UTF-8 can hold, and nothing the
+/// column's affinity would silently convert. A row that fails is reported and never written.
 /// </summary>
 internal static class RowValidator
 {
@@ -41,6 +41,8 @@ internal static class RowValidator
                 case string s:
                     // UTF-8 needs at most 3 bytes per UTF-16 char: the exact count is only taken when this bound is over the limit.
                     sizeBound += (long)s.Length * 3;
+                    if (s.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && UnpairedSurrogate(s) is var at and >= 0)
+                        return Error(row, binding, i, $"the text holds an unpaired UTF-16 surrogate at character {(at + 1).ToString(CultureInfo.InvariantCulture)}; D1 stores UTF-8, which cannot represent it (it would become U+FFFD)");
                     if (affinity[i] is SqliteAffinity.Integer or SqliteAffinity.Real or SqliteAffinity.Numeric && LooksNumeric(s))
                         return Error(row, binding, i, $"the column {Quoted(binding, i)} has {affinity[i].ToString().ToUpperInvariant()} affinity and would convert this text to a number");
                     break;
@@ -90,6 +92,17 @@ internal static class RowValidator
         var c = t[0];
         if (!(char.IsAsciiDigit(c) || c is '+' or '-' or '.')) return false;
         return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    }
+
+    /// <summary>The index of the first surrogate that is not half of a pair, or -1.</summary>
+    internal static int UnpairedSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return i;
+        }
+        return -1;
     }
 
     static string Quoted(TableBinding binding, int i) => "\"" + binding.Schema.Columns[i].Name + "\"";
