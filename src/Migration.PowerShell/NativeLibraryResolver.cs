@@ -8,8 +8,8 @@ namespace Migration.PowerShell;
 /// Makes SQLite's native library loadable inside pwsh. pwsh does not probe a module's
 /// <c>runtimes/&lt;rid&gt;/native</c> folder, so Microsoft.Data.Sqlite fails with "Unable to load
 /// shared library 'e_sqlite3'" (measured on pwsh 7.6). When the module is imported this installs
-/// a DllImport resolver on the SQLitePCLRaw provider assembly (the one that declares the
-/// <c>e_sqlite3</c> P/Invokes) that loads the library of this OS and CPU from the module's own
+/// a DllImport resolver on the assemblies that declare <c>e_sqlite3</c> P/Invokes (the SQLitePCLRaw
+/// provider, and the engine's writer) that loads the library of this OS and CPU from the module's own
 /// folder by full path.
 /// </summary>
 public sealed class NativeLibraryResolver : IModuleAssemblyInitializer
@@ -26,14 +26,18 @@ public sealed class NativeLibraryResolver : IModuleAssemblyInitializer
         lock (Gate)
         {
             if (_installed) return;
-            var provider = typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly;
-            try
+            // The engine calls the same library directly on its hot path (SqliteNative); both
+            // resolve to the one file, so both use the library instance SQLitePCLRaw opened.
+            foreach (var assembly in new[] { typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, typeof(Migration.Engine.Target.SqliteTarget).Assembly })
             {
-                NativeLibrary.SetDllImportResolver(provider, Resolve);
-            }
-            catch (InvalidOperationException)
-            {
-                // Another resolver is already set for this assembly (the host set one): it wins.
+                try
+                {
+                    NativeLibrary.SetDllImportResolver(assembly, Resolve);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Another resolver is already set for this assembly (the host set one): it wins.
+                }
             }
             _installed = true;
         }

@@ -42,6 +42,30 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleMetadataFixture>
         }
     }
 
+    [Fact]
+    public void The_native_resolver_covers_every_shipped_assembly_that_calls_SQLite_directly()
+    {
+        // pwsh does not probe runtimes/<rid>/native: an assembly with e_sqlite3 P/Invokes that
+        // NativeLibraryResolver does not cover fails with "Unable to load shared library".
+        var callers = Directory.GetFiles(ModulePaths.ModuleFolder, "*.dll")
+            .Where(CallsSqliteDirectly)
+            .Select(Path.GetFileNameWithoutExtension)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["Migration.Engine", "SQLitePCLRaw.provider.e_sqlite3"], callers);
+    }
+
+    static bool CallsSqliteDirectly(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        if (!pe.HasMetadata) return false;
+        var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var count = System.Reflection.Metadata.Ecma335.MetadataReaderExtensions.GetTableRowCount(md, System.Reflection.Metadata.Ecma335.TableIndex.ModuleRef);
+        return Enumerable.Range(1, count)
+            .Select(System.Reflection.Metadata.Ecma335.MetadataTokens.ModuleReferenceHandle)
+            .Any(h => md.GetString(md.GetModuleReference(h).Name) == "e_sqlite3");
+    }
+
     [Theory]
     [InlineData("Npgsql.dll")]
     [InlineData("Microsoft.Data.Sqlite.dll")]

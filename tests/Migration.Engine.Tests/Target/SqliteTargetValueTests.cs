@@ -40,6 +40,40 @@ public sealed class SqliteTargetValueTests : IDisposable
     }
 
     [Fact]
+    public void Values_larger_than_the_bind_buffer_round_trip_even_when_a_row_outgrows_it_twice()
+    {
+        // Text and blobs are bound in place from one buffer per row; a row whose values
+        // outgrow it must not leave an earlier value of the same row pointing at freed bytes.
+        var path = _dir.File("large.sqlite");
+        var schema = D1("big", [Col("id", D1Type.Integer, false), Col("a", D1Type.Text), Col("b", D1Type.Blob), Col("c", D1Type.Text)], 0);
+        var a = string.Concat(Enumerable.Range(0, 40_000).Select(i => (char)('a' + i % 26))) + "é🦆";
+        var b = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
+        var c = new string('€', 200_000);
+        var rows = new List<Row> { R(schema, 1L, a, b, c), R(schema, 2L, "small", new byte[] { 1 }, ""), R(schema, 3L, c, b, a) };
+
+        var outcome = Write(path, new ImportOptions(), rows);
+
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(rows.Select(r => r.GetValues()).ToList(), Rows(path, "SELECT id, a, b, c FROM big ORDER BY id"));
+    }
+
+    [Fact]
+    public void Text_with_an_unpaired_surrogate_is_refused_not_turned_into_a_replacement_character()
+    {
+        // UTF-8 cannot hold a lone UTF-16 surrogate (JSON "\ud800" parses to one); encoding it
+        // would silently store U+FFFD instead.
+        var path = _dir.File("surrogate.sqlite");
+
+        var outcome = Write(path, new ImportOptions(),
+            [R(Values, 1L, "ok \ud83e\udd86 pair", 1L, null, null), R(Values, 2L, "lone \ud800 high", 2L, null, null), R(Values, 3L, "x\udc00", 3L, null, null)]);
+
+        Assert.Equal([("id=2", "t"), ("id=3", "t")], outcome.Errors.Select(e => (e.Key, e.Column)));
+        Assert.All(outcome.Errors, e => Assert.Contains("unpaired UTF-16 surrogate", e.Reason, StringComparison.Ordinal));
+        Assert.Contains("character 6", outcome.Errors[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(Expect([1L, "ok 🦆 pair"]), Rows(path, "SELECT id, t FROM v"));
+    }
+
+    [Fact]
     public void NaN_is_refused_and_named_and_the_other_rows_go_on()
     {
         var path = _dir.File("nan.sqlite");

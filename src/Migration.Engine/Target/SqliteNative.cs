@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// The handful of SQLite C calls made once per value and once per row while loading, declared
+/// with raw pointers. Through SQLitePCLRaw each call marshals a SafeHandle (add-ref, release,
+/// a GC transition with thread-local lookups): measured on a 1.1M-row load, that marshalling
+/// cost the writer thread more CPU than SQLite's own work. The library is the very one
+/// SQLitePCLRaw loaded (same name, resolved by the same probing, or in pwsh by the module's
+/// resolver, which covers this assembly too), so the pointers are its own. Everything that is
+/// not per row (prepare, errors, transactions) still goes through SQLitePCLRaw.
+/// </summary>
+internal static unsafe partial class SqliteNative
+{
+    const string Library = "e_sqlite3";
+
+    /// <summary>SQLITE_STATIC: the caller keeps the bytes valid until the parameter is bound again.</summary>
+    public static readonly IntPtr Static = IntPtr.Zero;
+
+    /// <summary>SQLITE_TRANSIENT: SQLite copies the bytes before the call returns.</summary>
+    public static readonly IntPtr Transient = new(-1);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_bind_null(IntPtr statement, int index);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_bind_int64(IntPtr statement, int index, long value);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_bind_double(IntPtr statement, int index, double value);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_bind_text(IntPtr statement, int index, byte* utf8, int length, IntPtr destructor);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_bind_blob(IntPtr statement, int index, byte* data, int length, IntPtr destructor);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_step(IntPtr statement);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_reset(IntPtr statement);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_changes(IntPtr database);
+}
