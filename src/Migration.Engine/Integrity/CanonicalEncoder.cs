@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Migration.Engine.Integrity;
 
@@ -8,14 +11,26 @@ namespace Migration.Engine.Integrity;
 /// produce identically: each value is its SQLite storage class (one byte) followed by its exact
 /// payload. So <c>''</c> and NULL, <c>'1'</c> and <c>1</c>, <c>1.0</c> and <c>1</c> encode
 /// differently, and a changed character, a lost CR, a rounded REAL or a shifted timestamp changes
-/// the bytes. Text is its UTF-8 bytes with a length prefix (the prefix keeps <c>('ab','c')</c>
-/// apart from <c>('a','bc')</c>). No allocation per value once the buffer has grown.
+/// the bytes. Text and blobs carry a length prefix (it keeps <c>('ab','c')</c> apart from
+/// <c>('a','bc')</c>). No allocation per value once the buffer has grown.
 /// </summary>
-sealed class CanonicalEncoder
+/// <remarks>
+/// Text has two forms (<see cref="CanonicalText"/>). Hashing uses UTF-16: a .NET string is
+/// hashed as it is, with no transcoding on the side that reads Postgres (the busier one), and
+/// text SQLite returns as UTF-8 is transcoded on the other. UTF-16 also keeps a lone surrogate
+/// apart from the U+FFFD that UTF-8 would make of it, and stored bytes that are not valid UTF-8
+/// get their own tag, so they never hash like any string. Stored images (the journal) use
+/// UTF-8, as SQLite does; that form is part of the journal's file format and does not change.
+/// </remarks>
+sealed class CanonicalEncoder(CanonicalText text = CanonicalText.Utf16)
 {
     /// <summary>SQLite's storage classes, numbered as sqlite3_column_type numbers them.</summary>
     public const byte Integer = 1, Real = 2, Text = 3, Blob = 4, Null = 5;
 
+    /// <summary>TEXT whose stored bytes are not valid UTF-8 (UTF-16 form only): never equal to a string's encoding.</summary>
+    public const byte InvalidText = 6;
+
+    readonly CanonicalText _text = text;
     byte[] _buffer = new byte[256];
     int _length;
 
@@ -42,6 +57,11 @@ sealed class CanonicalEncoder
 
     public void AppendText(string value)
     {
+        if (_text == CanonicalText.Utf16)
+        {
+            AppendBytes(Text, MemoryMarshal.AsBytes(value.AsSpan()));
+            return;
+        }
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         var s = Reserve(5 + max);
         var n = Encoding.UTF8.GetBytes(value, s[5..]);
@@ -50,8 +70,27 @@ sealed class CanonicalEncoder
         _length -= max - n;
     }
 
-    /// <summary>Text already in UTF-8 (as SQLite stores it): no decoding on the target side.</summary>
-    public void AppendTextUtf8(ReadOnlySpan<byte> utf8) => AppendBytes(Text, utf8);
+    /// <summary>Text as SQLite stores it (UTF-8): encodes exactly as <see cref="AppendText"/> does for the same string.</summary>
+    public void AppendTextUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (_text == CanonicalText.Utf8)
+        {
+            AppendBytes(Text, utf8);
+            return;
+        }
+        // At most one UTF-16 unit per UTF-8 byte.
+        var s = Reserve(5 + 2 * utf8.Length);
+        var status = Utf8.ToUtf16(utf8, MemoryMarshal.Cast<byte, char>(s[5..]), out _, out var chars, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done)
+        {
+            _length -= s.Length;
+            AppendBytes(InvalidText, utf8);
+            return;
+        }
+        s[0] = Text;
+        BinaryPrimitives.WriteInt32LittleEndian(s[1..], 2 * chars);
+        _length -= 2 * (utf8.Length - chars);
+    }
 
     public void AppendBlob(ReadOnlySpan<byte> value) => AppendBytes(Blob, value);
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Migration.Engine.Target;
 using SQLitePCL;
 
 namespace Migration.Engine.Integrity;
@@ -6,13 +7,15 @@ namespace Migration.Engine.Integrity;
 /// <summary>
 /// Streams the named columns of a target table through SQLite's own statement API, so the
 /// checksum reads each value's storage class and bytes directly: text arrives as the UTF-8
-/// SQLite stores and goes into the hash without a string being made. Values are materialized
-/// only for the few rows a narrowing pass keeps.
+/// SQLite stores and goes into the hash without a string being made, and the per-value calls go
+/// straight to the C library (<see cref="SqliteNative"/>). Values are materialized only for the
+/// few rows a narrowing pass keeps.
 /// </summary>
 sealed class TargetTableReader : IDisposable
 {
     readonly sqlite3 _db;
     readonly sqlite3_stmt _stmt;
+    readonly IntPtr _handle; // _stmt's, for the per-value calls; _stmt keeps it alive
 
     public TargetTableReader(SqliteConnection connection, string table, IReadOnlyList<string> columns)
     {
@@ -20,6 +23,7 @@ sealed class TargetTableReader : IDisposable
         var select = columns.Count == 0 ? "NULL" : SqliteQuote.Ids(columns);
         var rc = raw.sqlite3_prepare_v2(_db, $"SELECT {select} FROM {SqliteQuote.Id(table)}", out _stmt);
         SqliteException.ThrowExceptionForRC(rc, _db);
+        _handle = _stmt.DangerousGetHandle();
         ColumnCount = columns.Count;
     }
 
@@ -27,7 +31,7 @@ sealed class TargetTableReader : IDisposable
 
     public bool Read()
     {
-        var rc = raw.sqlite3_step(_stmt);
+        var rc = SqliteNative.sqlite3_step(_handle);
         if (rc == raw.SQLITE_ROW) return true;
         if (rc == raw.SQLITE_DONE) return false;
         SqliteException.ThrowExceptionForRC(rc, _db);
@@ -37,13 +41,12 @@ sealed class TargetTableReader : IDisposable
     /// <summary>Appends column <paramref name="i"/> of the current row in canonical form.</summary>
     public void AppendTo(CanonicalEncoder encoder, int i)
     {
-        switch (raw.sqlite3_column_type(_stmt, i))
+        switch (SqliteNative.sqlite3_column_type(_handle, i))
         {
-            case raw.SQLITE_INTEGER: encoder.AppendInteger(raw.sqlite3_column_int64(_stmt, i)); break;
-            case raw.SQLITE_FLOAT: encoder.AppendReal(raw.sqlite3_column_double(_stmt, i)); break;
-            // For a TEXT value sqlite3_column_blob gives its UTF-8 bytes as stored (no conversion).
-            case raw.SQLITE_TEXT: encoder.AppendTextUtf8(raw.sqlite3_column_blob(_stmt, i)); break;
-            case raw.SQLITE_BLOB: encoder.AppendBlob(raw.sqlite3_column_blob(_stmt, i)); break;
+            case raw.SQLITE_INTEGER: encoder.AppendInteger(SqliteNative.sqlite3_column_int64(_handle, i)); break;
+            case raw.SQLITE_FLOAT: encoder.AppendReal(SqliteNative.sqlite3_column_double(_handle, i)); break;
+            case raw.SQLITE_TEXT: encoder.AppendTextUtf8(SqliteNative.ColumnBytes(_handle, i)); break;
+            case raw.SQLITE_BLOB: encoder.AppendBlob(SqliteNative.ColumnBytes(_handle, i)); break;
             default: encoder.AppendNull(); break;
         }
     }

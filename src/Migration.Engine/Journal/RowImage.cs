@@ -14,7 +14,7 @@ internal static class RowImage
 {
     public static byte[] Encode(IEnumerable<object?> values)
     {
-        var encoder = new CanonicalEncoder();
+        var encoder = new CanonicalEncoder(CanonicalText.Utf8);
         foreach (var v in values) encoder.AppendValue(v is DBNull ? null : v, "(image)");
         return encoder.Written.ToArray();
     }

@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace Migration.Engine.Target;
 
 /// <summary>
-/// The handful of SQLite C calls made once per value and once per row while loading, declared
-/// with raw pointers. Through SQLitePCLRaw each call marshals a SafeHandle (add-ref, release,
-/// a GC transition with thread-local lookups): measured on a 1.1M-row load, that marshalling
-/// cost the writer thread more CPU than SQLite's own work. The library is the very one
+/// The handful of SQLite C calls made once per value and once per row, loading a table or reading
+/// one back for a checksum, declared with raw pointers. Through SQLitePCLRaw each call marshals
+/// a SafeHandle (add-ref, release, a GC transition with thread-local lookups): measured on a
+/// 1.1M-row load, that marshalling cost the writer thread more CPU than SQLite's own work, and
+/// it was the largest cost of hashing the target side. The library is the very one
 /// SQLitePCLRaw loaded (same name, resolved by the same probing, or in pwsh by the module's
 /// resolver, which covers this assembly too), so the pointers are its own. Everything that is
 /// not per row (prepare, errors, transactions) still goes through SQLitePCLRaw.
@@ -44,4 +45,28 @@ internal static unsafe partial class SqliteNative
 
     [LibraryImport(Library)]
     public static partial int sqlite3_changes(IntPtr database);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_column_type(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
+    public static partial long sqlite3_column_int64(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
+    public static partial double sqlite3_column_double(IntPtr statement, int column);
+
+    /// <summary>For TEXT, its UTF-8 bytes as stored (no conversion); call before <see cref="sqlite3_column_bytes"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial byte* sqlite3_column_blob(IntPtr statement, int column);
+
+    [LibraryImport(Library)]
+    public static partial int sqlite3_column_bytes(IntPtr statement, int column);
+
+    /// <summary>The bytes of a TEXT or BLOB value of the current row, valid until the next step.</summary>
+    public static ReadOnlySpan<byte> ColumnBytes(IntPtr statement, int column)
+    {
+        var data = sqlite3_column_blob(statement, column);
+        var length = sqlite3_column_bytes(statement, column);
+        return data is null ? [] : new ReadOnlySpan<byte>(data, length);
+    }
 }

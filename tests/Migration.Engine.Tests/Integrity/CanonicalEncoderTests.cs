@@ -46,6 +46,38 @@ public class CanonicalEncoderTests
         Assert.True(fromString.Written.SequenceEqual(fromUtf8.Written));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Both_text_forms_encode_a_string_and_its_stored_utf8_alike(bool utf16)
+    {
+        var form = utf16 ? CanonicalText.Utf16 : CanonicalText.Utf8;
+        foreach (var text in new[] { "", "ascii only", "Zoë – 東京 🙂 \r\n", new string('é', 5000) })
+        {
+            var fromString = new CanonicalEncoder(form);
+            fromString.AppendValue(text, "c");
+            var fromUtf8 = new CanonicalEncoder(form);
+            fromUtf8.AppendTextUtf8(Encoding.UTF8.GetBytes(text));
+            Assert.True(fromString.Written.SequenceEqual(fromUtf8.Written), text);
+        }
+    }
+
+    [Fact]
+    public void A_lone_surrogate_does_not_hash_like_the_replacement_character_UTF8_would_store() =>
+        Assert.NotEqual(HashOf("a\ud800b"), HashOf("a\ufffdb"));
+
+    [Fact]
+    public void Stored_bytes_that_are_not_UTF8_never_encode_like_the_string_they_would_decode_to()
+    {
+        // "a", 0xFF, "b" decodes (with replacement) to "a\ufffdb": the check must still see a difference.
+        var stored = new CanonicalEncoder();
+        stored.AppendTextUtf8([0x61, 0xFF, 0x62]);
+        var expected = new CanonicalEncoder();
+        expected.AppendValue("a\ufffdb", "c");
+        Assert.False(stored.Written.SequenceEqual(expected.Written));
+        Assert.Equal(CanonicalEncoder.InvalidText, stored.Written[0]);
+    }
+
     [Fact]
     public void The_buffer_grows_for_large_values_and_is_reused_after_reset()
     {
@@ -56,7 +88,7 @@ public class CanonicalEncoderTests
         e.Reset();
         e.AppendValue(big, "c");
         Assert.Equal(first, ContentHash.Of(e.Written));
-        Assert.Equal(5 + 100_000, e.Written.Length);
+        Assert.Equal(5 + 2 * 100_000, e.Written.Length); // UTF-16 code units
     }
 
     [Fact]
