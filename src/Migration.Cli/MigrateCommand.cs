@@ -63,6 +63,8 @@ static class MigrateCommand
         foreach (var table in run?.RestartedTables ?? [])
             Console.Error.WriteLine($"note: {table} has no primary key: it is written again from its start (the run's earlier rows there were taken out).");
 
+        // Like Import-D1Batch -ErrorLog: a CSV copy of every failed row, beside the journal's quarantine.
+        using var errorLog = a.One("error-log") is { } log && !importOptions.DryRun ? new ErrorLogCsv(Path.GetFullPath(log)) : null;
         IReadOnlyList<TableSummary> summaries;
         try
         {
@@ -73,6 +75,7 @@ static class MigrateCommand
             target.RowFailed += e =>
             {
                 rowErrors++;
+                errorLog?.Write(run?.RunId, e.Table, e.Key, e.Column, QuarantineStage.Write, e.Reason, e.ValueExcerpt);
                 Console.Error.WriteLine($"rejected: table {e.Table}, row {e.Key}, column {e.Column ?? "-"}: {e.Reason} (value: {e.ValueExcerpt})");
             };
             target.SchemaWarningRaised += w => Console.Error.WriteLine("warning: " + w);
@@ -101,6 +104,7 @@ static class MigrateCommand
                     {
                         conversionErrors++;
                         run?.Quarantine(d1Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt, QuarantineStage.Convert);
+                        errorLog?.Write(run?.RunId, d1Table, ex.Key, ex.Column, QuarantineStage.Convert, ex.Reason, ex.ValueExcerpt);
                         Console.Error.WriteLine("conversion failed: " + ex.Message);
                         if (conversionErrors + rowErrors > maxErrors) throw new MaxErrorsException(maxErrors);
                         continue;

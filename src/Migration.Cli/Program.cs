@@ -15,7 +15,7 @@ try
                      [--numeric-as Auto|Real|Text] [--non-finite Error|Text|Null] [--allow-precision-loss]
                      [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--orphan-policy Fail|Skip|Null]
                      [--what-if] [--verbose] [--quiet]
-                     [--resume] [--run-id N] [--max-errors N] [--backup FILE] [--no-journal]
+                     [--resume] [--run-id N] [--max-errors N] [--error-log FILE.csv] [--backup FILE] [--no-journal]
                      (--resume continues the newest unfinished run, --run-id N that run; exit code 3 after --max-errors)
                    migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
                      [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
