@@ -28,6 +28,7 @@ internal static class JournalTables
             tables TEXT NOT NULL,
             options TEXT NOT NULL,
             tables_before TEXT NOT NULL,
+            empty_before TEXT NOT NULL DEFAULT '[]',
             rows_written INTEGER NOT NULL DEFAULT 0,
             rows_skipped INTEGER NOT NULL DEFAULT 0,
             rows_failed INTEGER NOT NULL DEFAULT 0,
@@ -48,6 +49,8 @@ internal static class JournalTables
             rows_failed INTEGER NOT NULL DEFAULT 0,
             last_key TEXT,
             last_key_image BLOB,
+            columns TEXT,
+            checksum TEXT,
             PRIMARY KEY (run_id, table_name));
         CREATE TABLE IF NOT EXISTS d1_migration_batches (
             run_id INTEGER NOT NULL,
@@ -85,11 +88,30 @@ internal static class JournalTables
         CREATE INDEX IF NOT EXISTS d1_migration_undo_run ON d1_migration_undo (run_id, seq);
         """;
 
+    /// <summary>Columns added after the first journal format, with their definitions (an older journal gets them on first use).</summary>
+    static readonly (string Table, string Column, string Definition)[] AddedColumns =
+    [
+        (Runs, "empty_before", "TEXT NOT NULL DEFAULT '[]'"),
+        (RunTables, "columns", "TEXT"),
+        (RunTables, "checksum", "TEXT"),
+    ];
+
     public static void Ensure(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = Ddl;
         command.ExecuteNonQuery();
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            command.CommandText = "SELECT count(*) FROM pragma_table_info($t) WHERE name = $c";
+            command.Parameters.Clear();
+            command.Parameters.AddWithValue("$t", table);
+            command.Parameters.AddWithValue("$c", column);
+            if ((long)command.ExecuteScalar()! > 0) continue;
+            command.Parameters.Clear();
+            command.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
+            command.ExecuteNonQuery();
+        }
     }
 
     /// <summary>

@@ -41,19 +41,38 @@ public static class MigrationJournal
             connection.BackupDatabase(copy);
         }
         var tablesBefore = JournalTables.DataTables(connection);
+        var emptyBefore = tablesBefore.Where(t => IsEmptyRowidTable(connection, t)).ToList();
         using var insert = connection.CreateCommand();
         insert.CommandText = $"""
-            INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, backup_path)
-            VALUES ($now, 'Running', $source, $tables, $options, $before, $backup) RETURNING run_id
+            INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path)
+            VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup) RETURNING run_id
             """;
         insert.Parameters.AddWithValue("$now", JournalClock.Now());
         insert.Parameters.AddWithValue("$source", (object?)start.Source ?? DBNull.Value);
         insert.Parameters.AddWithValue("$tables", JsonSerializer.Serialize(start.Tables.ToArray()));
         insert.Parameters.AddWithValue("$options", start.Options);
         insert.Parameters.AddWithValue("$before", JsonSerializer.Serialize(tablesBefore.ToArray()));
+        insert.Parameters.AddWithValue("$empty", JsonSerializer.Serialize(emptyBefore.ToArray()));
         insert.Parameters.AddWithValue("$backup", (object?)start.BackupPath ?? DBNull.Value);
         var runId = (long)insert.ExecuteScalar()!;
-        return new MigrationRun(path, runId, resumed: false, RunStatus.Running, attempts: 1, tablesBefore, new(StringComparer.OrdinalIgnoreCase));
+        return new MigrationRun(path, runId, resumed: false, RunStatus.Running, attempts: 1, tablesBefore, emptyBefore, new(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// A table that existed but held no rows (e.g. made by <c>wrangler d1 migrations apply</c>
+    /// before the load): every row in it after the run is the run's, so it needs no per-row undo
+    /// log. Undo empties it again, after proving from the run's checksums that it holds nothing
+    /// else (see <see cref="MigrationUndo"/>). Virtual and WITHOUT ROWID tables keep the usual rules.
+    /// </summary>
+    static bool IsEmptyRowidTable(SqliteConnection connection, string table)
+    {
+        using var type = connection.CreateCommand();
+        type.CommandText = "SELECT type = 'table' AND wr = 0 FROM pragma_table_list WHERE schema = 'main' AND name = $t COLLATE NOCASE";
+        type.Parameters.AddWithValue("$t", table);
+        if (type.ExecuteScalar() is not long plain || plain == 0) return false;
+        using var any = connection.CreateCommand();
+        any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(table) + ")";
+        return (long)any.ExecuteScalar()! == 0;
     }
 
     static MigrationRun Resume(string path, SqliteConnection connection, RunStart start)
@@ -72,21 +91,22 @@ public static class MigrationJournal
                     ? $"There is no run to resume in {path}."
                     : $"There is no run {start.RunId} in {path}.");
         }
-        string status, before;
+        string status, before, empty;
         int attempts;
         using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
-            read.CommandText = $"SELECT status, tables_before, attempts FROM {JournalTables.Runs} WHERE run_id = $run";
+            read.CommandText = $"SELECT status, tables_before, attempts, empty_before FROM {JournalTables.Runs} WHERE run_id = $run";
             read.Parameters.AddWithValue("$run", runId);
             using var r = read.ExecuteReader();
             r.Read();
-            (status, before, attempts) = (r.GetString(0), r.GetString(1), r.GetInt32(2));
+            (status, before, attempts, empty) = (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3));
         }
         var state = ParseStatus(status);
         if (state == RunStatus.Undone)
             throw new InvalidOperationException($"Run {runId} in {path} was undone; start a new run instead of resuming it.");
         var tablesBefore = JsonSerializer.Deserialize<string[]>(before) ?? [];
+        var emptyBefore = JsonSerializer.Deserialize<string[]>(empty) ?? [];
         List<string> restarted = [];
         if (state != RunStatus.Completed)
         {
@@ -97,20 +117,20 @@ public static class MigrationJournal
             update.Parameters.AddWithValue("$attempts", attempts);
             update.Parameters.AddWithValue("$run", runId);
             update.ExecuteNonQuery();
-            restarted = RestartKeylessTables(connection, transaction, runId, tablesBefore);
+            restarted = RestartKeylessTables(connection, transaction, runId, tablesBefore, emptyBefore);
         }
         var checkpoints = Checkpoints(connection, transaction, runId);
         transaction.Commit();
-        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, checkpoints) { RestartedTables = restarted };
+        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, emptyBefore, checkpoints) { RestartedTables = restarted };
     }
 
     /// <summary>
     /// A table without a key has no checkpoint to continue after, so a resumed run writes it
     /// again from its start: the rows the run already put there are taken out first (a table
-    /// the run created is emptied; in an older table the run's undo log is reverted). Foreign
-    /// keys are off on this connection (SQLite's default), so nothing cascades.
+    /// the run created or found empty is emptied; in an older table the run's undo log is
+    /// reverted). Foreign keys are off on this connection (SQLite's default), so nothing cascades.
     /// </summary>
-    static List<string> RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore)
+    static List<string> RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore, string[] emptyBefore)
     {
         var keyless = new List<(string Table, bool Created)>();
         using (var read = connection.CreateCommand())
@@ -124,7 +144,7 @@ public static class MigrationJournal
         if (keyless.Count == 0) return [];
         foreach (var (table, created) in keyless)
         {
-            if (created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase))
+            if ((created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase)) || emptyBefore.Contains(table, StringComparer.OrdinalIgnoreCase))
             {
                 using var delete = connection.CreateCommand();
                 delete.Transaction = transaction;
@@ -136,7 +156,7 @@ public static class MigrationJournal
             using var reset = connection.CreateCommand();
             reset.Transaction = transaction;
             // The batch count stays, so the rewritten batches get new numbers after the old ones.
-            reset.CommandText = $"UPDATE {JournalTables.RunTables} SET rows_written = 0, rows_skipped = 0, rows_failed = 0, last_key = NULL, last_key_image = NULL WHERE run_id = $run AND table_name = $table";
+            reset.CommandText = $"UPDATE {JournalTables.RunTables} SET rows_written = 0, rows_skipped = 0, rows_failed = 0, last_key = NULL, last_key_image = NULL, columns = NULL, checksum = NULL WHERE run_id = $run AND table_name = $table";
             reset.Parameters.AddWithValue("$run", runId);
             reset.Parameters.AddWithValue("$table", table);
             reset.ExecuteNonQuery();

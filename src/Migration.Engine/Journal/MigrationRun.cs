@@ -13,14 +13,17 @@ namespace Migration.Engine.Journal;
 /// transaction, so after any crash the journal says exactly which rows are in the target.
 /// </summary>
 /// <remarks>
-/// Tables the run creates cost nothing extra per row (undoing the run drops them). Tables that
-/// existed before the run get temporary triggers on the target's connection that log each
-/// insert, and a lossless before-image of each row the run deletes (REPLACE) or updates
+/// Tables the run creates cost nothing extra per row (undoing the run drops them), nor do tables
+/// that existed but were empty (undoing the run empties them, once the table's content hash
+/// equals the run's running checksum for it, i.e. it holds exactly the rows the run wrote).
+/// Tables that held rows before the run get temporary triggers on the target's connection that
+/// log each insert, and a lossless before-image of each row the run deletes (REPLACE) or updates
 /// (Upsert), so the run can be undone exactly.
 /// </remarks>
 public sealed class MigrationRun : IBatchJournal, IDisposable
 {
     readonly HashSet<string> _tablesBefore;
+    readonly HashSet<string> _emptyBefore;
     readonly Dictionary<string, TableState> _tables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<Pending> _pending = [];
     readonly HashSet<Row> _refused = new(ReferenceEqualityComparer.Instance);
@@ -36,7 +39,8 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     ResumeFilter? _resume;
     long _quarantined;
 
-    internal MigrationRun(string path, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore, Dictionary<string, object?[]> checkpoints)
+    internal MigrationRun(string path, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore,
+        IEnumerable<string> emptyBefore, Dictionary<string, object?[]> checkpoints)
     {
         Path = path;
         RunId = runId;
@@ -44,6 +48,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         StatusAtStart = statusAtStart;
         Attempts = attempts;
         _tablesBefore = new HashSet<string>(tablesBefore, StringComparer.OrdinalIgnoreCase);
+        _emptyBefore = new HashSet<string>(emptyBefore, StringComparer.OrdinalIgnoreCase);
         _checkpoints = checkpoints;
     }
 
@@ -74,7 +79,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
     /// <summary>
     /// Opens the run's target: a <see cref="SqliteTarget"/> journaled by this run, with the undo
-    /// log armed on every table that existed before the run. Rows the target refuses are
+    /// log armed on every table that held rows before the run. Rows the target refuses are
     /// quarantined with the batch they belong to. One target per run attempt.
     /// </summary>
     /// <param name="options">How rows are written; not a dry run (a dry run has no journal).</param>
@@ -88,7 +93,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         var target = SqliteTarget.Open(Path, options, observe is null ? this : observe(this));
         try
         {
-            UndoLogTriggers.Install(target.Connection!, RunId, _tablesBefore);
+            UndoLogTriggers.Install(target.Connection!, RunId, _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase));
             target.RowFailed += OnRowFailed;
             // Its own connection: the target's is busy on the writer thread.
             if (IsResumed) _resume = new ResumeFilter(this, Path);
@@ -207,6 +212,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
                 sum += prepared is not null ? prepared[i] : hasher!.Hash(rows[i].GetValues()).Row;
         _refused.Clear();
 
+        state.AddToChecksum(schema!, sum);
         var number = state.BatchOffset + batch.BatchNumber;
         var last = rows[^1];
         var lastImage = schema!.HasPrimaryKey ? RowImage.Encode(schema.PrimaryKey.Select(k => last.GetValue(k))) : null;
@@ -231,10 +237,12 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         using (var update = Command(connection, transaction, $"""
             UPDATE {JournalTables.RunTables} SET batches = batches + 1, rows_written = rows_written + $written,
                 rows_skipped = rows_skipped + $skipped, rows_failed = rows_failed + $failed,
-                last_key = $last, last_key_image = $image
+                last_key = $last, last_key_image = $image, columns = $columns, checksum = $checksum
             WHERE run_id = $run AND table_name = $table
             """))
         {
+            update.Parameters.AddWithValue("$columns", (object?)state.ChecksumColumns ?? DBNull.Value);
+            update.Parameters.AddWithValue("$checksum", state.Checksum);
             update.Parameters.AddWithValue("$run", RunId);
             update.Parameters.AddWithValue("$table", state.Name);
             update.Parameters.AddWithValue("$written", batch.RowsWritten);
@@ -322,13 +330,18 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
             insert.ExecuteNonQuery();
         }
         int offset;
-        using (var read = Command(connection, transaction, $"SELECT batches FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table"))
+        string? columns, checksum;
+        using (var read = Command(connection, transaction, $"SELECT batches, columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table"))
         {
             read.Parameters.AddWithValue("$run", RunId);
             read.Parameters.AddWithValue("$table", table);
-            offset = System.Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            using var r = read.ExecuteReader();
+            r.Read();
+            offset = System.Convert.ToInt32(r.GetInt64(0));
+            columns = r.IsDBNull(1) ? null : r.GetString(1);
+            checksum = r.IsDBNull(2) ? null : r.GetString(2);
         }
-        state = new TableState(table, created, offset, !created && UndoLogTriggers.IsWithoutRowid(connection, transaction, table));
+        state = new TableState(table, created, offset, !created && UndoLogTriggers.IsWithoutRowid(connection, transaction, table), columns, checksum);
         // Only tables with a schema (met in a batch) are cached: a table met first at completion may still get batches.
         if (schema is not null) _tables[table] = state;
         return state;
@@ -341,7 +354,8 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         _resume = null;
     }
 
-    internal bool CreatedByRun(string table) => !_tablesBefore.Contains(table);
+    /// <summary>Whether every row of the table is the run's own: it created the table, or found it empty.</summary>
+    internal bool OwnsAllRows(string table) => !_tablesBefore.Contains(table) || _emptyBefore.Contains(table);
 
     static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
@@ -353,15 +367,49 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
     sealed record Pending(string Table, string Key, string? Column, QuarantineStage Stage, string Reason, string ValueExcerpt, string At);
 
-    sealed class TableState(string name, bool created, int batchOffset, bool withoutRowid)
+    sealed class TableState(string name, bool created, int batchOffset, bool withoutRowid, string? checksumColumns, string? checksum)
     {
+        /// <summary>Stored instead of a sum when batches of one table had different columns: no table hash can match it.</summary>
+        public const string Mixed = "mixed";
+
         RowHasher? _hasher;
         TableSchema? _hashed;
+        TableSchema? _checksumSchema;
+        string? _schemaColumns;
+        UInt128? _sum = checksum is null or Mixed ? null : UInt128.Parse(checksum, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 
         public string Name { get; } = name;
         public bool Created { get; } = created;
         public int BatchOffset { get; } = batchOffset;
         public bool WithoutRowid { get; } = withoutRowid;
+
+        /// <summary>The columns the checksum covers, in order (JSON), as the table's rows were hashed.</summary>
+        public string? ChecksumColumns { get; private set; } = checksumColumns;
+
+        /// <summary>
+        /// The sum of every batch checksum of this table since the run (re)started writing it:
+        /// the content hash of exactly the rows the run put there, which undo compares with the
+        /// table before it empties a table the run found empty.
+        /// </summary>
+        public string Checksum { get; private set; } = checksum ?? ContentHash.ToHex(UInt128.Zero);
+
+        public void AddToChecksum(TableSchema schema, UInt128 batchSum)
+        {
+            if (!ReferenceEquals(schema, _checksumSchema))
+            {
+                _schemaColumns = JsonSerializer.Serialize(schema.Columns.Select(c => c.Name).ToArray());
+                _checksumSchema = schema;
+            }
+            if (Checksum == Mixed) return;
+            if (ChecksumColumns is not null && ChecksumColumns != _schemaColumns)
+            {
+                Checksum = Mixed;
+                return;
+            }
+            ChecksumColumns = _schemaColumns;
+            _sum = (_sum ?? UInt128.Zero) + batchSum;
+            Checksum = ContentHash.ToHex(_sum.Value);
+        }
 
         /// <summary>The Integrity layer's row hash over every column, so a batch checksum sums exactly as a table checksum does.</summary>
         public RowHasher Hasher(TableSchema schema)

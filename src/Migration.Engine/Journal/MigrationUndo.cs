@@ -6,8 +6,8 @@ namespace Migration.Engine.Journal;
 
 /// <summary>
 /// Returns a target to its state before a run: the run's undo log is reverted (rows it inserted
-/// into older tables deleted, rows it replaced or updated restored bit for bit) and the tables it
-/// created are dropped, all in one transaction. Or, for a run started with a backup, the backup
+/// into older tables deleted, rows it replaced or updated restored bit for bit), the tables it
+/// found empty are emptied again and the tables it created are dropped, all in one transaction. Or, for a run started with a backup, the backup
 /// is copied back over the database.
 /// </summary>
 /// <remarks>
@@ -50,6 +50,8 @@ public static class MigrationUndo
         ThrowIfBlocked(plan, force);
 
         UndoReplay.Revert(connection, transaction, runId, null);
+        foreach (var action in plan.Actions.Where(a => a.EmptiesTable))
+            Execute(connection, transaction, "DELETE FROM " + SqliteSql.Quote(action.Table));
         foreach (var action in plan.Actions.Where(a => a.DropTable))
             Execute(connection, transaction, "DROP TABLE IF EXISTS " + SqliteSql.Quote(action.Table));
         MarkUndone(connection, transaction, runId, null);
@@ -104,11 +106,13 @@ public static class MigrationUndo
     static void ThrowIfBlocked(UndoPlan plan, bool force, bool backupRestore = false)
     {
         if (plan.Blockers.Count == 0 || force) return;
-        throw new InvalidOperationException(
-            $"Run {plan.Run.RunId} is not the latest change to its tables: {string.Join("; ", plan.Blockers)}. "
-            + (backupRestore
-                ? "Restoring the backup would also throw those runs away. Undo them first, or force it."
-                : "Undo the newer run(s) first, or force it (their rows in those tables may then be lost or left half-undone)."));
+        var advice = backupRestore
+            ? "Restoring the backup would also throw those runs away. Undo them first, or force it."
+            : plan.BlockedByNewerRuns
+            ? "Undo the newer run(s) first, or force it (their rows in those tables may then be lost or left half-undone)."
+            : "Force it to empty the table anyway (those rows are then lost).";
+        var what = plan.BlockedByNewerRuns ? "is not the latest change to its tables" : "cannot be undone exactly";
+        throw new InvalidOperationException($"Run {plan.Run.RunId} {what}: {string.Join("; ", plan.Blockers)}. {advice}");
     }
 
     static UndoPlan Plan(SqliteConnection connection, string path, long runId, SqliteTransaction? transaction)
@@ -139,13 +143,84 @@ public static class MigrationUndo
             actions.Add(new UndoAction(runId, table, DropTable: false, insert, restore, Done: false));
 
         var blockers = new List<string>();
+        var newerRuns = false;
+        foreach (var table in FoundEmpty(connection, transaction, run))
+        {
+            var (rows, proof) = EmptyTableProof(connection, transaction, runId, table);
+            actions.Add(new UndoAction(runId, table, DropTable: false, rows, 0, Done: false) { EmptiesTable = true });
+            if (proof is not null) blockers.Add(proof);
+        }
         foreach (var newer in runs.Where(r => r.RunId > runId && r.Status != RunStatus.Undone))
         {
             var shared = newer.TableProgress.Select(t => t.Table).Where(touched.Contains).ToList();
             if (shared.Count > 0)
+            {
                 blockers.Add(string.Create(CultureInfo.InvariantCulture, $"run {newer.RunId} ({newer.Status}) also wrote to {string.Join(", ", shared)}"));
+                newerRuns = true;
+            }
         }
-        return new UndoPlan(run, actions, blockers);
+        return new UndoPlan(run, actions, blockers) { BlockedByNewerRuns = newerRuns };
+    }
+
+    /// <summary>The tables the run wrote to that existed but were empty when it started (and still exist).</summary>
+    static List<string> FoundEmpty(SqliteConnection connection, SqliteTransaction? transaction, MigrationRunInfo run)
+    {
+        string empty;
+        using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT empty_before FROM {JournalTables.Runs} WHERE run_id = $run";
+            read.Parameters.AddWithValue("$run", run.RunId);
+            empty = (string)read.ExecuteScalar()!;
+        }
+        var emptyBefore = new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(empty) ?? [], StringComparer.OrdinalIgnoreCase);
+        var existing = new HashSet<string>(JournalTables.DataTables(connection, transaction), StringComparer.OrdinalIgnoreCase);
+        return [.. run.TableProgress.Where(t => !t.Created && emptyBefore.Contains(t.Table) && existing.Contains(t.Table)).Select(t => t.Table)];
+    }
+
+    /// <summary>
+    /// A table the run found empty has no per-row undo log: undo empties it. That is only the
+    /// run's undo if every row in it is one the run wrote, unchanged, so the table's content hash
+    /// (the Integrity layer's, over the columns the run wrote) must equal the sum of the run's
+    /// batch checksums for it. Returns the row count and, when that proof fails, why (a blocker).
+    /// </summary>
+    static (long Rows, string? Blocker) EmptyTableProof(SqliteConnection connection, SqliteTransaction? transaction, long runId, string table)
+    {
+        long rows;
+        using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*) FROM " + SqliteSql.Quote(table);
+            rows = (long)count.ExecuteScalar()!;
+        }
+        if (rows == 0) return (0, null);
+        string? columnsJson = null, checksum = null;
+        using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table";
+            read.Parameters.AddWithValue("$run", runId);
+            read.Parameters.AddWithValue("$table", table);
+            using var r = read.ExecuteReader();
+            if (r.Read()) (columnsJson, checksum) = (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+        }
+        var lost = string.Create(CultureInfo.InvariantCulture, $"{table} was empty before run {runId} and now holds {rows} rows");
+        var columns = columnsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(columnsJson);
+        if (columns is null || checksum is null)
+            return (rows, lost + " that the run wrote none of, so emptying it would lose them");
+        if (checksum == "mixed")
+            return (rows, lost + "; the run wrote it with different column sets, so no checksum proves they are all the run's");
+        var present = UndoLogTriggers.Columns(connection, table, transaction);
+        if (columns.Any(c => !present.Contains(c, StringComparer.OrdinalIgnoreCase)))
+            return (rows, lost + "; columns the run wrote are gone, so no checksum proves the rows are all the run's");
+
+        var hasher = new Integrity.RowHasher(columns, []);
+        var sum = UInt128.Zero;
+        using (var reader = new Integrity.TargetTableReader(connection, table, columns))
+            while (reader.Read()) sum += hasher.Hash(reader).Row;
+        return Integrity.ContentHash.ToHex(sum) == checksum
+            ? (rows, null)
+            : (rows, lost + " whose content differs from what the run wrote (rows added or changed since), so emptying it would lose them");
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Migration.Engine.Journal;
 
 /// <summary>
 /// On a resumed run, tells rows an earlier attempt already committed from rows still to write,
-/// by key: in a table the run created every row is the run's own, so a key that is there is
+/// by key: in a table the run created (or found empty) every row is the run's own, so a key that is there is
 /// done; in a table that existed before, a key is done when its row is one the run's undo log
 /// says it wrote. This does not depend on the rows arriving in any order, so it holds whether
 /// the source resumes after the checkpoint or sends everything again.
@@ -61,7 +61,7 @@ internal sealed class ResumeFilter : IDisposable
         if (_lookups.TryGetValue(key, out var lookup)) return lookup;
         // Keyless tables were emptied of the run's rows when the target opened (see MigrationJournal): nothing to skip.
         lookup = schema.HasPrimaryKey && SqliteTableInfo.Read(_connection, schema.Name) is { } table
-            ? new Lookup(_connection, table.Name, schema, _run.CreatedByRun(table.Name))
+            ? new Lookup(_connection, table.Name, schema, _run.OwnsAllRows(table.Name))
             : null;
         _lookups[key] = lookup;
         return lookup;

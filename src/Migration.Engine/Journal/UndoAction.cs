@@ -9,8 +9,13 @@ public sealed record UndoAction(
     long RowsToRestore,
     bool Done)
 {
-    /// <summary>Drop the table / delete N rows the run inserted / restore N rows it replaced or updated.</summary>
+    /// <summary>The table was empty before the run: undo empties it again (all its rows are the run's).</summary>
+    public bool EmptiesTable { get; init; }
+
+    /// <summary>Drop the table / empty it / delete N rows the run inserted / restore N rows it replaced or updated.</summary>
     public string Description => DropTable
         ? "drop the table (the run created it)"
+        : EmptiesTable
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"empty the table ({RowsToDelete} rows; it was empty before the run)")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"delete {RowsToDelete} rows the run inserted, restore {RowsToRestore} rows it replaced or updated");
 }
