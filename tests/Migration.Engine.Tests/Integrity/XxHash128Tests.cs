@@ -129,4 +129,13 @@ public class XxHash128Tests
         foreach (var input in inputs) { XxHash128.Hash(input); XxHash128.Hash(input, 7); }
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }
+
+    [Fact]
+    public void A_content_hash_is_one_unseeded_xxh3_128_and_its_hex_is_what_xxhsum_prints()
+    {
+        // printf '%s' 'same bytes' | xxhsum -H2 -
+        var data = Encoding.UTF8.GetBytes("same bytes");
+        Assert.Equal("859a05b889753e8c6d48127be32122ca", ContentHash.ToHex(ContentHash.Of(data)));
+        Assert.Equal(XxHash128.Hash(data), ContentHash.Of(data));
+    }
 }
