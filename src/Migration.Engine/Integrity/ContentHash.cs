@@ -16,6 +16,24 @@ static class ContentHash
     // chasing a mismatch by hand.
     public static UInt128 Of(ReadOnlySpan<byte> canonical) => XxHash128.Hash(canonical);
 
+    /// <summary>
+    /// Names this hash and the canonical form it is taken over. A checksum kept for later (the
+    /// journal's per-table running checksum) carries it, so a build that hashes differently
+    /// knows it cannot compare, instead of taking every table for changed.
+    /// </summary>
+    public const string Scheme = "xxh3-128/utf16";
+
+    /// <summary>A checksum to keep: <c>scheme:hex</c>.</summary>
+    public static string ToStored(UInt128 value) => Scheme + ":" + ToHex(value);
+
+    /// <summary>Reads a kept checksum back; false when it was written under another scheme (or is not one).</summary>
+    public static bool TryParseStored(string stored, out UInt128 value)
+    {
+        value = UInt128.Zero;
+        return stored.StartsWith(Scheme + ":", StringComparison.Ordinal)
+            && UInt128.TryParse(stored.AsSpan(Scheme.Length + 1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
+    }
+
     /// <summary>32 lowercase hex digits, for results and messages.</summary>
     public static string ToHex(UInt128 value) =>
         ((ulong)(value >> 64)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)

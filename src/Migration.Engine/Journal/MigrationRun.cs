@@ -369,14 +369,14 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
     sealed class TableState(string name, bool created, int batchOffset, bool withoutRowid, string? checksumColumns, string? checksum)
     {
-        /// <summary>Stored instead of a sum when batches of one table had different columns: no table hash can match it.</summary>
+        /// <summary>Stored instead of a sum when batches of one table had different columns (or a resumed run meets another build's scheme): no table hash can match it.</summary>
         public const string Mixed = "mixed";
 
         RowHasher? _hasher;
         TableSchema? _hashed;
         TableSchema? _checksumSchema;
         string? _schemaColumns;
-        UInt128? _sum = checksum is null or Mixed ? null : UInt128.Parse(checksum, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        UInt128? _sum = checksum is not null && ContentHash.TryParseStored(checksum, out var stored) ? stored : null;
 
         public string Name { get; } = name;
         public bool Created { get; } = created;
@@ -391,7 +391,8 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         /// the content hash of exactly the rows the run put there, which undo compares with the
         /// table before it empties a table the run found empty.
         /// </summary>
-        public string Checksum { get; private set; } = checksum ?? ContentHash.ToHex(UInt128.Zero);
+        public string Checksum { get; private set; } = checksum is null ? ContentHash.ToStored(UInt128.Zero)
+            : ContentHash.TryParseStored(checksum, out _) ? checksum : Mixed; // another build's scheme cannot be added to
 
         public void AddToChecksum(TableSchema schema, UInt128 batchSum)
         {
@@ -408,7 +409,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
             }
             ChecksumColumns = _schemaColumns;
             _sum = (_sum ?? UInt128.Zero) + batchSum;
-            Checksum = ContentHash.ToHex(_sum.Value);
+            Checksum = ContentHash.ToStored(_sum.Value);
         }
 
         /// <summary>The Integrity layer's row hash over every column, so a batch checksum sums exactly as a table checksum does.</summary>

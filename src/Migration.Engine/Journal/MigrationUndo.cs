@@ -210,6 +210,8 @@ public static class MigrationUndo
             return (rows, lost + " that the run wrote none of, so emptying it would lose them");
         if (checksum == "mixed")
             return (rows, lost + "; the run wrote it with different column sets, so no checksum proves they are all the run's");
+        if (!Integrity.ContentHash.TryParseStored(checksum, out var expected))
+            return (rows, lost + $"; the run's checksum was kept by another version of the module ({checksum.Split(':')[0]}), so it cannot prove they are all the run's");
         var present = UndoLogTriggers.Columns(connection, table, transaction);
         if (columns.Any(c => !present.Contains(c, StringComparer.OrdinalIgnoreCase)))
             return (rows, lost + "; columns the run wrote are gone, so no checksum proves the rows are all the run's");
@@ -218,7 +220,7 @@ public static class MigrationUndo
         var sum = UInt128.Zero;
         using (var reader = new Integrity.TargetTableReader(connection, table, columns))
             while (reader.Read()) sum += hasher.Hash(reader).Row;
-        return Integrity.ContentHash.ToHex(sum) == checksum
+        return sum == expected
             ? (rows, null)
             : (rows, lost + " whose content differs from what the run wrote (rows added or changed since), so emptying it would lose them");
     }

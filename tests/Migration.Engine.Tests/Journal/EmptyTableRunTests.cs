@@ -116,6 +116,17 @@ public sealed class EmptyTableRunTests : IDisposable
     }
 
     [Fact]
+    public void A_checksum_kept_under_another_hash_scheme_blocks_the_undo_instead_of_being_compared()
+    {
+        var path = EmptySchema("scheme.sqlite");
+        var run = Run(path, BookRows(1, 6));
+        Assert.StartsWith("xxh3-128/utf16:", (string)Rows(path, "SELECT checksum FROM d1_migration_run_tables WHERE table_name = 'books'")[0][0]!, StringComparison.Ordinal);
+        Exec(path, "UPDATE d1_migration_run_tables SET checksum = 'xxh64x2/utf8:' || substr(checksum, 16) WHERE table_name = 'books'");
+
+        Assert.Contains("kept by another version of the module (xxh64x2/utf8)", Assert.Single(MigrationUndo.Plan(path, run.RunId).Blockers), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_crashed_run_into_empty_tables_resumes_by_key_and_is_then_undone_by_emptying_them()
     {
         var clean = EmptySchema("clean.sqlite");
