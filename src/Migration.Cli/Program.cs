@@ -4,6 +4,14 @@ using Migration.Cli;
 // migration verify --pg <connection string> --map a=x --path out.sqlite [...]
 // migration runs --path out.sqlite; migration undo --path out.sqlite --last
 // The connection string may be left out: the libpq environment variables apply, as in psql.
+// Npgsql drives a Unix-socket connection non-blocking, so whenever COPY's reader catches up
+// with the server the wake-up goes epoll thread -> thread pool -> reader, and the woken pool
+// thread then spins (sched_yield) for more work: measured ~50k context switches a second on
+// the 2-core benchmark machine. This host does only synchronous I/O, so the socket engine may
+// complete on its own thread. Read once, at the first socket; an explicit setting is kept.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -70,6 +70,11 @@ public sealed class PgConnectionSettings
             b.Timeout = Math.Clamp(seconds, 1, 1024);
         // Npgsql decodes all text as UTF-8; a PGCLIENTENCODING of anything else would garble it.
         b.ClientEncoding = "UTF8";
+        // COPY streams the whole table: with Npgsql's 8 KB default every 8 KB is a read call
+        // (and over a Unix socket, which Npgsql drives non-blocking, a wake-up through the
+        // socket engine whenever the reader catches up with the server). 256 KB per read:
+        // measured fewer syscalls and less CPU on the 1.1M-row benchmark; memory is one buffer.
+        if (!given.Has("readbuffersize")) b.ReadBufferSize = ExportReadBufferSize;
 
         _password = string.IsNullOrEmpty(b.Password) ? null : b.Password;
         Host = b.Host!;
@@ -152,6 +157,8 @@ public sealed class PgConnectionSettings
     /// libpq's default when no host is given: the Unix socket directory if a server listens
     /// there (Debian's /var/run/postgresql, upstream's /tmp), else localhost.
     /// </summary>
+    internal const int ExportReadBufferSize = 256 * 1024;
+
     static string DefaultHost(int port)
     {
         if (!OperatingSystem.IsWindows())

@@ -31,6 +31,13 @@ public sealed class PgConnectionSettingsTests
         Assert.DoesNotContain("envSecret1", s.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, PgConnectionSettings.ExportReadBufferSize)]
+    [InlineData("Host=h;Read Buffer Size=16384", 16384)]
+    [InlineData("Host=h;ReadBufferSize=32768", 32768)]
+    public void COPY_reads_in_large_chunks_unless_the_connection_string_says_otherwise(string? connectionString, int expected) =>
+        Assert.Equal(expected, Effective(new PgConnectionSettings(connectionString, null, Env(("PGHOST", "h")))).ReadBufferSize);
+
     [Fact]
     public void The_connection_string_wins_over_the_environment_and_the_credential_wins_over_both()
     {
