@@ -16,20 +16,6 @@ BeforeAll {
         NonFinite = 'Text'
     }
 
-    function Invoke-TestSqliteWrite {
-        param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql)
-        # Foreign keys off: a tamper may leave an orphan, as a careless loader could.
-        $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Pooling=False;Foreign Keys=False")
-        try {
-            $connection.Open()
-            $command = $connection.CreateCommand()
-            $command.CommandText = $Sql
-            [void] $command.ExecuteNonQuery()
-        } finally {
-            $connection.Dispose()
-        }
-    }
-
     # The D1 schema as a migration file would create it: tables, unique keys, foreign keys.
     # Index names need not match the source's: indexes are matched by columns and uniqueness.
     $schemaSql = @'

@@ -181,6 +181,21 @@ function Invoke-TestSqlite {
     }
 }
 
+function Invoke-TestSqliteWrite {
+    # A change made outside the module (a tamper, another writer, a schema applied first); creates
+    # the file when missing. Foreign keys off: a tamper may leave an orphan, as a careless loader could.
+    param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql)
+    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Pooling=False;Foreign Keys=False")
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = $Sql
+        [void] $command.ExecuteNonQuery()
+    } finally {
+        $connection.Dispose()
+    }
+}
+
 function Get-TestSqliteScalar {
     param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql)
     $row = Invoke-TestSqlite -Path $Path -Sql $Sql | Select-Object -First 1

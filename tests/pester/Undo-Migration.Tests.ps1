@@ -25,7 +25,7 @@ Describe 'Undo-Migration' {
         # The target already has data: the users, loaded by a first run.
         Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
             Import-D1Batch -Path $db | Out-Null
-        Invoke-TestSqlite -Path $db -Sql "UPDATE users SET first_name = 'changed since' WHERE id = 2" | Out-Null
+        Invoke-TestSqliteWrite -Path $db -Sql "UPDATE users SET first_name = 'changed since' WHERE id = 2"
         $before = Get-Content-Snapshot -Path $db
     }
 
@@ -80,5 +80,38 @@ Describe 'Undo-Migration' {
         Undo-Migration -Path $db -RunId $run.RunId -RestoreBackup -Force | Out-Null
         Get-Content-Snapshot -Path $db | Should -Be $before
         (Get-MigrationRun -Path $db -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
+}
+
+Describe 'Undo-Migration of tables that were empty before the run (schema applied first)' {
+    BeforeEach {
+        $db = Join-Path $TestDrive ("empty-" + [guid]::NewGuid().ToString('N') + '.sqlite')
+        # As after `wrangler d1 migrations apply`: the tables exist, with no rows.
+        Export-D1Schema -ConnectionString $pg -Table auth_user, list_cutter_savedfile -TableMap $tableMap |
+            Where-Object { $_ -is [Migration.Engine.Target.D1SchemaStatement] } |
+            ForEach-Object { Invoke-TestSqliteWrite -Path $db -Sql $_.Sql }
+        $emptySchema = Get-Content-Snapshot -Path $db
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Path $db | Out-Null
+    }
+
+    It 'empties them again and keeps the tables' {
+        $actions = @(Undo-Migration -Path $db -Last -Force)
+        ($actions | Where-Object Table -eq 'users').EmptiesTable | Should -BeTrue
+        ($actions | Where-Object Table -eq 'users').DropTable | Should -BeFalse
+        Get-Content-Snapshot -Path $db | Should -Be $emptySchema
+        Get-TestSqliteScalar -Path $db -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'users'" | Should -Be 1
+    }
+
+    It 'refuses when a row was added since the run, naming the table, unless -Force' {
+        Invoke-TestSqliteWrite -Path $db -Sql "INSERT INTO users (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES (999999, 'x', 0, 'added-later', '', '', '', 0, 1, '2026-01-01T00:00:00.000000Z')"
+        $errs = $null
+        Undo-Migration -Path $db -Last -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'TableChangedSinceRun,*'
+        $errs[0].Exception.Message | Should -Match 'users was empty before run'
+        Get-TestSqliteScalar -Path $db -Sql "SELECT count(*) FROM users WHERE id = 999999" | Should -Be 1
+
+        Undo-Migration -Path $db -Last -Force | Out-Null
+        Get-TestSqliteScalar -Path $db -Sql "SELECT count(*) FROM users" | Should -Be 0
     }
 }

@@ -105,14 +105,7 @@ public static class MigrationUndo
 
     static void ThrowIfBlocked(UndoPlan plan, bool force, bool backupRestore = false)
     {
-        if (plan.Blockers.Count == 0 || force) return;
-        var advice = backupRestore
-            ? "Restoring the backup would also throw those runs away. Undo them first, or force it."
-            : plan.BlockedByNewerRuns
-            ? "Undo the newer run(s) first, or force it (their rows in those tables may then be lost or left half-undone)."
-            : "Force it to empty the table anyway (those rows are then lost).";
-        var what = plan.BlockedByNewerRuns ? "is not the latest change to its tables" : "cannot be undone exactly";
-        throw new InvalidOperationException($"Run {plan.Run.RunId} {what}: {string.Join("; ", plan.Blockers)}. {advice}");
+        if (!force && plan.Refusal(backupRestore) is { } refusal) throw new InvalidOperationException(refusal);
     }
 
     static UndoPlan Plan(SqliteConnection connection, string path, long runId, SqliteTransaction? transaction)

@@ -83,11 +83,11 @@ public sealed class UndoMigrationCommand : PSCmdlet
             WriteVerbose($"Run {runId} in {path} is undone already; nothing to do.");
             return;
         }
-        if (plan.Blockers.Count > 0 && !Force.IsPresent)
+        if (!Force.IsPresent && plan.Refusal(RestoreBackup.IsPresent) is { } refusal)
         {
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"Run {runId} is not the latest change to its tables: {string.Join("; ", plan.Blockers)}. Undo the newer run(s) first, or use -Force."),
-                "NewerRunExists", ErrorCategory.ResourceUnavailable, runId));
+            // A newer run on the same tables, or a table found empty that now holds rows the run did not write.
+            WriteError(new ErrorRecord(new InvalidOperationException(refusal),
+                plan.BlockedByNewerRuns ? "NewerRunExists" : "TableChangedSinceRun", ErrorCategory.ResourceUnavailable, runId));
             return;
         }
 
