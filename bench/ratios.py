@@ -1,41 +1,50 @@
 #!/usr/bin/env python3
-"""Ratios of the candidate against B1 from run-baselines.sh results.tsv files.
+"""Ratios of the candidate against B1 from run-baselines.sh results.tsv files, one per round.
 
-Throughput ratio > 1 means faster than B1; memory ratio is candidate / B1 peak RSS.
-Across scales, the candidate's peak RSS at the largest scale over the smallest shows
-whether memory stays flat as the table grows.
+Each round ran B1 and the candidate once, seconds apart; a round's throughput ratio is the
+candidate's rows/s over B1's (> 1: faster than B1). The report gives, per scale, the median
+round's ratio and the range over rounds, so a drift of the shared machine's speed between
+rounds does not decide the result. Memory: candidate / B1 peak RSS (median over rounds); the
+candidate's peak at the largest scale over the smallest shows whether memory stays flat.
 """
 import csv
 import os
 import re
+import statistics
 import sys
 
-rows = []
+rounds = {}  # scale -> list of {name: row}
 wrong = {}  # (scale, name) -> wrong values in the spot check
 for path in sys.argv[1:]:
     with open(path) as f:
         got = list(csv.DictReader(f, delimiter="\t"))
-    rows += got
+    if not got:
+        continue
+    scale = got[0]["scale"]
+    rounds.setdefault(scale, []).append({r["name"]: r for r in got})
     spot = os.path.join(os.path.dirname(path), "spot-check.txt")
-    if got and os.path.exists(spot):
+    if os.path.exists(spot):
         for m in re.finditer(r"^== ([^:]+): .*?\((\d+) rows compared, (\d+) wrong values", open(spot).read(), re.M):
-            wrong[(got[0]["scale"], m.group(1))] = int(m.group(3))
+            wrong[(scale, m.group(1))] = int(m.group(3))
 
-by = {(r["scale"], r["name"]): r for r in rows}
-scales = sorted({r["scale"] for r in rows}, key=int)
-print("| scale | rows | B1 rows/s | migration rows/s | throughput vs B1 | B1 peak MB | migration peak MB | memory vs B1 | wrong values B1 / migration | status |")
+print("| scale | rows | rounds | B1 rows/s (median) | migration rows/s (median) | throughput vs B1: median round (range) | peak MB B1 / migration | memory vs B1 | wrong values B1 / migration | status |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 peaks = []
-for s in scales:
-    b1, c = by.get((s, "b1-copy-csv-import")), by.get((s, "migration-candidate"))
-    if not b1 or not c:
+for s in sorted(rounds, key=int):
+    pairs = [(r["b1-copy-csv-import"], r["migration-candidate"]) for r in rounds[s]
+             if "b1-copy-csv-import" in r and "migration-candidate" in r]
+    if not pairs:
         continue
-    tr = float(c["rows_per_s"]) / float(b1["rows_per_s"])
-    mem = float(c["peak_rss_sum_mb"]) / float(b1["peak_rss_sum_mb"])
-    peaks.append(float(c["peak_rss_sum_mb"]))
-    print(f"| {s} | {c['rows']} | {float(b1['rows_per_s']):,.0f} | {float(c['rows_per_s']):,.0f} | "
-          f"{tr:.2f}x | {float(b1['peak_rss_sum_mb']):.0f} | {float(c['peak_rss_sum_mb']):.0f} | {mem:.2f}x | "
-          f"{wrong.get((s, 'b1-copy-csv-import'), '?')} / {wrong.get((s, 'migration-candidate'), '?')} | {c['status']} |")
+    ratios = sorted(float(c["rows_per_s"]) / float(b["rows_per_s"]) for b, c in pairs)
+    b1_rate = statistics.median(float(b["rows_per_s"]) for b, _ in pairs)
+    c_rate = statistics.median(float(c["rows_per_s"]) for _, c in pairs)
+    b1_mem = statistics.median(float(b["peak_rss_sum_mb"]) for b, _ in pairs)
+    c_mem = statistics.median(float(c["peak_rss_sum_mb"]) for _, c in pairs)
+    peaks.append(c_mem)
+    status = "OK" if all(b["status"].startswith("OK") and c["status"].startswith("OK") for b, c in pairs) else "FAIL"
+    print(f"| {s} | {pairs[0][1]['rows']} | {len(pairs)} | {b1_rate:,.0f} | {c_rate:,.0f} | "
+          f"{statistics.median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f}) | {b1_mem:.0f} / {c_mem:.0f} | {c_mem / b1_mem:.2f}x | "
+          f"{wrong.get((s, 'b1-copy-csv-import'), '?')} / {wrong.get((s, 'migration-candidate'), '?')} | {status} |")
 if len(peaks) > 1:
     print(f"\nmigration peak RSS, largest scale / smallest scale: {peaks[-1] / peaks[0]:.2f}x "
           "(about 1.0 = memory stays flat as the table grows)")
