@@ -160,13 +160,17 @@ line2', 1234.5678, 0.5),
 
 function Invoke-TestSqlite {
     # Rows of a query on a D1 file, as objects; opened read-only and unpooled so the file is
-    # free again when the test ends.
-    param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Mode=ReadOnly;Pooling=False")
+    # free again when the test ends. -Write: a change made outside the module (a tamper, another
+    # writer, a schema applied first), creating the file when missing, with foreign keys off (a
+    # tamper may leave an orphan, as a careless loader could); it returns nothing.
+    param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql, [switch] $Write)
+    $options = if ($Write) { 'Foreign Keys=False' } else { 'Mode=ReadOnly' }
+    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;$options;Pooling=False")
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
         $command.CommandText = $Sql
+        if ($Write) { [void] $command.ExecuteNonQuery(); return }
         $reader = $command.ExecuteReader()
         while ($reader.Read()) {
             $row = [ordered]@{}
@@ -182,18 +186,8 @@ function Invoke-TestSqlite {
 }
 
 function Invoke-TestSqliteWrite {
-    # A change made outside the module (a tamper, another writer, a schema applied first); creates
-    # the file when missing. Foreign keys off: a tamper may leave an orphan, as a careless loader could.
     param([Parameter(Mandatory)][string] $Path, [Parameter(Mandatory)][string] $Sql)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Pooling=False;Foreign Keys=False")
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        [void] $command.ExecuteNonQuery()
-    } finally {
-        $connection.Dispose()
-    }
+    Invoke-TestSqlite -Path $Path -Sql $Sql -Write
 }
 
 function Get-TestSqliteScalar {

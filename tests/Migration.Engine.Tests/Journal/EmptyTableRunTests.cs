@@ -3,6 +3,7 @@ using Migration.Engine.Schema;
 using Migration.Engine.Target;
 using Migration.Engine.Tests.Target;
 using Xunit;
+using static Migration.Engine.Tests.Journal.JournalTestTables;
 using static Migration.Engine.Tests.Target.TargetTestSupport;
 
 namespace Migration.Engine.Tests.Journal;
@@ -17,13 +18,7 @@ public sealed class EmptyTableRunTests : IDisposable
     readonly TempDirectory _dir = new();
     public void Dispose() => _dir.Dispose();
 
-    static readonly TableSchema Books = D1("books", [Col("isbn", D1Type.Text, false), Col("title", D1Type.Text, false), Col("pages", D1Type.Integer)], 0);
-    static readonly TableSchema Log = D1("log", [Col("line", D1Type.Text)]);
-
-    static IEnumerable<Row> BookRows(int from, int to) =>
-        Enumerable.Range(from, to - from + 1).Select(i => R(Books, $"978-{i:D6}", $"Title {i}", i % 3 == 0 ? null : (long)i));
-
-    static IEnumerable<Row> LogRows(int count) => Enumerable.Range(1, count).Select(i => R(Log, $"line {i}"));
+    static IEnumerable<Row> BookRows(int from, int to) => JournalTestTables.BookRows(from, to, nullPagesEvery: 3);
 
     /// <summary>The schema made beforehand, with a column the rows do not carry (filled by its default) and an index.</summary>
     string EmptySchema(string name)
@@ -39,18 +34,7 @@ public sealed class EmptyTableRunTests : IDisposable
         return path;
     }
 
-    static MigrationRun Run(string path, IEnumerable<Row> rows, OnConflict mode = OnConflict.Abort)
-    {
-        var run = MigrationJournal.Start(path, new RunStart { Source = "test", Tables = ["books", "log"], Options = mode.ToString() });
-        using (var target = run.OpenTarget(new ImportOptions { BatchSize = 4, OnConflict = mode }))
-        {
-            foreach (var row in rows) target.Add(row);
-            target.Complete();
-            run.Complete();
-        }
-        run.Dispose();
-        return run;
-    }
+    static MigrationRun Run(string path, IEnumerable<Row> rows, OnConflict mode = OnConflict.Abort) => CompleteRun(path, rows, mode, batchSize: 4);
 
     [Theory]
     [InlineData(OnConflict.Abort)]

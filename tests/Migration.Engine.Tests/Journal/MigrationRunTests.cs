@@ -4,6 +4,7 @@ using Migration.Engine.Schema;
 using Migration.Engine.Target;
 using Migration.Engine.Tests.Target;
 using Xunit;
+using static Migration.Engine.Tests.Journal.JournalTestTables;
 using static Migration.Engine.Tests.Target.TargetTestSupport;
 
 namespace Migration.Engine.Tests.Journal;
@@ -12,12 +13,6 @@ public sealed class MigrationRunTests : IDisposable
 {
     readonly TempDirectory _dir = new();
     public void Dispose() => _dir.Dispose();
-
-    static readonly TableSchema Books = D1("books", [Col("isbn", D1Type.Text, false), Col("title", D1Type.Text, false), Col("pages", D1Type.Integer)], 0);
-    static readonly TableSchema Log = D1("log", [Col("line", D1Type.Text)]);
-
-    static IEnumerable<Row> BookRows(int from, int to) =>
-        Enumerable.Range(from, to - from + 1).Select(i => R(Books, $"978-{i:D6}", $"Title {i}", (long)i));
 
     [Fact]
     public void Each_batch_is_journaled_with_its_keys_and_a_checksum_that_sums_to_the_tables_content_hash()
@@ -96,12 +91,12 @@ public sealed class MigrationRunTests : IDisposable
     public void A_resumed_run_continues_after_the_last_committed_key_and_writes_nothing_twice()
     {
         var clean = _dir.File("clean.sqlite");
-        RunAll(clean, BookRows(1, 25), Enumerable.Range(1, 7).Select(i => R(Log, $"line {i}")));
+        RunAll(clean, BookRows(1, 25), LogRows(7));
 
         var path = _dir.File("crashed.sqlite");
         var first = MigrationJournal.Start(path, new RunStart());
         var target = first.OpenTarget(new ImportOptions { BatchSize = 4 });
-        foreach (var row in Enumerable.Range(1, 5).Select(i => R(Log, $"line {i}"))) target.Add(row);
+        foreach (var row in LogRows(5)) target.Add(row);
         foreach (var row in BookRows(1, 14)) target.Add(row);
         target.Dispose(); // a crash: buffered rows (books 13-14, log 5) are lost, committed batches stay
         first.Dispose();
@@ -117,7 +112,7 @@ public sealed class MigrationRunTests : IDisposable
         using (var resumed = again.OpenTarget(new ImportOptions { BatchSize = 4 }))
         {
             // The source sends everything again (no keyset): committed rows are recognised and skipped.
-            foreach (var row in BookRows(1, 25).Concat(Enumerable.Range(1, 7).Select(i => R(Log, $"line {i}"))))
+            foreach (var row in BookRows(1, 25).Concat(LogRows(7)))
                 if (!again.IsAlreadyWritten(row)) resumed.Add(row);
             resumed.Complete();
             again.Complete();

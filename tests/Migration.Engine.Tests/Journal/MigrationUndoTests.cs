@@ -41,18 +41,8 @@ public sealed class MigrationUndoTests : IDisposable
         R(Users, 1L, "a@x", 1.0, "", new byte[] { 0, 255 }),
     ];
 
-    static MigrationRun RunInto(string path, OnConflict mode, IEnumerable<Row> rows, int batchSize = 2)
-    {
-        var run = MigrationJournal.Start(path, new RunStart { Source = "test", Tables = ["users", "events"], Options = mode.ToString() });
-        using (var target = run.OpenTarget(new ImportOptions { BatchSize = batchSize, OnConflict = mode }))
-        {
-            foreach (var row in rows) target.Add(row);
-            target.Complete();
-            run.Complete();
-        }
-        run.Dispose();
-        return run;
-    }
+    static MigrationRun RunInto(string path, OnConflict mode, IEnumerable<Row> rows, int batchSize = 2) =>
+        JournalTestTables.CompleteRun(path, rows, mode, batchSize);
 
     [Theory]
     [InlineData(OnConflict.Abort)]
