@@ -22,6 +22,7 @@ internal sealed class TableWriter : IDisposable
     int[] _keyOrdinals = [];
 
     ForeignKeyGuard? _guard;
+    ForeignKeyFailure? _foreignKeyFailure;
     bool _flushing;
     long _written, _skipped, _failed, _orphans;
     int _pendingFailed; // refused before the write; reported with the next batch
@@ -157,7 +158,7 @@ internal sealed class TableWriter : IDisposable
                 {
                     // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
-                    var error = SqliteRowFailure.Describe(refusal, row, _binding);
+                    var error = ExplainForeignKey(refusal, row, values, transaction) ?? SqliteRowFailure.Describe(refusal, row, _binding);
                     _target.Journal?.RowRefused(row, error);
                     _target.Raise(error);
                 }
@@ -172,6 +173,17 @@ internal sealed class TableWriter : IDisposable
         _failed += failed;
         _elapsedTicks += Stopwatch.GetTimestamp() - start;
         _target.Raise(Result(batchNumber, written, skipped, failed, start));
+    }
+
+    /// <summary>
+    /// SQLite's FOREIGN KEY refusal names no key. Rows with a definition were explained by the
+    /// guard already; for the others the key is found from what the table itself declares.
+    /// </summary>
+    RowError? ExplainForeignKey(string refusal, Row row, object?[] sent, SqliteTransaction transaction)
+    {
+        if (!refusal.Contains("FOREIGN KEY", StringComparison.Ordinal)) return null;
+        _foreignKeyFailure ??= ForeignKeyFailure.Read(_target.Connection!, transaction, _binding.Table);
+        return _foreignKeyFailure.Explain(_target.Connection!, transaction, _binding, row, sent);
     }
 
     /// <summary>

@@ -128,9 +128,42 @@ public sealed class SqliteTargetConflictTests : IDisposable
         var notNull = outcome.Errors.Single(e => e.Key == "id=4");
         Assert.Equal(("users", "email", "NULL"), (notNull.Table, notNull.Column, notNull.ValueExcerpt));
         Assert.Contains("NOT NULL", notNull.Reason, StringComparison.Ordinal);
+        // Plain rows carry no definition: the key is named from what the table declares.
         var fk = outcome.Errors.Single(e => e.Key == "id=11");
-        Assert.Equal("files", fk.Table);
-        Assert.Contains("FOREIGN KEY constraint failed", fk.Reason, StringComparison.Ordinal);
+        Assert.Equal(("files", "user_id", "99"), (fk.Table, fk.Column, fk.ValueExcerpt));
+        Assert.Equal("FOREIGN KEY constraint failed: no row of users has (id) = (99)", fk.Reason);
+    }
+
+    [Fact]
+    public void A_foreign_key_failure_names_the_key_that_failed_among_several()
+    {
+        // Scenario 3: the error names the constraint. Two keys, one composite and one declared
+        // without parent columns (the parent's primary key); only the second fails here.
+        var path = _dir.File("fk-named.sqlite");
+        Exec(path, """
+            CREATE TABLE chats (id INTEGER PRIMARY KEY);
+            CREATE TABLE tickers (exchange TEXT, symbol TEXT, PRIMARY KEY (exchange, symbol));
+            CREATE TABLE watch (id INTEGER PRIMARY KEY, chat_id INTEGER REFERENCES chats, exchange TEXT, symbol TEXT,
+                FOREIGN KEY (exchange, symbol) REFERENCES tickers (exchange, symbol));
+            INSERT INTO chats VALUES (7);
+            INSERT INTO tickers VALUES ('NYSE', 'IBM');
+            """);
+        var watch = D1("watch", [Col("id", D1Type.Integer, false), Col("chat_id", D1Type.Integer), Col("exchange", D1Type.Text), Col("symbol", D1Type.Text)], 0);
+
+        var outcome = Write(path, new ImportOptions(),
+        [
+            R(watch, 1L, 7L, "NYSE", "IBM"),
+            R(watch, 2L, 7L, "NYSE", "XYZ"),   // no such ticker
+            R(watch, 3L, 8L, "NYSE", "IBM"),   // no such chat
+            R(watch, 4L, 8L, null, null),      // NULL in the composite key: only the chat is checked
+        ]);
+
+        Assert.Equal(Expect([1L]), Rows(path, "SELECT id FROM watch"));
+        var e = outcome.Errors.ToDictionary(x => x.Key);
+        Assert.Equal(("exchange, symbol", "NYSE, XYZ"), (e["id=2"].Column, e["id=2"].ValueExcerpt));
+        Assert.Equal("FOREIGN KEY constraint failed: no row of tickers has (exchange, symbol) = (NYSE, XYZ)", e["id=2"].Reason);
+        Assert.Equal(("chat_id", "FOREIGN KEY constraint failed: no row of chats has (id) = (8)"), (e["id=3"].Column, e["id=3"].Reason));
+        Assert.Equal("chat_id", e["id=4"].Column);
     }
 
     [Fact]

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Schema;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// Names the key behind SQLite's bare "FOREIGN KEY constraint failed" when the rows carry no
+/// definition to do it (plain objects, a KV export, rows into a table made by a wrangler
+/// migration): from the foreign keys the target table declares, the first one whose values are
+/// all non-NULL and whose parent row is missing. A key that cannot be looked up (its parent
+/// table or columns are gone) is skipped; when none is found the refusal stays SQLite's own.
+/// </summary>
+internal sealed class ForeignKeyFailure
+{
+    sealed record Key(string Parent, string[] Columns, string[] ParentColumns);
+
+    readonly List<Key> _keys;
+
+    ForeignKeyFailure(List<Key> keys) => _keys = keys;
+
+    /// <summary>The table's declared foreign keys (read once per table, on first failure).</summary>
+    public static ForeignKeyFailure Read(SqliteConnection connection, SqliteTransaction transaction, string table)
+    {
+        var found = new SortedDictionary<long, (string Parent, List<string> From, List<string?> To)>();
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = transaction;
+            cmd.CommandText = "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list($t) ORDER BY id, seq";
+            cmd.Parameters.AddWithValue("$t", table);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                if (!found.TryGetValue(id, out var fk)) found[id] = fk = (r.GetString(1), [], []);
+                fk.From.Add(r.GetString(2));
+                fk.To.Add(r.IsDBNull(3) ? null : r.GetString(3));
+            }
+        }
+        var keys = new List<Key>();
+        // pragma_foreign_key_list lists keys in reverse order of declaration.
+        foreach (var (parent, from, to) in found.Values.Reverse())
+        {
+            // REFERENCES parent without columns means the parent's primary key.
+            var parentColumns = to.All(c => c is not null) ? [.. to.Select(c => c!)] : PrimaryKey(connection, transaction, parent);
+            if (parentColumns.Length == from.Count) keys.Add(new Key(parent, [.. from], parentColumns));
+        }
+        return new ForeignKeyFailure(keys);
+    }
+
+    /// <summary>
+    /// The error for a row SQLite refused with a FOREIGN KEY failure, naming the key's columns,
+    /// the parent and the values; null when no declared key explains it.
+    /// </summary>
+    public RowError? Explain(SqliteConnection connection, SqliteTransaction transaction, TableBinding binding, Row row, object?[] sent)
+    {
+        foreach (var key in _keys)
+        {
+            var values = new object?[key.Columns.Length];
+            var complete = true;
+            for (var i = 0; i < key.Columns.Length && complete; i++)
+            {
+                var ordinal = binding.Schema.IndexOf(key.Columns[i]);
+                values[i] = ordinal >= 0 ? sent[ordinal] : null;
+                complete = values[i] is not null; // MATCH SIMPLE: a NULL in the key is not checked
+            }
+            if (!complete || ParentExists(connection, transaction, key, values) != false) continue;
+            var shown = string.Join(", ", values.Select(v => ValueExcerpt.Of(v)));
+            return new RowError(binding.Table, row.DescribeKey(), string.Join(", ", key.Columns),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"FOREIGN KEY constraint failed: no row of {key.Parent} has ({string.Join(", ", key.ParentColumns)}) = ({shown})"),
+                shown);
+        }
+        return null;
+    }
+
+    /// <summary>Whether the parent row exists; null when the lookup itself fails (parent table or column gone).</summary>
+    static bool? ParentExists(SqliteConnection connection, SqliteTransaction transaction, Key key, object?[] values)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(key.Parent) + " WHERE "
+            + string.Join(" AND ", key.ParentColumns.Select((c, i) => SqliteSql.Quote(c) + " = $v" + i.ToString(CultureInfo.InvariantCulture))) + ")";
+        for (var i = 0; i < values.Length; i++) cmd.Parameters.AddWithValue("$v" + i.ToString(CultureInfo.InvariantCulture), values[i]);
+        try
+        {
+            return (long)cmd.ExecuteScalar()! != 0;
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
+    }
+
+    static string[] PrimaryKey(SqliteConnection connection, SqliteTransaction transaction, string table)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = "SELECT name FROM pragma_table_info($t) WHERE pk > 0 ORDER BY pk";
+        cmd.Parameters.AddWithValue("$t", table);
+        var list = new List<string>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) list.Add(r.GetString(0));
+        return [.. list];
+    }
+}
