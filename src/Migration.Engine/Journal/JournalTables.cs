@@ -103,15 +103,20 @@ internal static class JournalTables
         command.ExecuteNonQuery();
         foreach (var (table, column, definition) in AddedColumns)
         {
-            command.CommandText = "SELECT count(*) FROM pragma_table_info($t) WHERE name = $c";
-            command.Parameters.Clear();
-            command.Parameters.AddWithValue("$t", table);
-            command.Parameters.AddWithValue("$c", column);
-            if ((long)command.ExecuteScalar()! > 0) continue;
-            command.Parameters.Clear();
+            if (HasColumn(connection, null, table, column)) continue;
             command.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
             command.ExecuteNonQuery();
         }
+    }
+
+    public static bool HasColumn(SqliteConnection connection, SqliteTransaction? transaction, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM pragma_table_info($t) WHERE name = $c";
+        command.Parameters.AddWithValue("$t", table);
+        command.Parameters.AddWithValue("$c", column);
+        return (long)command.ExecuteScalar()! > 0;
     }
 
     /// <summary>

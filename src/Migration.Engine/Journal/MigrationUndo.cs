@@ -158,6 +158,9 @@ public static class MigrationUndo
     /// <summary>The tables the run wrote to that existed but were empty when it started (and still exist).</summary>
     static List<string> FoundEmpty(SqliteConnection connection, SqliteTransaction? transaction, MigrationRunInfo run)
     {
+        // A journal from before empty_before existed (read without being upgraded): its runs
+        // logged every older table row by row, so none is undone by emptying it.
+        if (!JournalTables.HasColumn(connection, transaction, JournalTables.Runs, "empty_before")) return [];
         string empty;
         using (var read = connection.CreateCommand())
         {

@@ -146,6 +146,26 @@ public sealed class EmptyTableRunTests : IDisposable
     }
 
     [Fact]
+    public void A_run_in_a_journal_from_before_these_columns_is_still_planned_and_undone_from_its_log()
+    {
+        // Such a run logged every older table row by row; reading it must not need the new columns.
+        var path = EmptySchema("old-undo.sqlite");
+        Exec(path, "INSERT INTO books (isbn, title) VALUES ('0-old', 'there before')");
+        var before = DatabaseFingerprint.Of(path);
+        var run = Run(path, BookRows(1, 5));
+        Exec(path, """
+            ALTER TABLE d1_migration_runs DROP COLUMN empty_before;
+            ALTER TABLE d1_migration_run_tables DROP COLUMN columns;
+            ALTER TABLE d1_migration_run_tables DROP COLUMN checksum;
+            """);
+
+        var plan = MigrationUndo.Plan(path, run.RunId);
+        Assert.Equal(5L, Assert.Single(plan.Actions, a => a.Table == "books").RowsToDelete);
+        MigrationUndo.Undo(path, run.RunId);
+        Assert.Equal(before, DatabaseFingerprint.Of(path));
+    }
+
+    [Fact]
     public void A_journal_written_before_these_columns_existed_is_upgraded_in_place()
     {
         var path = EmptySchema("old-journal.sqlite");
