@@ -53,7 +53,10 @@ Describe 'ConvertTo-D1Row' {
             $tags.Count | Should -Be 3
             $tags[1] | Should -Be 'has,comma'
             $null -eq $tags[2] | Should -BeTrue
-            ConvertFrom-Json $first.user_tags -NoEnumerate | Should -HaveCount 0
+            # An empty array is the text [] (not NULL, not ''); -NoEnumerate would send it down the
+            # pipeline as one object, so Should would count 1.
+            $first.user_tags | Should -BeExactly '[]'
+            @(ConvertFrom-Json $first.user_tags) | Should -HaveCount 0
             $null -eq ($files | Where-Object file_id -eq 'f-002').metadata | Should -BeTrue
         }
 

@@ -50,13 +50,28 @@ function Invoke-TestPgSql {
     }
 }
 
+function Find-PgServerBin {
+    # The folder with initdb and pg_ctl: $env:MIGRATION_PG_BIN, else where PATH finds initdb, else
+    # the newest Debian/Ubuntu /usr/lib/postgresql/<version>/bin (there they are not on PATH).
+    if ($env:MIGRATION_PG_BIN) { return $env:MIGRATION_PG_BIN }
+    foreach ($initdb in @(Get-Command -Name initdb -CommandType Application -ErrorAction SilentlyContinue)) {
+        $dir = Split-Path -Parent $initdb.Source
+        if (Get-Command -Name (Join-Path $dir 'pg_ctl') -CommandType Application -ErrorAction SilentlyContinue) { return $dir }
+    }
+    $debian = @(Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue |
+        Where-Object { Test-Path -LiteralPath (Join-Path $_.DirectoryName 'pg_ctl') } |
+        Sort-Object -Property { [int](($_.Directory.Parent.Name -split '\.')[0] -replace '\D', '') } -Descending)
+    if ($debian.Count -gt 0) { return $debian[0].DirectoryName }
+    throw 'PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: set MIGRATION_PG_BIN to their folder, or MIGRATION_TEST_PG to a connection string.'
+}
+
 function Start-TestPostgres {
     # Returns the server and a fresh database on it: ConnectionString points at that database.
     $database = 'migration_pester_' + [guid]::NewGuid().ToString('N').Substring(0, 12)
     if ($env:MIGRATION_TEST_PG) {
         $server = [pscustomobject]@{ AdminConnectionString = $env:MIGRATION_TEST_PG; DataDirectory = $null; PgBin = $null }
     } else {
-        $pgBin = if ($env:MIGRATION_PG_BIN) { $env:MIGRATION_PG_BIN } else { '/usr/lib/postgresql/15/bin' }
+        $pgBin = Find-PgServerBin
         $port = Get-FreeTcpPort
         $dir = Join-Path ([System.IO.Path]::GetTempPath()) ('migration-pester-' + [guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path $dir | Out-Null
