@@ -25,17 +25,21 @@ static class MigrateCommand
         var path = Path.GetFullPath(a.Required("path"));
 
         var options = a.ConversionOptions();
+        var maxErrors = a.One("max-errors") is { } m ? long.Parse(m, NumberStyles.None, CultureInfo.InvariantCulture) : long.MaxValue;
         var importOptions = new ImportOptions
         {
             BatchSize = int.Parse(a.One("batch-size") ?? "1000", CultureInfo.InvariantCulture),
             OnConflict = a.Enum("on-conflict", OnConflict.Abort),
             DryRun = a.Flag("what-if"),
             OrphanPolicy = a.Enum("orphan-policy", OrphanPolicy.Fail),
+            // --max-errors 0: the first refused row stops the run there (its batch rolled back),
+            // not after later batches were written by the background writer.
+            StopAtFirstRefusal = maxErrors == 0,
         };
         var quiet = a.Flag("quiet");
         var runId = a.One("run-id") is { } id ? long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) : (long?)null;
         var resume = a.Flag("resume") || runId is not null;
-        var maxErrors = a.One("max-errors") is { } m ? long.Parse(m, NumberStyles.None, CultureInfo.InvariantCulture) : long.MaxValue;
+
         var journaled = !importOptions.DryRun && !a.Flag("no-journal");
         if (resume && !journaled) throw new ArgumentException("--resume needs the journal: it cannot go with --what-if or --no-journal.");
 
@@ -122,7 +126,7 @@ static class MigrateCommand
             // What was committed stays and is in the journal; the run can be resumed.
             try { run.Fail(ex.Message); }
             catch (Exception failed) { Console.Error.WriteLine($"migration: run {run.RunId} could not be marked failed: {failed.Message}"); }
-            if (ex is MaxErrorsException)
+            if (ex is MaxErrorsException or RowRefusedException)
             {
                 Console.Error.WriteLine($"migration: {ex.Message} Run {run.RunId} stopped; fix the source and resume it with --resume --run-id {run.RunId}.");
                 return 3;

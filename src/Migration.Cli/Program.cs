@@ -24,7 +24,8 @@ try
                      [--batch-size N] [--on-conflict Abort|Ignore|Replace|Upsert] [--orphan-policy Fail|Skip|Null]
                      [--what-if] [--verbose] [--quiet]
                      [--resume] [--run-id N] [--max-errors N] [--error-log FILE.csv] [--backup FILE] [--no-journal]
-                     (--resume continues the newest unfinished run, --run-id N that run; exit code 3 after --max-errors)
+                     (--resume continues the newest unfinished run, --run-id N that run; exit code 3 after --max-errors;
+                     --max-errors 0 stops at the first refused row, its batch rolled back)
                    migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
                      [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
                      [--migrations-path DIR [--migration-name NAME]]

@@ -11,4 +11,13 @@ public sealed record ImportOptions
     public bool DryRun { get; init; }
     /// <summary>What happens to rows whose parent row is missing (tables created from a full definition).</summary>
     public OrphanPolicy OrphanPolicy { get; init; } = OrphanPolicy.Fail;
+
+    /// <summary>
+    /// The first refused row stops the load (-ErrorAction Stop): the batch it is in is rolled
+    /// back, nothing after it is written, and <see cref="RowRefusedException"/> is thrown from
+    /// the next <see cref="SqliteTarget.Add"/> or <see cref="SqliteTarget.Complete"/> (after the
+    /// <see cref="SqliteTarget.RowFailed"/> event for the row). Batches committed before it stay.
+    /// Otherwise a refused row is reported and the others go on.
+    /// </summary>
+    public bool StopAtFirstRefusal { get; init; }
 }

@@ -141,7 +141,8 @@ public sealed class SqliteTarget : IDisposable
         }
         catch (Exception ex) when (ex is not (TargetSchemaException or ArgumentException))
         {
-            _faulted = true;
+            Fault(ex);
+            DrainEvents(); // a refused row's event comes before the exception that stops the load
             throw;
         }
         DrainEvents();
@@ -163,9 +164,9 @@ public sealed class SqliteTarget : IDisposable
                 if (!Options.DryRun) CreateIndexesAndAnalyze();
                 DrainEvents();
             }
-            catch
+            catch (Exception ex)
             {
-                _faulted = true;
+                Fault(ex);
                 throw;
             }
             _completed = true;
@@ -183,7 +184,16 @@ public sealed class SqliteTarget : IDisposable
 
     void ThrowIfFaulted()
     {
-        if (_faulted) throw new InvalidOperationException($"A batch written to {Path} failed and was rolled back; this target accepts no more rows.");
+        if (_faulted) throw (Exception?)_stoppedBy ?? new InvalidOperationException($"A batch written to {Path} failed and was rolled back; this target accepts no more rows.");
+    }
+
+    /// <summary>The refusal that stopped the load (StopAtFirstRefusal): thrown again to every later call.</summary>
+    RowRefusedException? _stoppedBy;
+
+    void Fault(Exception ex)
+    {
+        _faulted = true;
+        _stoppedBy ??= ex as RowRefusedException;
     }
 
     public void Dispose()
@@ -244,14 +254,14 @@ public sealed class SqliteTarget : IDisposable
     {
         if (_pump is null) { work(); return; }
         try { _pump.Submit(work); }
-        catch { _faulted = true; throw; }
+        catch (Exception ex) { Fault(ex); throw; }
     }
 
     /// <summary>Waits until the writer has finished what it was given (before the caller uses the connection itself).</summary>
     internal void WaitIdle()
     {
         try { _pump?.WaitIdle(); }
-        catch { _faulted = true; throw; }
+        catch (Exception ex) { Fault(ex); throw; }
         finally { DrainEvents(); }
     }
 

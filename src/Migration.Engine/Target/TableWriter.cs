@@ -66,6 +66,9 @@ internal sealed class TableWriter : IDisposable
         {
             _pendingFailed++;
             _target.Raise(refused);
+            // The rows buffered with it are not written (the target faults; batches handed to
+            // the writer before it, all earlier rows, are finished).
+            if (_target.Options.StopAtFirstRefusal) throw new RowRefusedException(refused);
             return;
         }
         _buffer[_count++] = row;
@@ -159,6 +162,7 @@ internal sealed class TableWriter : IDisposable
                     // SQLite undid this statement only; the transaction and the other rows go on.
                     failed++;
                     var error = ExplainForeignKey(refusal, row, values, transaction) ?? SqliteRowFailure.Describe(refusal, row, _binding);
+                    StopIfAsked(error); // before the journal hears of it: the whole batch rolls back
                     _target.Journal?.RowRefused(row, error);
                     _target.Raise(error);
                 }
@@ -173,6 +177,17 @@ internal sealed class TableWriter : IDisposable
         _failed += failed;
         _elapsedTicks += Stopwatch.GetTimestamp() - start;
         _target.Raise(Result(batchNumber, written, skipped, failed, start));
+    }
+
+    /// <summary>
+    /// Under <see cref="ImportOptions.StopAtFirstRefusal"/>: reports the row and throws, so the
+    /// batch's transaction is disposed uncommitted (rolled back) and the writer takes nothing more.
+    /// </summary>
+    void StopIfAsked(RowError error)
+    {
+        if (!_target.Options.StopAtFirstRefusal) return;
+        _target.Raise(error);
+        throw new RowRefusedException(error);
     }
 
     /// <summary>
@@ -195,6 +210,7 @@ internal sealed class TableWriter : IDisposable
         if (error is not null)
         {
             failed++;
+            StopIfAsked(error);
             _target.Journal?.RowRefused(row, error);
             _target.Raise(error);
             return;

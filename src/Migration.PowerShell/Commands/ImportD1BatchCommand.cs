@@ -227,7 +227,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, _path));
+            Stop(ex);
             return;
         }
         var table = row.GetSchema().Name;
@@ -253,14 +253,15 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         try
         {
             summaries = _target.Complete();
-            FinishRun(null);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, _path));
+            Stop(ex);
             return;
         }
+        // Refused rows are reported (and counted against -MaxErrors) before the run is marked Completed.
         Drain();
+        FinishRun(null);
         // Closed before the summaries go out, so a command downstream can open the file.
         _target.Dispose();
         _target = null;
@@ -301,6 +302,21 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         _errorLog = null;
     }
 
+    /// <summary>
+    /// The load cannot go on. A row refused under -ErrorAction Stop is reported as itself
+    /// (RowRejected, through the queued error record); anything else as ImportFailed. The run is
+    /// marked Failed when the command is disposed, so -Resume continues after what was committed.
+    /// </summary>
+    void Stop(Exception ex)
+    {
+        if (ex is RowRefusedException refused)
+        {
+            Drain(); // writes the row's error record; under -ErrorAction Stop that ends the pipeline here
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(refused.Message, refused), "RowRejected", ErrorCategory.WriteError, refused.Error));
+        }
+        ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, _path));
+    }
+
     /// <summary>Marks the run Completed (no reason) or Failed (a reason), once.</summary>
     void FinishRun(string? failure)
     {
@@ -331,6 +347,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
             DryRun = _dryRun,
             OrphanPolicy = OrphanPolicy,
+            StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
         };
         try
         {

@@ -5,9 +5,12 @@ using Xunit;
 
 namespace Migration.Engine.Tests.Journal;
 
-/// <summary><c>migration migrate --error-log</c>: the CSV copy of the quarantine, as Import-D1Batch -ErrorLog writes it.</summary>
+/// <summary>
+/// Failed rows through the CLI: <c>--error-log</c> (the CSV copy of the quarantine, as
+/// Import-D1Batch -ErrorLog writes it) and <c>--max-errors 0</c> (stop at the first one).
+/// </summary>
 [Collection(PgCluster.Collection)]
-public sealed class CliErrorLogTests(PgCluster pg) : IDisposable
+public sealed class CliFailedRowTests(PgCluster pg) : IDisposable
 {
     readonly TempDirectory _dir = new();
     public void Dispose() => _dir.Dispose();
@@ -36,5 +39,30 @@ public sealed class CliErrorLogTests(PgCluster pg) : IDisposable
         // The CSV is a copy of the journal's quarantine, not something else.
         var quarantined = MigrationJournal.GetQuarantine(path, 1).Select(q => (q.Key, q.Column)).ToList();
         Assert.Equal([("id=2", "v"), ("id=3", "note")], quarantined);
+    }
+
+    [Fact]
+    public void Max_errors_zero_stops_at_the_first_refused_row_and_the_run_resumes_after_the_cause_is_fixed()
+    {
+        var cs = pg.CreateDatabase("stopfirst");
+        pg.Execute(cs, """
+            CREATE TABLE members (id integer PRIMARY KEY, email text NOT NULL);
+            INSERT INTO members SELECT i, 'm' || i || '@x' FROM generate_series(1, 40) i;
+            """);
+        var path = _dir.File("stop.sqlite");
+        TargetTestSupport.Exec(path, "CREATE TABLE members (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE); INSERT INTO members VALUES (1000, 'm17@x');");
+
+        var exit = CliProcess.Run(["migrate", "--pg", cs, "--table", "members", "--path", path, "--batch-size", "5", "--max-errors", "0", "--quiet"]);
+
+        Assert.Equal(3, exit);
+        // Batches 1-3 (ids 1-15) are in; the batch holding id 17 (16-20) and everything after are not.
+        Assert.Equal(15L, TargetTestSupport.Rows(path, "SELECT count(*) FROM members WHERE id < 1000")[0][0]);
+        Assert.Equal(15L, TargetTestSupport.Rows(path, "SELECT max(id) FROM members WHERE id < 1000")[0][0]);
+        var run = MigrationJournal.GetRuns(path).Single();
+        Assert.Equal(RunStatus.Failed, run.Status);
+
+        TargetTestSupport.Exec(path, "DELETE FROM members WHERE id = 1000");
+        Assert.Equal(0, CliProcess.Run(["migrate", "--pg", cs, "--table", "members", "--path", path, "--batch-size", "5", "--max-errors", "0", "--resume", "--quiet"]));
+        Assert.Equal(40L, TargetTestSupport.Rows(path, "SELECT count(*) FROM members")[0][0]);
     }
 }
