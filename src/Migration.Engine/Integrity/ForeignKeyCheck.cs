@@ -1,4 +1,5 @@
 using System.Globalization;
+using Migration.Engine.Target;
 
 namespace Migration.Engine.Integrity;
 

@@ -1,12 +1,10 @@
 using Microsoft.Data.Sqlite;
+using Migration.Engine.Target;
 
 namespace Migration.Engine.Integrity;
 
 /// <summary>An index of the target (or the unique constraint / primary key behind an automatic index).</summary>
 sealed record TargetIndex(string Name, IReadOnlyList<string> Columns, bool IsUnique);
-
-/// <summary>A foreign key of a target table, as <c>PRAGMA foreign_key_list</c> reports it.</summary>
-sealed record TargetForeignKey(int Id, string ParentTable, IReadOnlyList<string> Columns, IReadOnlyList<string?> ParentColumns);
 
 /// <summary>
 /// What the target file holds, read through SQLite's pragma functions (names bound as values).
@@ -55,22 +53,7 @@ sealed class TargetCatalog
         return list;
     }
 
-    public IReadOnlyList<TargetForeignKey> ForeignKeys(string table)
-    {
-        var map = new SortedDictionary<int, (string Parent, List<string> From, List<string?> To)>();
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list($t) ORDER BY id, seq";
-        cmd.Parameters.AddWithValue("$t", table);
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            var id = r.GetInt32(0);
-            if (!map.TryGetValue(id, out var fk)) map[id] = fk = (r.GetString(1), [], []);
-            fk.From.Add(r.GetString(2));
-            fk.To.Add(r.IsDBNull(3) ? null : r.GetString(3));
-        }
-        return [.. map.Select(kv => new TargetForeignKey(kv.Key, kv.Value.Parent, kv.Value.From, kv.Value.To))];
-    }
+    public IReadOnlyList<TargetForeignKey> ForeignKeys(string table) => SqliteForeignKeys.Read(_db, null, table);
 
     IReadOnlyList<string> Strings(string sql, params (string Name, object Value)[] parameters)
     {

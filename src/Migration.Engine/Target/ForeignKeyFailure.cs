@@ -22,28 +22,12 @@ internal sealed class ForeignKeyFailure
     /// <summary>The table's declared foreign keys (read once per table, on first failure).</summary>
     public static ForeignKeyFailure Read(SqliteConnection connection, SqliteTransaction transaction, string table)
     {
-        var found = new SortedDictionary<long, (string Parent, List<string> From, List<string?> To)>();
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.Transaction = transaction;
-            cmd.CommandText = "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list($t) ORDER BY id, seq";
-            cmd.Parameters.AddWithValue("$t", table);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (!found.TryGetValue(id, out var fk)) found[id] = fk = (r.GetString(1), [], []);
-                fk.From.Add(r.GetString(2));
-                fk.To.Add(r.IsDBNull(3) ? null : r.GetString(3));
-            }
-        }
         var keys = new List<Key>();
-        // pragma_foreign_key_list lists keys in reverse order of declaration.
-        foreach (var (parent, from, to) in found.Values.Reverse())
+        foreach (var fk in SqliteForeignKeys.Read(connection, transaction, table))
         {
             // REFERENCES parent without columns means the parent's primary key.
-            var parentColumns = to.All(c => c is not null) ? [.. to.Select(c => c!)] : PrimaryKey(connection, transaction, parent);
-            if (parentColumns.Length == from.Count) keys.Add(new Key(parent, [.. from], parentColumns));
+            var parentColumns = fk.ParentColumns.All(c => c is not null) ? [.. fk.ParentColumns.Select(c => c!)] : PrimaryKey(connection, transaction, fk.ParentTable);
+            if (parentColumns.Length == fk.Columns.Count) keys.Add(new Key(fk.ParentTable, [.. fk.Columns], parentColumns));
         }
         return new ForeignKeyFailure(keys);
     }

@@ -114,21 +114,8 @@ internal sealed class ForeignKeyGuard : IDisposable
     }
 
     /// <summary>The foreign keys the target table declares, as "parent|col1,col2" (case-insensitive).</summary>
-    static HashSet<string> DeclaredKeys(SqliteConnection connection, string table)
-    {
-        var columns = new Dictionary<long, (string Parent, List<string> Cols)>();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list($t) ORDER BY id, seq";
-        cmd.Parameters.AddWithValue("$t", table);
-        using (var r = cmd.ExecuteReader())
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (!columns.TryGetValue(id, out var fk)) columns[id] = fk = (r.GetString(1), []);
-                fk.Cols.Add(r.GetString(2));
-            }
-        return new HashSet<string>(columns.Values.Select(v => Signature(v.Parent, v.Cols)), StringComparer.OrdinalIgnoreCase);
-    }
+    static HashSet<string> DeclaredKeys(SqliteConnection connection, string table) =>
+        new(SqliteForeignKeys.Read(connection, null, table).Select(k => Signature(k.ParentTable, k.Columns)), StringComparer.OrdinalIgnoreCase);
 
     static string Signature(string parent, IEnumerable<string> columns) => parent + "|" + string.Join(",", columns);
 
