@@ -66,6 +66,13 @@ public sealed class ConversionOptions
     /// <summary>Source table -> target table name.</summary>
     public IReadOnlyDictionary<string, string> TableMap { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The source tables <see cref="TableMap"/> names, in a fixed (ordinal) order: a check of
+    /// "the tables the map names" reports them in the same order every time, whatever order
+    /// the map's dictionary (a PowerShell hashtable) enumerates them in.
+    /// </summary>
+    public IReadOnlyList<string> MappedSourceTables => [.. TableMap.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary><c>table.column</c> or <c>column</c> -> new column name.</summary>
     public IReadOnlyDictionary<string, string> ColumnMap { get; init; } = new Dictionary<string, string>();
 

@@ -44,7 +44,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Source tables to check (default: the keys of -TableMap).</summary>
+    /// <summary>Source tables to check (default: the keys of -TableMap, in order of name).</summary>
     [Parameter(ValueFromPipeline = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
@@ -95,7 +95,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 MaxDifferences = MaxDifferences,
             };
             // Like the migration itself: the tables default to those the map names.
-            if (_tables.Count == 0) _tables.AddRange(options.Conversion.TableMap.Keys);
+            if (_tables.Count == 0) _tables.AddRange(options.Conversion.MappedSourceTables);
             if (_tables.Count == 0)
                 throw new ArgumentException("Name the source tables to check with -Table, or give -TableMap.");
         }

@@ -226,4 +226,13 @@ public sealed class RowConverterPlanTests
         var d1Row = converter.Convert(Sample(AuthUser()));
         Assert.Throws<MappingException>(() => converter.Convert(d1Row));
     }
+
+    [Fact]
+    public void The_tables_a_map_names_come_in_one_order_whatever_order_the_map_enumerates()
+    {
+        var forward = new Dictionary<string, string> { ["list_cutter_savedfile"] = "saved_files", ["auth_user"] = "users", ["contacts_person"] = "persons" };
+        var backward = new Dictionary<string, string>(forward.Reverse());
+        Assert.Equal(["auth_user", "contacts_person", "list_cutter_savedfile"], new ConversionOptions { TableMap = forward }.MappedSourceTables);
+        Assert.Equal(["auth_user", "contacts_person", "list_cutter_savedfile"], new ConversionOptions { TableMap = backward }.MappedSourceTables);
+    }
 }
