@@ -108,8 +108,8 @@ public static class ExpectedSurface
         ],
         ["Get-MigrationRun"] =
         [
-            new("Path", "System.String", Mandatory: true, Set: "Path", Position: 0),
-            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("Quarantine", Sma + "SwitchParameter"),
@@ -117,7 +117,7 @@ public static class ExpectedSurface
         ["Undo-Migration"] =
         [
             new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
-            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("RestoreBackup", Sma + "SwitchParameter"),

@@ -37,6 +37,12 @@ Describe 'Get-MigrationRun' {
             ($run.TableProgress | Where-Object Table -eq 'users').Created | Should -BeTrue
         }
 
+        It 'takes the file from Get-Item (PSPath) and a run from the pipeline' {
+            (Get-Item -LiteralPath $db | Get-MigrationRun -Last).RunId | Should -Be 1
+            ($run | Get-MigrationRun).RunId | Should -Be 1
+            @($run | Get-MigrationRun -Quarantine) | Should -HaveCount 1
+        }
+
         It 'never records the connection secret' {
             $run.Source | Should -Not -Match 'Password'
             $run.Options | Should -Match 'BatchSize=2'

@@ -9,30 +9,8 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MigrationRun", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(MigrationRunInfo), typeof(QuarantinedRow))]
-public sealed class GetMigrationRunCommand : PSCmdlet
+public sealed class GetMigrationRunCommand : JournalRunCmdlet
 {
-    const string PathSet = "Path";
-    const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>The database file; wildcards must match exactly one file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>The database file, taken literally (no wildcards).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
-
-    /// <summary>Only this run.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1L, long.MaxValue)]
-    public long RunId { get; set; }
-
-    /// <summary>Only the newest run.</summary>
-    [Parameter]
-    public SwitchParameter Last { get; set; }
 
     /// <summary>The quarantined rows of the run(s) instead of the runs.</summary>
     [Parameter]
@@ -40,23 +18,12 @@ public sealed class GetMigrationRunCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string path;
-        try
-        {
-            path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true)
-                : FileSystemPaths.ResolveExisting(this, Path, literal: false);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
-            return;
-        }
+        var path = ResolveDatabase();
 
         IReadOnlyList<MigrationRunInfo> runs;
         try
         {
-            runs = MigrationJournal.GetRuns(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
+            runs = MigrationJournal.GetRuns(path, HasRunId ? RunId : null);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -64,7 +31,7 @@ public sealed class GetMigrationRunCommand : PSCmdlet
             return;
         }
         if (Last.IsPresent && runs.Count > 0) runs = [runs[^1]];
-        if (runs.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(RunId)))
+        if (runs.Count == 0 && HasRunId)
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"There is no run {RunId} in {path}."), "RunNotFound", ErrorCategory.ObjectNotFound, RunId));
             return;

@@ -11,30 +11,8 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Undo, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(UndoAction))]
-public sealed class UndoMigrationCommand : PSCmdlet
+public sealed class UndoMigrationCommand : JournalRunCmdlet
 {
-    const string PathSet = "Path";
-    const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>The database file; wildcards must match exactly one file. Bound from Get-MigrationRun's Path.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>The database file, taken literally (no wildcards).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
-
-    /// <summary>The run to undo; bound from Get-MigrationRun's RunId.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1L, long.MaxValue)]
-    public long RunId { get; set; }
-
-    /// <summary>Undo the newest run that is not undone.</summary>
-    [Parameter]
-    public SwitchParameter Last { get; set; }
 
     /// <summary>Copy the run's backup (Import-D1Batch -Backup) back over the file instead of reverting the journal.</summary>
     [Parameter]
@@ -46,20 +24,9 @@ public sealed class UndoMigrationCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string path;
-        try
-        {
-            path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true)
-                : FileSystemPaths.ResolveExisting(this, Path, literal: false);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
-            return;
-        }
+        var path = ResolveDatabase();
 
-        var hasRunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
+        var hasRunId = HasRunId;
         if (hasRunId == Last.IsPresent)
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -RunId (or pipe runs from Get-MigrationRun) or -Last, not both."),
