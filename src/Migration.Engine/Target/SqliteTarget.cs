@@ -225,6 +225,31 @@ public sealed class SqliteTarget : IDisposable
     /// </summary>
     void CreateIndexesAndAnalyze()
     {
+        // The load is over and the reading side is idle: SQLite's sorter may use helper threads
+        // for the index builds (measured 0.8 s -> 0.6 s for the bench's 1M-row index).
+        if (_pendingIndexes.Count > 0)
+        {
+            SetSorterThreads(Math.Clamp(Environment.ProcessorCount, 1, 4));
+            try { CreatePendingIndexes(); }
+            finally { SetSorterThreads(0); } // SQLite's default: the connection may serve a caller next
+        }
+        if (!_analyze) return;
+        using var analyze = Connection!.CreateCommand();
+        analyze.CommandText = "ANALYZE";
+        analyze.ExecuteNonQuery();
+        RaiseLog("ANALYZE: planner statistics gathered.");
+        _analyze = false;
+    }
+
+    void SetSorterThreads(int threads)
+    {
+        using var pragma = Connection!.CreateCommand();
+        pragma.CommandText = "PRAGMA threads = " + threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        pragma.ExecuteNonQuery();
+    }
+
+    void CreatePendingIndexes()
+    {
         foreach (var index in _pendingIndexes)
         {
             try
@@ -241,12 +266,6 @@ public sealed class SqliteTarget : IDisposable
             }
         }
         _pendingIndexes.Clear();
-        if (!_analyze) return;
-        using var analyze = Connection!.CreateCommand();
-        analyze.CommandText = "ANALYZE";
-        analyze.ExecuteNonQuery();
-        RaiseLog("ANALYZE: planner statistics gathered.");
-        _analyze = false;
     }
 
     /// <summary>Runs work that uses the connection: on the writer thread when there is one, else now.</summary>
