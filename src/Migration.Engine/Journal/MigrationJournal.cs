@@ -66,10 +66,7 @@ public static class MigrationJournal
     /// </summary>
     static bool IsEmptyRowidTable(SqliteConnection connection, string table)
     {
-        using var type = connection.CreateCommand();
-        type.CommandText = "SELECT type = 'table' AND wr = 0 FROM pragma_table_list WHERE schema = 'main' AND name = $t COLLATE NOCASE";
-        type.Parameters.AddWithValue("$t", table);
-        if (type.ExecuteScalar() is not long plain || plain == 0) return false;
+        if (!UndoLogTriggers.IsPlainTable(connection, table) || UndoLogTriggers.IsWithoutRowid(connection, null, table)) return false;
         using var any = connection.CreateCommand();
         any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(table) + ")";
         return (long)any.ExecuteScalar()! == 0;

@@ -74,7 +74,7 @@ internal static class UndoLogTriggers
     }
 
     /// <summary>A real table: not a virtual table (FTS5 etc.) nor one of its shadow tables, which SQLite maintains itself.</summary>
-    static bool IsPlainTable(SqliteConnection connection, string table)
+    internal static bool IsPlainTable(SqliteConnection connection, string table)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT type FROM pragma_table_list WHERE schema = 'main' AND name = $t COLLATE NOCASE";

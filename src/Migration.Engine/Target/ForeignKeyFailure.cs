@@ -26,7 +26,7 @@ internal sealed class ForeignKeyFailure
         foreach (var fk in SqliteForeignKeys.Read(connection, transaction, table))
         {
             // REFERENCES parent without columns means the parent's primary key.
-            var parentColumns = fk.ParentColumns.All(c => c is not null) ? [.. fk.ParentColumns.Select(c => c!)] : PrimaryKey(connection, transaction, fk.ParentTable);
+            string[] parentColumns = fk.ParentColumns.All(c => c is not null) ? [.. fk.ParentColumns.Select(c => c!)] : [.. SqliteTableInfo.Read(connection, fk.ParentTable, transaction)?.PrimaryKey ?? []];
             if (parentColumns.Length == fk.Columns.Count) keys.Add(new Key(fk.ParentTable, [.. fk.Columns], parentColumns));
         }
         return new ForeignKeyFailure(keys);
@@ -74,17 +74,5 @@ internal sealed class ForeignKeyFailure
         {
             return null;
         }
-    }
-
-    static string[] PrimaryKey(SqliteConnection connection, SqliteTransaction transaction, string table)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = "SELECT name FROM pragma_table_info($t) WHERE pk > 0 ORDER BY pk";
-        cmd.Parameters.AddWithValue("$t", table);
-        var list = new List<string>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read()) list.Add(r.GetString(0));
-        return [.. list];
     }
 }
