@@ -43,6 +43,11 @@ Describe 'Get-MigrationRun' {
             @($run | Get-MigrationRun -Quarantine) | Should -HaveCount 1
         }
 
+        It 'ConvertTo-Json writes the status by name, without -EnumsAsStrings' {
+            ($run | ConvertTo-Json -Depth 3 -Compress) | Should -Match '"Status":"Completed"'
+            $run.Status -eq 'Completed' | Should -BeTrue
+        }
+
         It 'never records the connection secret' {
             $run.Source | Should -Not -Match 'Password'
             $run.Options | Should -Match 'BatchSize=2'

@@ -106,6 +106,22 @@ Describe 'Test-MigrationIntegrity' {
             Test-MigrationIntegrity -ConnectionString $pg -Path $db @mapping -Quiet | Should -BeFalse
         }
 
+        It 'the default table view of a failed check shows the first differing key and column' {
+            $db = New-MigratedDatabase -Name 'view.d1.sqlite'
+            Invoke-TestSqliteWrite -Path $db -Sql "UPDATE users SET first_name = 'Robert' WHERE id = 2"
+            $r = @(Test-MigrationIntegrity -ConnectionString $pg -Path $db @mapping -Table auth_user -Check Checksum)
+            # What an admin sees in a 120-column console: the key, the column and both values.
+            $line = ($r | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match '^users\s+Checksum' }
+            $line | Should -Match "id=2 first_name: 'Bob' -> 'Robert'"
+        }
+
+        It 'ConvertTo-Json writes the check by name, without -EnumsAsStrings' {
+            $json = Test-MigrationIntegrity -ConnectionString $pg -Path (New-MigratedDatabase -Name 'json.d1.sqlite') @mapping -Table auth_user -Check RowCount |
+                ConvertTo-Json -Compress
+            $json | Should -Match '"Check":"RowCount"'
+            ($json | ConvertFrom-Json).Check | Should -Be 'RowCount'
+        }
+
         It 'NULL turned into an empty string fails the checksum' {
             $db = New-MigratedDatabase -Name 'null.d1.sqlite'
             Invoke-TestSqliteWrite -Path $db -Sql "UPDATE users SET last_login = '' WHERE id = 1"

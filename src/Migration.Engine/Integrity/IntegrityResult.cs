@@ -11,7 +11,7 @@ public sealed class IntegrityResult
         IReadOnlyList<IntegrityDifference>? differences = null)
     {
         Table = table;
-        Check = check;
+        Kind = check;
         Passed = passed;
         Expected = expected;
         Actual = actual;
@@ -21,7 +21,10 @@ public sealed class IntegrityResult
 
     /// <summary>The target table's name.</summary>
     public string Table { get; }
-    public IntegrityCheck Check { get; }
+    /// <summary>The check's name (RowCount, Checksum, ...): a name, so ConvertTo-Json writes it without -EnumsAsStrings.</summary>
+    public string Check => Kind.ToString();
+    /// <summary>The check as the engine knows it; internal so that the public shape holds only the name.</summary>
+    internal IntegrityCheck Kind { get; }
     public bool Passed { get; }
     /// <summary>What the source (or the rule) says, e.g. a row count or a content hash.</summary>
     public string Expected { get; }

@@ -4,7 +4,7 @@ namespace Migration.Engine.Journal;
 public sealed record MigrationRunInfo(
     string Path,
     long RunId,
-    RunStatus Status,
+    RunStatus State,
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
     string? Source,
@@ -20,6 +20,16 @@ public sealed record MigrationRunInfo(
     string? Message,
     IReadOnlyList<RunTableProgress> TableProgress)
 {
+    /// <summary>
+    /// The engine's view of <see cref="Status"/>. Internal so that the public shape holds only the
+    /// name: PowerShell's ConvertTo-Json writes an enum property as its number unless the caller
+    /// remembers -EnumsAsStrings.
+    /// </summary>
+    internal RunStatus State { get; init; } = State;
+
+    /// <summary>Running, Completed, Failed or Undone (the name of a <see cref="RunStatus"/>).</summary>
+    public string Status => State.ToString();
+
     public override string ToString() => $"Run {RunId} ({Status}) in {Path}";
 }
 

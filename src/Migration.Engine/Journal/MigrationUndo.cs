@@ -112,7 +112,7 @@ public static class MigrationUndo
     {
         var runs = JournalTables.Exist(connection) ? MigrationJournal.GetRuns(connection, path, null, transaction) : [];
         var run = runs.Find(r => r.RunId == runId) ?? throw new InvalidOperationException($"There is no run {runId} in {path}.");
-        if (run.Status == RunStatus.Undone) return new UndoPlan(run, [], []);
+        if (run.State == RunStatus.Undone) return new UndoPlan(run, [], []);
 
         var touched = new HashSet<string>(run.TableProgress.Select(t => t.Table), StringComparer.OrdinalIgnoreCase);
         var counts = new Dictionary<string, (long Insert, long Restore)>(StringComparer.OrdinalIgnoreCase);
@@ -143,7 +143,7 @@ public static class MigrationUndo
             actions.Add(new UndoAction(runId, table, DropTable: false, rows, 0, Done: false) { EmptiesTable = true });
             if (proof is not null) blockers.Add(proof);
         }
-        foreach (var newer in runs.Where(r => r.RunId > runId && r.Status != RunStatus.Undone))
+        foreach (var newer in runs.Where(r => r.RunId > runId && r.State != RunStatus.Undone))
         {
             var shared = newer.TableProgress.Select(t => t.Table).Where(touched.Contains).ToList();
             if (shared.Count > 0)

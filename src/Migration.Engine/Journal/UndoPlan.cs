@@ -7,7 +7,7 @@ public sealed record UndoPlan(
     IReadOnlyList<string> Blockers)
 {
     /// <summary>The run was undone already: undoing it again changes nothing.</summary>
-    public bool AlreadyUndone => Run.Status == RunStatus.Undone;
+    public bool AlreadyUndone => Run.State == RunStatus.Undone;
 
     /// <summary>At least one blocker is a newer run on the same tables (the others: tables whose content cannot be proven the run's).</summary>
     public bool BlockedByNewerRuns { get; init; }

@@ -36,7 +36,7 @@ public sealed class ContentComparisonTests : IDisposable
         var rows = SourceRows(500);
         _db.Insert("t", rows);
         var results = Compare(rows, IntegrityCheck.RowCount | IntegrityCheck.Checksum | IntegrityCheck.Sample);
-        Assert.Equal([IntegrityCheck.RowCount, IntegrityCheck.Checksum, IntegrityCheck.Sample], results.Select(r => r.Check));
+        Assert.Equal([IntegrityCheck.RowCount, IntegrityCheck.Checksum, IntegrityCheck.Sample], results.Select(r => r.Kind));
         Assert.All(results, r => Assert.True(r.Passed, r.ToString()));
         Assert.Equal("500", results[0].Expected);
         Assert.Equal(results[1].Expected, results[1].Actual);

@@ -146,14 +146,14 @@ public sealed class IntegrityCheckerTests : IClassFixture<IntegrityCheckerTests.
     static void AssertFailing(List<IntegrityResult> results, params (string Table, IntegrityCheck Check)[] expected)
     {
         Assert.Equal(3 * 8, results.Count);
-        var failing = results.Where(r => !r.Passed).Select(r => (r.Table, r.Check)).OrderBy(x => x.Table, StringComparer.Ordinal).ThenBy(x => x.Check).ToList();
+        var failing = results.Where(r => !r.Passed).Select(r => (r.Table, Check: r.Kind)).OrderBy(x => x.Table, StringComparer.Ordinal).ThenBy(x => x.Check).ToList();
         var want = expected.OrderBy(x => x.Table, StringComparer.Ordinal).ThenBy(x => x.Check).ToList();
         Assert.True(want.SequenceEqual(failing),
             "failing: " + string.Join("; ", results.Where(r => !r.Passed).Select(r => $"{r} {string.Join(" | ", r.Differences)}")));
     }
 
     static IntegrityDifference Only(List<IntegrityResult> results, string table, IntegrityCheck check) =>
-        Assert.Single(results.Single(r => r.Table == table && r.Check == check).Differences);
+        Assert.Single(results.Single(r => r.Table == table && r.Kind == check).Differences);
 
     /// <summary>The value change a content check must report: the key, the column and both values.</summary>
     static void AssertChanged(List<IntegrityResult> results, string table, string key, string column, string source, string target)
@@ -170,13 +170,13 @@ public sealed class IntegrityCheckerTests : IClassFixture<IntegrityCheckerTests.
     {
         var results = Check();
         AssertFailing(results);
-        var count = results.Single(r => r is { Table: "users", Check: IntegrityCheck.RowCount });
+        var count = results.Single(r => r is { Table: "users", Kind: IntegrityCheck.RowCount });
         Assert.Equal(("30", "30"), (count.Expected, count.Actual));
-        var sum = results.Single(r => r is { Table: "saved_files", Check: IntegrityCheck.Checksum });
+        var sum = results.Single(r => r is { Table: "saved_files", Kind: IntegrityCheck.Checksum });
         Assert.Equal(sum.Expected, sum.Actual);
         // Expected indexes: the source's non-key indexes (username unique, email), found under other names.
-        Assert.Equal("10 columns, 2 indexes", results.Single(r => r is { Table: "users", Check: IntegrityCheck.Schema }).Actual);
-        Assert.Equal("3 columns, 0 indexes", results.Single(r => r is { Table: "events_log", Check: IntegrityCheck.Schema }).Actual);
+        Assert.Equal("10 columns, 2 indexes", results.Single(r => r is { Table: "users", Kind: IntegrityCheck.Schema }).Actual);
+        Assert.Equal("3 columns, 0 indexes", results.Single(r => r is { Table: "events_log", Kind: IntegrityCheck.Schema }).Actual);
     }
 
     [Fact]
@@ -324,7 +324,7 @@ public sealed class IntegrityCheckerTests : IClassFixture<IntegrityCheckerTests.
     public void A_subset_of_tables_and_checks_can_be_run()
     {
         var results = Check(IntegrityCheck.RowCount | IntegrityCheck.ForeignKeys, ["savedfile"]);
-        Assert.Equal([("saved_files", IntegrityCheck.RowCount), ("saved_files", IntegrityCheck.ForeignKeys)], results.Select(r => (r.Table, r.Check)));
+        Assert.Equal([("saved_files", IntegrityCheck.RowCount), ("saved_files", IntegrityCheck.ForeignKeys)], results.Select(r => (r.Table, r.Kind)));
         Assert.All(results, r => Assert.True(r.Passed));
     }
 
@@ -335,7 +335,7 @@ public sealed class IntegrityCheckerTests : IClassFixture<IntegrityCheckerTests.
         var errors = new List<IntegrityCheckException>();
         var results = Check(tables: ["events"], errors: errors);
         var schema = Assert.Single(results);
-        Assert.Equal(("events_log", IntegrityCheck.Schema, false), (schema.Table, schema.Check, schema.Passed));
+        Assert.Equal(("events_log", IntegrityCheck.Schema, false), (schema.Table, schema.Kind, schema.Passed));
         var e = Assert.Single(errors);
         Assert.Equal("events_log", e.Table);
         Assert.Equal(IntegrityCheck.All & ~IntegrityCheck.Schema, e.Check);

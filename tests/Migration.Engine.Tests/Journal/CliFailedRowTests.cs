@@ -59,7 +59,7 @@ public sealed class CliFailedRowTests(PgCluster pg) : IDisposable
         Assert.Equal(15L, TargetTestSupport.Rows(path, "SELECT count(*) FROM members WHERE id < 1000")[0][0]);
         Assert.Equal(15L, TargetTestSupport.Rows(path, "SELECT max(id) FROM members WHERE id < 1000")[0][0]);
         var run = MigrationJournal.GetRuns(path).Single();
-        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(RunStatus.Failed, run.State);
 
         TargetTestSupport.Exec(path, "DELETE FROM members WHERE id = 1000");
         Assert.Equal(0, CliProcess.Run(["migrate", "--pg", cs, "--table", "members", "--path", path, "--batch-size", "5", "--max-errors", "0", "--resume", "--quiet"]));

@@ -90,7 +90,7 @@ public sealed class CrashResumeTests(PgCluster pg, ITestOutputHelper output) : I
             Assert.Equal(0L, DatabaseFingerprint.DuplicateKeys(path, "books", "id"));
             Assert.Equal(0L, DatabaseFingerprint.DuplicateKeys(path, "authors", "name"));
             var run = Assert.Single(MigrationJournal.GetRuns(path));
-            Assert.Equal(RunStatus.Completed, run.Status);
+            Assert.Equal(RunStatus.Completed, run.State);
             Assert.Equal(610L, run.RowsWritten);
             output.WriteLine($"trial {trial}: {what}; attempts {run.Attempts}; ok");
         }

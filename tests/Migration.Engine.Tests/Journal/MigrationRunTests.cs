@@ -37,7 +37,7 @@ public sealed class MigrationRunTests : IDisposable
         Assert.EndsWith(ContentHash.ToHex(sum), table);
 
         var info = MigrationJournal.GetRuns(path).Single();
-        Assert.Equal((RunStatus.Completed, 10L, "kv"), (info.Status, info.RowsWritten, info.Source));
+        Assert.Equal((RunStatus.Completed, 10L, "kv"), (info.State, info.RowsWritten, info.Source));
         var progress = Assert.Single(info.TableProgress);
         Assert.Equal(("books", true, 3, "isbn=978-000010"), (progress.Table, progress.Created, progress.Batches, progress.LastKey));
     }
@@ -83,7 +83,7 @@ public sealed class MigrationRunTests : IDisposable
 
         var q = Assert.Single(MigrationJournal.GetQuarantine(path, run.RunId));
         Assert.Equal(("isbn=1", "Write"), (q.Key, q.Stage));
-        Assert.Equal(RunStatus.Running, MigrationJournal.GetRuns(path).Single().Status);
+        Assert.Equal(RunStatus.Running, MigrationJournal.GetRuns(path).Single().State);
         Assert.Equal("isbn=1", MigrationJournal.GetRuns(path).Single().TableProgress.Single().LastKey);
     }
 
@@ -121,7 +121,7 @@ public sealed class MigrationRunTests : IDisposable
         Assert.Equal(DatabaseFingerprint.Of(clean, withRowid: false), DatabaseFingerprint.Of(path, withRowid: false));
         Assert.Equal(0L, DatabaseFingerprint.DuplicateKeys(path, "books", "isbn"));
         var info = MigrationJournal.GetRuns(path).Single();
-        Assert.Equal((RunStatus.Completed, 2, 32L), (info.Status, info.Attempts, info.RowsWritten));
+        Assert.Equal((RunStatus.Completed, 2, 32L), (info.State, info.Attempts, info.RowsWritten));
     }
 
     static void RunAll(string path, params IEnumerable<Row>[] tables)

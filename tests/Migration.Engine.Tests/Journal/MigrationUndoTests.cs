@@ -66,7 +66,7 @@ public sealed class MigrationUndoTests : IDisposable
         var done = MigrationUndo.Undo(path, run.RunId);
         Assert.All(done, a => Assert.True(a.Done));
         Assert.Equal(before, DatabaseFingerprint.Of(path));
-        Assert.Equal(RunStatus.Undone, MigrationJournal.GetRuns(path, run.RunId).Single().Status);
+        Assert.Equal(RunStatus.Undone, MigrationJournal.GetRuns(path, run.RunId).Single().State);
 
         // Twice is harmless: nothing to do, nothing changes.
         Assert.Empty(MigrationUndo.Undo(path, run.RunId));
@@ -133,7 +133,7 @@ public sealed class MigrationUndoTests : IDisposable
 
         Assert.Equal(before, DatabaseFingerprint.Of(path));
         var info = MigrationJournal.GetRuns(path, run.RunId).Single();
-        Assert.Equal(RunStatus.Undone, info.Status);
+        Assert.Equal(RunStatus.Undone, info.State);
         Assert.Contains("restored from the backup", info.Message);
         Assert.Empty(MigrationUndo.RestoreBackup(path, run.RunId));
     }
