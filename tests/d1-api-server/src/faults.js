@@ -1,0 +1,96 @@
+// Fault injection. The configuration is a list of rules; each request is matched against them in
+// order and the first rule that fires decides the fault. A rule fires by count (the next N
+// matching requests, optionally after skipping some) or by rate (a seeded pseudo-random draw, so
+// a run with the same seed and the same request order sees the same faults).
+//
+// rule = {
+//   kind: "rate_limit" | "internal_error" | "reset_after_commit" | "slow" | "bad_token",
+//   route?: "query" | "raw" | "import" | "export" | "time_travel" | "database" | "kv" | "upload" | "download" | "any",
+//   db?: name or uuid,         // D1 routes only
+//   count?: N, skip?: N,       // fire on the (skip+1)th .. (skip+N)th matching request
+//   rate?: 0..1,               // or fire with this probability
+//   retry_after?: seconds,     // rate_limit (default 1)
+//   delay_ms?: ms,             // slow (default 31000); phase "before" delays before executing
+//   phase?: "before" | "after",// slow: delay before or after the work commits (default after)
+//   mode?: "drop" | "500" | "503" // reset_after_commit: how the answer is lost (default drop)
+// }
+// config = { rules: [rule], seed?: number, import_polls?: N }
+
+const KINDS = new Set(["rate_limit", "internal_error", "reset_after_commit", "slow", "bad_token"]);
+const ROUTES = new Set(["query", "raw", "import", "export", "time_travel", "database", "kv", "upload", "download", "any"]);
+
+export function validateConfig(config) {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new Error("config must be an object");
+  const rules = config.rules ?? [];
+  if (!Array.isArray(rules)) throw new Error("rules must be an array");
+  for (const [i, r] of rules.entries()) {
+    if (!KINDS.has(r.kind)) throw new Error(`rules[${i}].kind must be one of ${[...KINDS].join(", ")}`);
+    if (r.route !== undefined && !ROUTES.has(r.route)) throw new Error(`rules[${i}].route must be one of ${[...ROUTES].join(", ")}`);
+    if (r.count === undefined && r.rate === undefined) throw new Error(`rules[${i}] needs count or rate`);
+    if (r.rate !== undefined && !(r.rate >= 0 && r.rate <= 1)) throw new Error(`rules[${i}].rate must be within 0..1`);
+    for (const k of ["count", "skip", "retry_after", "delay_ms"]) {
+      if (r[k] !== undefined && !(Number.isInteger(r[k]) && r[k] >= 0)) throw new Error(`rules[${i}].${k} must be a non-negative integer`);
+    }
+    if (r.mode !== undefined && !["drop", "500", "503"].includes(r.mode)) throw new Error(`rules[${i}].mode must be drop, 500 or 503`);
+    if (r.phase !== undefined && !["before", "after"].includes(r.phase)) throw new Error(`rules[${i}].phase must be before or after`);
+  }
+  const known = new Set(["rules", "seed", "import_polls"]);
+  for (const k of Object.keys(config)) if (!known.has(k)) throw new Error(`unknown setting '${k}'`);
+  if (config.import_polls !== undefined && !(Number.isInteger(config.import_polls) && config.import_polls >= 0)) {
+    throw new Error("import_polls must be a non-negative integer");
+  }
+  return { rules: rules.map((r) => ({ ...r, seen: 0, fired: 0 })), seed: config.seed ?? 1, import_polls: config.import_polls ?? 0 };
+}
+
+export class Faults {
+  constructor() {
+    this.config = { rules: [], seed: 1, import_polls: 0 };
+    this.rng = mulberry32(1);
+    this.log = []; // what fired, for tests: [{kind, route, db, at}]
+  }
+
+  set(config) {
+    this.config = validateConfig(config);
+    this.rng = mulberry32(this.config.seed >>> 0);
+    this.log = [];
+  }
+
+  describe() {
+    return { ...this.config, fired_log: this.log };
+  }
+
+  // Returns the rule that fires for this request, or null.
+  pick(route, dbIds) {
+    for (const rule of this.config.rules) {
+      const r = rule.route ?? "any";
+      if (r !== "any" && r !== route) continue;
+      if (rule.db !== undefined && !(dbIds ?? []).includes(rule.db)) continue;
+      rule.seen++;
+      let fire;
+      if (rule.count !== undefined) {
+        const skip = rule.skip ?? 0;
+        fire = rule.seen > skip && rule.fired < rule.count;
+      } else {
+        fire = this.rng() < rule.rate;
+      }
+      if (fire) {
+        rule.fired++;
+        this.log.push({ kind: rule.kind, route, db: dbIds?.[0] ?? null, at: Date.now() });
+        return rule;
+      }
+    }
+    return null;
+  }
+}
+
+function mulberry32(a) {
+  return function () {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
