@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Migration.Engine.Convert;
+using Migration.Engine.Journal;
 using Migration.Engine.Schema;
+using Migration.Engine.Session;
 using Migration.Engine.Target;
 
 namespace Migration.PowerShell;
@@ -38,6 +40,32 @@ public sealed class D1RowProducer
             throw new ArgumentException("A plain object needs -TableName: the table its rows belong to.", nameof(tableName));
         var properties = PlainObjectReader.ReadProperties(input);
         return _converter.ConvertPlain(tableName, properties, TargetSchema(tableName));
+    }
+
+    /// <summary>
+    /// What Import-D1Batch does with one pipeline object: the D1 row to write, or null when the
+    /// object is a row that did not convert; that one is handed to the session (quarantined,
+    /// reported, counted), and a row ConvertTo-D1Row -IncludeRejected passed on is quarantined.
+    /// </summary>
+    public Row? ToD1Row(PSObject input, string? tableName, MigrationSession session)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(session);
+        if (input.BaseObject is RejectedRow rejected)
+        {
+            // ConvertTo-D1Row already wrote its error record: here it is only quarantined and counted.
+            session.Rejected(rejected);
+            return null;
+        }
+        try
+        {
+            return ToD1Row(input, tableName);
+        }
+        catch (ConversionException ex)
+        {
+            session.ConversionFailed(TargetTableName(input, tableName) ?? ex.Table, ex);
+            return null;
+        }
     }
 
     /// <summary>The D1 table an input object is meant for (after -TableMap), for quarantining a row that failed to convert.</summary>

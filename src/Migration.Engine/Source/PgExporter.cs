@@ -18,7 +18,7 @@ public sealed record ExportProgress(string Table, long RowsDone, long EstimatedT
 /// starting the next. Every export runs under a savepoint, so a failed or abandoned export
 /// leaves the transaction (and its snapshot) usable for the next table.
 /// </remarks>
-public sealed class PgExporter : IDisposable
+public sealed class PgExporter : IRowSource
 {
     /// <summary>Rows between two progress reports.</summary>
     public const int ProgressInterval = 10_000;

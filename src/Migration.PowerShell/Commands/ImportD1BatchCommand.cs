@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
 using Migration.Engine.Schema;
+using Migration.Engine.Session;
 using Migration.Engine.Target;
 
 namespace Migration.PowerShell.Commands;
@@ -14,10 +14,9 @@ namespace Migration.PowerShell.Commands;
 /// runs dry: everything is counted and validated, nothing is written.
 /// </summary>
 /// <remarks>
-/// Every real run is journaled in the file itself (see Migration.Engine.Journal): one run row,
-/// one row per committed batch with its last key and checksum (committed in the batch's own
-/// transaction), and every refused or unconvertible row in the quarantine. That is what
-/// -Resume continues from and what Undo-Migration takes back.
+/// The engine's <see cref="MigrationSession"/> runs the import (journal, resume, quarantine,
+/// -MaxErrors, error log); this cmdlet binds and validates the parameters and feeds it the
+/// pipeline's rows; <see cref="ImportReport"/> writes out what the session reports.
 /// </remarks>
 [Cmdlet(VerbsData.Import, "D1Batch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TableSummary), typeof(BatchResult))]
@@ -26,21 +25,13 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
 
-    readonly ConcurrentQueue<object> _events = new();
-    readonly Dictionary<string, long> _rowsPerTable = new(StringComparer.Ordinal);
-    readonly HashSet<string> _warnedTables = new(StringComparer.OrdinalIgnoreCase);
-    readonly ProgressThrottle _throttle = ProgressThrottle.Default();
-    readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
     string _path = "";
     bool _dryRun;
     bool _declined;
-    D1RowProducer? _producer;
-    SqliteTarget? _target;
-    MigrationRun? _run;
-    ErrorLogCsv? _errorLog;
-    bool _runFinished;
     bool _discard;
-    long _errors;
+    D1RowProducer? _producer;
+    ImportReport? _report;
+    MigrationSession? _session;
     volatile bool _stopping;
 
     /// <summary>A D1 row (from ConvertTo-D1Row), a Postgres row (converted with the default policy) or a plain object (needs -TableName).</summary>
@@ -143,12 +134,6 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         // Plain objects are coerced to an existing table's column types.
         _producer = new D1RowProducer(ConversionOptions.Default, _path);
         if (_declined) return;
-        StartRun();
-    }
-
-    /// <summary>Starts or resumes the journaled run (not in a dry run, nor with -NoJournal) and opens the error log.</summary>
-    void StartRun()
-    {
         var resume = Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
         if (NoJournal.IsPresent && (resume || Backup.IsPresent))
         {
@@ -156,128 +141,58 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "JournalRequired", ErrorCategory.InvalidArgument, null));
             return;
         }
-        try
+        _report = new ImportReport(this, () => InputObject, _path, _dryRun, PassThru.IsPresent);
+        var started = false;
+        _report.Run(() =>
         {
-            if (ErrorLog is not null && !_dryRun) _errorLog = new ErrorLogCsv(FileSystemPaths.Resolve(this, ErrorLog, literal: true));
-            if (_dryRun || NoJournal.IsPresent) return;
-            _run = MigrationJournal.Start(_path, new RunStart
+            _session = new MigrationSession(_path, new SessionOptions
             {
+                Import = new ImportOptions
+                {
+                    BatchSize = BatchSize,
+                    OnConflict = OnConflict,
+                    Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
+                    DryRun = _dryRun,
+                    OrphanPolicy = OrphanPolicy,
+                    StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
+                },
+                Journal = !NoJournal.IsPresent,
                 Source = "Import-D1Batch",
-                Options = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BatchSize={BatchSize} OnConflict={OnConflict} MaxRowBytes={MaxRowBytes}"),
                 Resume = resume,
                 RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
-                BackupPath = Backup.IsPresent ? _path + "." + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + ".bak" : null,
-            });
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "RunStartFailed", ErrorCategory.OpenError, _path));
-            return;
-        }
-        if (_run is { IsResumed: true, StatusAtStart: RunStatus.Completed })
-        {
-            WriteWarning($"Run {_run.RunId} in {_path} completed already; there is nothing to resume and no row is written.");
-            _discard = true;
-            return;
-        }
-        WriteVerbose(_run.IsResumed ? $"Resuming run {_run.RunId} (attempt {_run.Attempts}) in {_path}." : $"Run {_run.RunId} started in {_path}.");
-        foreach (var table in _run.RestartedTables)
-            WriteWarning($"Table {table} has no primary key, so it has no checkpoint: the rows run {_run.RunId} wrote there were taken out and it is written again from its start. Send it whole.");
+                BackupPath = Backup.IsPresent ? MigrationSession.DefaultBackupPath(_path, DateTime.UtcNow) : null,
+                MaxErrors = MaxErrors,
+                ErrorLogPath = ErrorLog is null || _dryRun ? null : FileSystemPaths.Resolve(this, ErrorLog, literal: true),
+            }, _report);
+            started = _session.Start();
+        }, "RunStartFailed", ErrorCategory.OpenError);
+        if (started) return;
+        WriteWarning($"Run {_session!.Run!.RunId} in {_path} completed already; there is nothing to resume and no row is written.");
+        _discard = true;
     }
 
     protected override void ProcessRecord()
     {
         if (_declined || _stopping || _discard) return;
-        if (InputObject.BaseObject is RejectedRow rejected)
-        {
-            // ConvertTo-D1Row -IncludeRejected already wrote the error record: here it is quarantined and counted.
-            _run?.Quarantine(rejected.Table, rejected.Key, rejected.Column, rejected.Reason, rejected.ValueExcerpt, QuarantineStage.Convert);
-            _errorLog?.Write(_run?.RunId, rejected.Table, rejected.Key, rejected.Column, QuarantineStage.Convert, rejected.Reason, rejected.ValueExcerpt);
-            CountError();
-            return;
-        }
-        if (!D1RowProducer.IsRow(InputObject) && TableName is null)
+        if (!D1RowProducer.IsRow(InputObject) && InputObject.BaseObject is not RejectedRow && TableName is null)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("Import-D1Batch got a plain object (not a row): give -TableName, the table it belongs to."),
                 "TableNameRequired", ErrorCategory.InvalidArgument, InputObject));
             return;
         }
-        Row row;
-        try
-        {
-            row = _producer!.ToD1Row(InputObject, TableName);
-        }
-        catch (ConversionException ex)
-        {
-            var meantFor = _producer!.TargetTableName(InputObject, TableName) ?? ex.Table;
-            _run?.Quarantine(meantFor, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt, QuarantineStage.Convert);
-            _errorLog?.Write(_run?.RunId, meantFor, ex.Key, ex.Column, QuarantineStage.Convert, ex.Reason, ex.ValueExcerpt);
-            WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, InputObject));
-            CountError();
-            return;
-        }
-
-        WarnAboutSchema(row.GetSchema());
-        var target = Target();
-        if (_run is not null && _run.IsAlreadyWritten(row)) return;
-        try
-        {
-            target.Add(row);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            Stop(ex);
-            return;
-        }
-        var table = row.GetSchema().Name;
-        _rowsPerTable[table] = _rowsPerTable.GetValueOrDefault(table) + 1;
-        Drain();
-        if (_throttle.ShouldReport())
-        {
-            _progress.StatusDescription = $"{table}: {_rowsPerTable[table]} rows{(_dryRun ? " checked (dry run)" : " sent")}";
-            WriteProgress(_progress);
-        }
+        var session = _session!;
+        Row? row = null;
+        _report!.Run(() => row = _producer!.ToD1Row(InputObject, TableName, session));
+        if (row is null) return;
+        _report.Run(session.OpenTarget, "TargetOpenFailed", ErrorCategory.OpenError);
+        _report.Run(() => session.Add(row));
     }
 
     protected override void EndProcessing()
     {
         if (_declined || _discard) return;
-        if (_target is null)
-        {
-            // No row came: a run that was started still ends, so it is not left looking unfinished.
-            FinishRun(null);
-            return;
-        }
-        IReadOnlyList<TableSummary> summaries;
-        try
-        {
-            summaries = _target.Complete();
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            Stop(ex);
-            return;
-        }
-        // Refused rows are reported (and counted against -MaxErrors) before the run is marked Completed.
-        Drain();
-        FinishRun(null);
-        // Closed before the summaries go out, so a command downstream can open the file.
-        _target.Dispose();
-        _target = null;
-        _progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(_progress);
-        foreach (var summary in summaries)
-        {
-            if (_dryRun)
-            {
-                // Prints "What if: Performing the operation "..." on target "..."" and writes nothing.
-                ShouldProcess(
-                    $"table \"{summary.Table}\" in \"{_path}\"",
-                    $"Write {summary.RowsWritten} rows in {summary.Batches} batches ({summary.RowsSkipped} skipped, {summary.RowsFailed} refused)");
-            }
-            WriteObject(summary);
-        }
+        _report!.Run(() => _session!.Complete());
     }
 
     protected override void StopProcessing() => _stopping = true;
@@ -286,133 +201,8 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     {
         // Runs after the pipeline ends however it ends: what was committed stays, the open
         // batch is abandoned, and a run that did not complete is marked Failed (resumable).
-        _target?.Dispose();
-        _target = null;
-        if (!_runFinished && _run is not null)
-        {
-            try { FinishRun(_stopping ? "stopped (Ctrl+C or a downstream command)" : "stopped by an error; resume with -Resume"); }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
-            {
-                // The journal still says Running, which resumes the same way.
-            }
-        }
-        _run?.Dispose();
-        _run = null;
-        _errorLog?.Dispose();
-        _errorLog = null;
-    }
-
-    /// <summary>
-    /// The load cannot go on. A row refused under -ErrorAction Stop is reported as itself
-    /// (RowRejected, through the queued error record); anything else as ImportFailed. The run is
-    /// marked Failed when the command is disposed, so -Resume continues after what was committed.
-    /// </summary>
-    void Stop(Exception ex)
-    {
-        if (ex is RowRefusedException refused)
-        {
-            Drain(); // writes the row's error record; under -ErrorAction Stop that ends the pipeline here
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(refused.Message, refused), "RowRejected", ErrorCategory.WriteError, refused.Error));
-        }
-        ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, _path));
-    }
-
-    /// <summary>Marks the run Completed (no reason) or Failed (a reason), once.</summary>
-    void FinishRun(string? failure)
-    {
-        if (_run is null || _runFinished) return;
-        _runFinished = true;
-        if (failure is null) _run.Complete();
-        else _run.Fail(failure);
-    }
-
-    /// <summary>Counts a failed row; past -MaxErrors the run stops (it stays resumable).</summary>
-    void CountError()
-    {
-        if (++_errors <= MaxErrors) return;
-        _target?.Dispose();
-        _target = null;
-        var message = $"More than {MaxErrors} rows failed (-MaxErrors {MaxErrors}): the run stopped. What was committed stays; fix the cause and run again with -Resume.";
-        if (_run is not null) FinishRun(message);
-        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "MaxErrorsExceeded", ErrorCategory.LimitsExceeded, _path));
-    }
-
-    SqliteTarget Target()
-    {
-        if (_target is not null) return _target;
-        var options = new ImportOptions
-        {
-            BatchSize = BatchSize,
-            OnConflict = OnConflict,
-            Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
-            DryRun = _dryRun,
-            OrphanPolicy = OrphanPolicy,
-            StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
-        };
-        try
-        {
-            _target = _run is null ? SqliteTarget.Open(_path, options) : _run.OpenTarget(options);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "TargetOpenFailed", ErrorCategory.OpenError, _path));
-            throw;
-        }
-        // The engine may raise these from inside Add/Complete; they are queued and written out
-        // from the pipeline thread (Drain), the only thread that may call WriteObject/WriteError.
-        _target.BatchCommitted += b => _events.Enqueue(b);
-        _target.RowFailed += e => _events.Enqueue(e);
-        _target.OrphanFound += o => _events.Enqueue(o);
-        _target.SchemaWarningRaised += w => _events.Enqueue(w);
-        _target.Log += m => _events.Enqueue(new VerboseLine(m));
-        return _target;
-    }
-
-    sealed record VerboseLine(string Text);
-
-    /// <summary>
-    /// What the D1 schema does not carry from the source (from the table's mapped definition) is
-    /// said once per table, before its first row is written; for a whole-database export, for
-    /// every table of it at once.
-    /// </summary>
-    void WarnAboutSchema(TableSchema schema)
-    {
-        if (schema.Definition is null || _warnedTables.Contains(schema.Name)) return;
-        IEnumerable<TableSchema> tables = schema.Definition.Set is { } set ? set.Tables : [schema];
-        foreach (var t in tables)
-        {
-            if (!_warnedTables.Add(t.Name)) continue;
-            foreach (var w in t.Definition?.Warnings ?? []) WriteWarning(w.ToString());
-        }
-    }
-
-    void Drain()
-    {
-        while (_events.TryDequeue(out var item))
-        {
-            switch (item)
-            {
-                case RowError e:
-                    var message = $"Table {e.Table}, row {e.Key}, column {e.Column ?? "(none)"}: {e.Reason} (value: {e.ValueExcerpt})";
-                    _errorLog?.Write(_run?.RunId, e.Table, e.Key, e.Column, QuarantineStage.Write, e.Reason, e.ValueExcerpt);
-                    WriteError(new ErrorRecord(new InvalidOperationException(message), "RowRejected", ErrorCategory.WriteError, e));
-                    CountError();
-                    break;
-
-                case BatchResult b when PassThru.IsPresent:
-                    WriteObject(b);
-                    break;
-                // A refused orphan is also a RowError (written above); skipped and nulled ones are warnings.
-                case OrphanRow o when o.Action != "Refused":
-                    WriteWarning(o.ToString());
-                    break;
-                case SchemaWarning w:
-                    WriteWarning(w.ToString());
-                    break;
-                case VerboseLine v:
-                    WriteVerbose(v.Text);
-                    break;
-            }
-        }
+        _session?.Abandon(_stopping ? "stopped (Ctrl+C or a downstream command)" : "stopped by an error; resume with -Resume");
+        _session?.Dispose();
+        _session = null;
     }
 }

@@ -25,7 +25,7 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
     {
         var db = CatalogFixture.Create(pg);
         var path = _dir.File("app.sqlite");
-        var run = MigrationRun.Run(db, path, CatalogFixture.Selection, CatalogFixture.Options, new ImportOptions { BatchSize = 2 });
+        var run = WholeDatabaseRun.Run(db, path, CatalogFixture.Selection, CatalogFixture.Options, new ImportOptions { BatchSize = 2 });
 
         Assert.Empty(run.Errors);
         Assert.Empty(run.Orphans);
@@ -104,7 +104,7 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         var db = pg.CreateDatabase("orphans");
         pg.Execute(db, Orphans);
         var path = _dir.File($"orphans-{policy}.sqlite");
-        var run = MigrationRun.Run(db, path, PgTableSelection.All, ConversionOptions.Default, new ImportOptions { OrphanPolicy = policy });
+        var run = WholeDatabaseRun.Run(db, path, PgTableSelection.All, ConversionOptions.Default, new ImportOptions { OrphanPolicy = policy });
 
         // One orphan per table: kids (immediate check), strict_kids (NOT NULL), nodes (self-reference, filled in afterwards).
         Assert.Equal(["kids", "nodes", "strict_kids"], run.Orphans.Select(o => o.Table).Order().ToArray());
@@ -155,9 +155,9 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
             + "CREATE TABLE wide (" + string.Join(", ", Enumerable.Range(1, 101).Select(i => $"c{i} int")) + "); INSERT INTO wide (c1) VALUES (1); "
             + "CREATE TABLE _cf_meta (id int PRIMARY KEY); INSERT INTO _cf_meta VALUES (1);");
         var path = _dir.File("limits.sqlite");
-        var wide = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, new PgTableSelection(ExcludeTables: ["_cf_*"]), ConversionOptions.Default));
+        var wide = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(ExcludeTables: ["_cf_*"]), ConversionOptions.Default));
         Assert.Contains("101 columns", wide.Message, StringComparison.Ordinal);
-        var reserved = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, new PgTableSelection(Tables: ["_cf_*", "a_*"]), ConversionOptions.Default));
+        var reserved = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(Tables: ["_cf_*", "a_*"]), ConversionOptions.Default));
         Assert.Contains("_cf_", reserved.Message, StringComparison.Ordinal);
         Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
     }
@@ -168,7 +168,7 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         var db = CatalogFixture.Create(pg);
         var path = _dir.File("clash.sqlite");
         // Without the TableMap entry for sales.items, it and public.items are both "items".
-        var ex = Assert.Throws<TargetSchemaException>(() => MigrationRun.Run(db, path, CatalogFixture.Selection, ConversionOptions.Default));
+        var ex = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, CatalogFixture.Selection, ConversionOptions.Default));
         Assert.Contains("public.items", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sales.items", ex.Message, StringComparison.Ordinal);
         Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));

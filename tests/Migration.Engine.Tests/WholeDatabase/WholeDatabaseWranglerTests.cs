@@ -55,7 +55,7 @@ public sealed class WholeDatabaseWranglerTests(PgCluster pg) : IDisposable
         Assert.Equal("0001_from_postgres.sql", _d1.Query("SELECT name FROM d1_migrations").Single()["name"].GetString());
 
         // The tables exist already (from the migration): the target loads into them.
-        var run = MigrationRun.Run(db, _d1.StateFile, CatalogFixture.Selection, CatalogFixture.Options, new Migration.Engine.Target.ImportOptions { BatchSize = 2 });
+        var run = WholeDatabaseRun.Run(db, _d1.StateFile, CatalogFixture.Selection, CatalogFixture.Options, new Migration.Engine.Target.ImportOptions { BatchSize = 2 });
         Assert.Empty(run.Errors);
 
         Assert.Equal(3, _d1.Query("SELECT count(*) AS n FROM clients").Single()["n"].GetInt64());
@@ -71,7 +71,7 @@ public sealed class WholeDatabaseWranglerTests(PgCluster pg) : IDisposable
     public void A_whole_database_loads_straight_into_an_empty_local_D1()
     {
         var db = CatalogFixture.Create(pg);
-        var run = MigrationRun.Run(db, _d1.StateFile, CatalogFixture.Selection, CatalogFixture.Options);
+        var run = WholeDatabaseRun.Run(db, _d1.StateFile, CatalogFixture.Selection, CatalogFixture.Options);
         Assert.Empty(run.Errors);
         foreach (var t in Tables)
             Assert.Equal(run.Summary(t).RowsWritten, _d1.Query($"SELECT count(*) AS n FROM \"{t}\"").Single()["n"].GetInt64());

@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using Migration.Engine.Convert;
+using Migration.Engine.Journal;
+using Migration.Engine.Schema;
+using Migration.Engine.Session;
+using Migration.Engine.Target;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// What a <see cref="MigrationSession"/> reports, as Import-D1Batch writes it: refused and
+/// unconvertible rows as non-terminating errors, orphans and schema losses as warnings, batches
+/// (-PassThru) and per-table summaries as objects, -WhatIf lines in a dry run, throttled
+/// progress. Also maps the session's stopping exceptions to the cmdlet's terminating errors.
+/// </summary>
+public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string path, bool dryRun, bool passThru) : IMigrationObserver
+{
+    readonly ProgressThrottle _throttle = ProgressThrottle.Default();
+    readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
+
+    /// <summary>
+    /// Runs one session step; when the load cannot go on, ends the command with the cause. A row
+    /// refused under -ErrorAction Stop was reported as itself (its error record) and ends as
+    /// RowRejected; anything else as <paramref name="errorId"/>. The session marks the run Failed (resumable).
+    /// </summary>
+    public void Run(Action step, string errorId = "ImportFailed", ErrorCategory category = ErrorCategory.WriteError)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        try
+        {
+            step();
+        }
+        catch (MaxErrorsExceededException ex)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "MaxErrorsExceeded", ErrorCategory.LimitsExceeded, path));
+        }
+        catch (RowRefusedException refused)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(refused.Message, refused), "RowRejected", ErrorCategory.WriteError, refused.Error));
+        }
+        // PowerShell's own (a WriteError under -ErrorAction Stop, a stopped pipeline) go on as they are.
+        catch (Exception ex) when (ex is not RuntimeException)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(ex, errorId, category, path));
+        }
+    }
+
+    public void RunStarted(MigrationRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        cmdlet.WriteVerbose(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts}) in {path}." : $"Run {run.RunId} started in {path}.");
+        foreach (var table in run.RestartedTables)
+            cmdlet.WriteWarning($"Table {table} has no primary key, so it has no checkpoint: the rows run {run.RunId} wrote there were taken out and it is written again from its start. Send it whole.");
+    }
+
+    public void ConversionFailed(string table, ConversionException error) =>
+        cmdlet.WriteError(new ErrorRecord(error, "ConversionFailed", ErrorCategory.InvalidData, input()));
+
+    public void RowFailed(RowError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"Table {error.Table}, row {error.Key}, column {error.Column ?? "(none)"}: {error.Reason} (value: {error.ValueExcerpt})"),
+            "RowRejected", ErrorCategory.WriteError, error));
+    }
+
+    public void BatchCommitted(BatchResult batch)
+    {
+        if (passThru) cmdlet.WriteObject(batch);
+    }
+
+    /// <summary>A refused orphan is also a row error (written above); skipped and nulled ones are warnings.</summary>
+    public void OrphanFound(OrphanRow orphan)
+    {
+        ArgumentNullException.ThrowIfNull(orphan);
+        if (orphan.Action != "Refused") cmdlet.WriteWarning(orphan.ToString());
+    }
+
+    public void DefinitionWarning(SchemaWarning warning) => cmdlet.WriteWarning(warning?.ToString());
+
+    public void TargetWarning(SchemaWarning warning) => cmdlet.WriteWarning(warning?.ToString());
+
+    public void Verbose(string message) => cmdlet.WriteVerbose(message);
+
+    public void RowSent(string table, long rowsInTable)
+    {
+        if (!_throttle.ShouldReport()) return;
+        _progress.StatusDescription = $"{table}: {rowsInTable} rows{(dryRun ? " checked (dry run)" : " sent")}";
+        cmdlet.WriteProgress(_progress);
+    }
+
+    public void Completed(IReadOnlyList<TableSummary> summaries)
+    {
+        ArgumentNullException.ThrowIfNull(summaries);
+        _progress.RecordType = ProgressRecordType.Completed;
+        cmdlet.WriteProgress(_progress);
+        foreach (var summary in summaries)
+        {
+            if (dryRun)
+            {
+                // Prints "What if: Performing the operation "..." on target "..."" and writes nothing.
+                cmdlet.ShouldProcess(
+                    $"table \"{summary.Table}\" in \"{path}\"",
+                    $"Write {summary.RowsWritten} rows in {summary.Batches} batches ({summary.RowsSkipped} skipped, {summary.RowsFailed} refused)");
+            }
+            cmdlet.WriteObject(summary);
+        }
+    }
+}
