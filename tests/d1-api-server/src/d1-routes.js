@@ -92,7 +92,7 @@ export async function query(env, d, body, raw) {
   } catch (e) {
     return malformed(e.message);
   }
-  return withLock(d.uuid, async () => {
+  return withDb(env, d, async () => {
     const r = await execute(env[d.binding], statements);
     if (!r.ok) return fail(400, Codes.d1Sql, r.error, { result: [] });
     if (r.results.some((x) => x.meta?.changed_db)) bump(d.uuid);
@@ -106,6 +106,19 @@ export async function query(env, d, body, raw) {
 }
 
 // ---- import: init -> PUT upload_url -> ingest -> poll ---------------------------------------
+//
+// A file of at most `import_single_max` statements runs as ONE transaction inside the ingest
+// request: a failing statement reverts it all. A larger file runs in chunks, a few seconds of
+// work per request (ingest, then each poll: wrangler polls at once, and the server paces it, as
+// the real one does), so that no request holds the Worker long and memory stays bounded. Its
+// atomicity comes from a snapshot taken before the first chunk: on failure the database is
+// restored to it. While such an import is pending, any other request on the database first
+// finishes it (the real database is unavailable during an import, and the import goes on when
+// its client goes away). Between chunks `PRAGMA defer_foreign_keys = on` is repeated when the
+// file sets it; a foreign key satisfied only by a later chunk still fails (documented).
+
+const CHUNK_STATEMENTS = 5000;
+const jobs = new Map(); // uuid -> pending chunked import (statements kept in this isolate)
 
 async function importState(env, uuid) {
   const row = await env.CONTROL.prepare("SELECT value FROM settings WHERE name = ?").bind(`import:${uuid}`).first();
@@ -128,56 +141,133 @@ export async function importRoute(env, d, body, origin, faults) {
     return ingest(env, d, body.etag, body.filename, faults);
   }
   if (action === "poll") {
-    const state = await importState(env, d.uuid);
-    if (!state) return ok({ success: false, error: "Not currently importing anything." });
-    if (state.polls_left > 0) {
-      state.polls_left--;
-      await saveImportState(env, d.uuid, state);
-      return ok({ success: true, type: "import", status: "active", at_bookmark: state.at_bookmark, messages: [`Processed ${state.processed_shown} queries.`] });
-    }
-    return ok(state.final);
+    return withLock(d.uuid, async () => {
+      const state = await importState(env, d.uuid);
+      if (!state) return ok({ success: false, error: "Not currently importing anything." });
+      if (state.pending) return ok(await runSlice(env, d, state));
+      if (state.polls_left > 0) {
+        state.polls_left--;
+        await saveImportState(env, d.uuid, state);
+        return ok({ success: true, type: "import", status: "active", at_bookmark: state.at_bookmark, messages: [`Processed ${state.final.result?.num_queries ?? 0} queries.`] });
+      }
+      return ok(state.final);
+    });
   }
   return malformed("Invalid property: action must be init, ingest or poll");
 }
+
+const checked = new Set(); // databases whose persisted import state this isolate has looked at
+
+// Called (under the database's lock) before any other request on the database.
+export async function finishPendingImport(env, d) {
+  if (!jobs.has(d.uuid)) {
+    // Only once per isolate: a chunked import it does not know (the Worker restarted
+    // mid-import) cannot go on, and is reverted by runSlice.
+    if (checked.has(d.uuid)) return;
+    checked.add(d.uuid);
+  }
+  let state = await importState(env, d.uuid);
+  while (state?.pending) {
+    await runSlice(env, d, state);
+    state = await importState(env, d.uuid);
+  }
+}
+
+// Runs fn under the database's lock, after any pending import.
+const withDb = (env, d, fn) => withLock(d.uuid, async () => {
+  await finishPendingImport(env, d);
+  return fn();
+});
 
 async function ingest(env, d, etag, filename, faults) {
   const obj = await env.R2.get(`uploads/${etag}`);
   if (!obj) return malformed(`no uploaded file for etag ${etag}`);
   const text = await obj.text();
-  const statements = splitSql(text).map((sql) => ({ sql, params: [] }));
+  const statements = splitSql(text);
   return withLock(d.uuid, async () => {
+    await finishPendingImport(env, d);
     const at = await newBookmark(env, d, null);
     const messages = ["Starting import...", `Processing ${filename ?? etag + ".sql"}`];
+    const polls = faults.config.import_polls ?? 0;
+    if (statements.length > (faults.config.import_single_max ?? 100000)) {
+      const revertTo = await newBookmark(env, d, await takeSnapshot(env[d.binding]));
+      const defer = statements.some((s) => /^PRAGMA\s+defer_foreign_keys\s*=\s*(on|true|1)\b/i.test(s));
+      jobs.set(d.uuid, { statements, defer });
+      const state = { pending: true, at_bookmark: at, revert_to: revertTo, next: 0, total: statements.length, started: Date.now(),
+        meta: null, messages, polls_left: polls, final: null, slice_ms: faults.config.import_slice_ms ?? 4000 };
+      await saveImportState(env, d.uuid, state);
+      return ok(await runSlice(env, d, state));
+    }
     let final;
     if (statements.length === 0) {
       final = { success: false, type: "import", status: "error", at_bookmark: at, error: "No SQL statements detected.", errors: ["No SQL statements detected."], messages };
     } else {
       const started = Date.now();
-      const r = await execute(env[d.binding], statements, "NONE");
+      const r = await execute(env[d.binding], statements.map((sql) => ({ sql, params: [] })), "NONE");
       if (!r.ok) {
         // The engine ran everything in one transaction, so nothing of the file remains.
-        messages.push("Import failed; the database was reverted to its state before the import.");
-        final = { success: false, type: "import", status: "error", at_bookmark: at, error: r.error, errors: [r.error], messages };
+        final = importFailed(at, r.error, messages);
       } else {
-        bump(d.uuid);
-        const m = sumMeta(r.results);
-        const finalBookmark = await newBookmark(env, d, null);
-        messages.push(`Processed ${statements.length} queries.`);
-        final = {
-          success: true, type: "import", status: "complete", at_bookmark: finalBookmark, messages,
-          result: {
-            num_queries: statements.length,
-            final_bookmark: finalBookmark,
-            meta: { ...restMeta(m), duration: Date.now() - started || m.duration },
-          },
-        };
+        final = await importDone(env, d, statements.length, sumMeta(r.results), started, messages);
       }
     }
-    const polls = faults.config.import_polls ?? 0;
-    await saveImportState(env, d.uuid, { at_bookmark: at, polls_left: polls, processed_shown: 0, final });
+    await saveImportState(env, d.uuid, { at_bookmark: at, polls_left: polls, final });
     if (polls > 0) return ok({ success: true, type: "import", status: "active", at_bookmark: at, messages: ["Starting import..."] });
     return ok(final);
   });
+}
+
+function importFailed(at, error, messages) {
+  messages.push("Import failed; the database was reverted to its state before the import.");
+  return { success: false, type: "import", status: "error", at_bookmark: at, error, errors: [error], messages };
+}
+
+async function importDone(env, d, count, m, started, messages) {
+  bump(d.uuid);
+  const finalBookmark = await newBookmark(env, d, null);
+  messages.push(`Processed ${count} queries.`);
+  return {
+    success: true, type: "import", status: "complete", at_bookmark: finalBookmark, messages,
+    result: { num_queries: count, final_bookmark: finalBookmark, meta: { ...restMeta(m), duration: Date.now() - started || m.duration } },
+  };
+}
+
+const addMeta = (a, b) => (a ? sumMeta([{ meta: a }, { meta: b }]) : b);
+
+// Runs chunks of a pending import for about SLICE_MS; answers the poll response.
+async function runSlice(env, d, state) {
+  const job = jobs.get(d.uuid);
+  const db = env[d.binding];
+  let error = job ? null : "Import was interrupted (the test server's Worker restarted).";
+  const t0 = Date.now();
+  while (!error && state.next < state.total) {
+    const chunk = job.statements.slice(state.next, state.next + CHUNK_STATEMENTS).map((sql) => ({ sql, params: [] }));
+    if (job.defer && state.next > 0) chunk.unshift({ sql: "PRAGMA defer_foreign_keys = on", params: [] });
+    const r = await execute(db, chunk, "NONE");
+    if (!r.ok) { error = r.error; break; }
+    bump(d.uuid);
+    state.meta = addMeta(state.meta, sumMeta(r.results));
+    state.next += Math.min(CHUNK_STATEMENTS, state.total - state.next);
+    if (Date.now() - t0 >= state.slice_ms) break;
+  }
+  if (error) {
+    jobs.delete(d.uuid);
+    const snap = await env.R2.get(`snapshots/${d.uuid}/${state.revert_to}.json`);
+    const r = await execute(db, [...(await wipeStatements(db)), ...restoreStatements(JSON.parse(await snap.text()))], "NONE");
+    if (!r.ok) error += ` (and reverting failed: ${r.error})`;
+    bump(d.uuid);
+    const final = importFailed(state.at_bookmark, error, state.messages);
+    await saveImportState(env, d.uuid, { at_bookmark: state.at_bookmark, polls_left: 0, final });
+    return final;
+  }
+  if (state.next < state.total) {
+    await saveImportState(env, d.uuid, state);
+    return { success: true, type: "import", status: "active", at_bookmark: state.at_bookmark, messages: [`Processed ${state.next} queries.`] };
+  }
+  jobs.delete(d.uuid);
+  const final = await importDone(env, d, state.total, state.meta, state.started, state.messages);
+  await saveImportState(env, d.uuid, { at_bookmark: state.at_bookmark, polls_left: state.polls_left, final });
+  return state.polls_left > 0 ? { success: true, type: "import", status: "active", at_bookmark: state.at_bookmark, messages: [`Processed ${state.total} queries.`] } : final;
 }
 
 // PUT to the upload URL: stores the file, answers ETag = MD5 of what arrived (as R2 does).
@@ -199,7 +289,7 @@ export async function download(env, key) {
 export async function exportRoute(env, d, body, origin) {
   if (body?.output_format !== "polling") return malformed("Invalid property: output_format must be 'polling'");
   const o = body.dump_options ?? {};
-  return withLock(d.uuid, async () => {
+  return withDb(env, d, async () => {
     const r = await dump(env[d.binding], { noSchema: !!o.no_schema, noData: !!o.no_data, tables: o.tables ?? [] });
     if (!r.ok) return ok({ success: false, type: "export", status: "error", error: r.error, messages: [] });
     const filename = `${d.name}-${Date.now()}.sql`;
@@ -235,7 +325,7 @@ async function currentBookmark(env, d) {
 }
 
 export async function bookmarkRoute(env, d, url) {
-  return withLock(d.uuid, async () => {
+  return withDb(env, d, async () => {
     const ts = url.searchParams.get("timestamp");
     if (!ts) return ok({ bookmark: await currentBookmark(env, d) });
     const ms = Date.parse(ts);
@@ -248,7 +338,7 @@ export async function bookmarkRoute(env, d, url) {
 }
 
 export async function restoreRoute(env, d, url) {
-  return withLock(d.uuid, async () => {
+  return withDb(env, d, async () => {
     let target = url.searchParams.get("bookmark");
     const ts = url.searchParams.get("timestamp");
     if (!target && ts) {
@@ -278,6 +368,7 @@ export async function restoreRoute(env, d, url) {
 export async function resetDatabase(env, d) {
   return withLock(d.uuid, async () => {
     const db = env[d.binding];
+    jobs.delete(d.uuid); // a pending import is abandoned with the content it was writing
     const r = await execute(db, await wipeStatements(db), "NONE");
     if (!r.ok) return fail(500, Codes.d1Sql, r.error);
     bump(d.uuid);

@@ -14,7 +14,8 @@
 //   phase?: "before" | "after",// slow: delay before or after the work commits (default after)
 //   mode?: "drop" | "500" | "503" // reset_after_commit: how the answer is lost (default drop)
 // }
-// config = { rules: [rule], seed?: number, import_polls?: N }
+// config = { rules: [rule], seed?: number, import_polls?: N, import_single_max?: N, import_slice_ms?: N }
+// (the import settings are not faults, but travel with them: see d1-routes.js, ingest)
 
 const KINDS = new Set(["rate_limit", "internal_error", "reset_after_commit", "slow", "bad_token"]);
 const ROUTES = new Set(["query", "raw", "import", "export", "time_travel", "database", "kv", "upload", "download", "any"]);
@@ -34,17 +35,25 @@ export function validateConfig(config) {
     if (r.mode !== undefined && !["drop", "500", "503"].includes(r.mode)) throw new Error(`rules[${i}].mode must be drop, 500 or 503`);
     if (r.phase !== undefined && !["before", "after"].includes(r.phase)) throw new Error(`rules[${i}].phase must be before or after`);
   }
-  const known = new Set(["rules", "seed", "import_polls"]);
+  const known = new Set(["rules", "seed", ...Object.keys(SETTINGS)]);
   for (const k of Object.keys(config)) if (!known.has(k)) throw new Error(`unknown setting '${k}'`);
-  if (config.import_polls !== undefined && !(Number.isInteger(config.import_polls) && config.import_polls >= 0)) {
-    throw new Error("import_polls must be a non-negative integer");
+  const out = { rules: rules.map((r) => ({ ...r, seen: 0, fired: 0 })), seed: config.seed ?? 1 };
+  for (const [k, def] of Object.entries(SETTINGS)) {
+    const v = config[k] ?? def;
+    if (!(Number.isInteger(v) && v >= 0)) throw new Error(`${k} must be a non-negative integer`);
+    out[k] = v;
   }
-  return { rules: rules.map((r) => ({ ...r, seen: 0, fired: 0 })), seed: config.seed ?? 1, import_polls: config.import_polls ?? 0 };
+  return out;
 }
+
+// import_polls: polls that answer "active" before a finished import reports its result.
+// import_single_max: files with at most this many statements run as one transaction.
+// import_slice_ms: work per request on a larger, chunked import (at least one chunk).
+export const SETTINGS = { import_polls: 0, import_single_max: 100000, import_slice_ms: 4000 };
 
 export class Faults {
   constructor() {
-    this.config = { rules: [], seed: 1, import_polls: 0 };
+    this.config = validateConfig({});
     this.rng = mulberry32(1);
     this.log = []; // what fired, for tests: [{kind, route, db, at}]
   }

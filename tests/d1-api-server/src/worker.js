@@ -17,7 +17,7 @@ async function load(env) {
   const row = await env.CONTROL.prepare("SELECT value FROM settings WHERE name = 'faults'").first();
   if (row) {
     const saved = JSON.parse(row.value);
-    faults.set({ rules: saved.rules.map(({ seen, fired, ...r }) => r), seed: saved.seed, import_polls: saved.import_polls });
+    faults.set({ ...saved, rules: saved.rules.map(({ seen, fired, ...r }) => r) });
     faults.config.rules.forEach((r, i) => { r.seen = saved.rules[i].seen; r.fired = saved.rules[i].fired; });
   } else if (env.FAULTS) {
     faults.set(JSON.parse(env.FAULTS));
@@ -27,9 +27,8 @@ async function load(env) {
 
 // Counters survive a restart of the Worker (wrangler dev restarts it after a long request).
 async function saveFaults(env) {
-  const { rules, seed, import_polls } = faults.config;
   await env.CONTROL.prepare("INSERT OR REPLACE INTO settings(name, value) VALUES ('faults', ?)")
-    .bind(JSON.stringify({ rules, seed, import_polls })).run();
+    .bind(JSON.stringify(faults.config)).run();
 }
 
 export default {

@@ -191,6 +191,49 @@ test("import: with import_polls the ingest answers 'active' and polls finish it;
   assert.deepEqual(idle.json.result, { success: false, error: "Not currently importing anything." });
 });
 
+test("import of a file larger than import_single_max: chunks across polls, then complete", async () => {
+  await resetDb(DB);
+  await setFaults({ rules: [], import_single_max: 10, import_slice_ms: 0 });
+  try {
+    const rows = Array.from({ length: 12000 }, (_, i) => `INSERT INTO chunked VALUES (${i}, 'r${i}');`).join("\n");
+    const { ingest } = await importFile(DB, `-- ${Date.now()}\nPRAGMA defer_foreign_keys = on;\nCREATE TABLE chunked (id INTEGER PRIMARY KEY, v TEXT);\n${rows}\n`);
+    let r = ingest.json.result;
+    assert.equal(r.status, "active");
+    const progress = [r.messages.at(-1)];
+    const p = await dbPath(DB, "import");
+    while (r.status === "active") {
+      r = (await api("POST", p, { body: { action: "poll", current_bookmark: r.at_bookmark } })).json.result;
+      progress.push(r.messages.at(-1));
+    }
+    assert.equal(r.status, "complete", JSON.stringify(r));
+    assert.equal(r.result.num_queries, 12002);
+    assert.deepEqual(progress, ["Processed 5000 queries.", "Processed 10000 queries.", "Processed 12002 queries."]);
+    assert.deepEqual(await sql(DB, "SELECT count(*) AS n, max(id) AS m FROM chunked"), [{ n: 12000, m: 11999 }]);
+  } finally {
+    await clearFaults();
+  }
+});
+
+test("chunked import: a failure in a late chunk restores the database as it was; a pending import finishes before other requests", async () => {
+  await resetDb(DB);
+  await sql(DB, "CREATE TABLE pre (id INTEGER PRIMARY KEY, v TEXT)");
+  await sql(DB, "INSERT INTO pre VALUES (1, 'kept'), (2, 'also kept')");
+  await setFaults({ rules: [], import_single_max: 10, import_slice_ms: 0 });
+  try {
+    const rows = Array.from({ length: 11000 }, (_, i) => `INSERT INTO pre VALUES (${i + 10}, 'new');`).join("\n");
+    const bad = await importFile(DB, `-- ${Date.now()}\nDELETE FROM pre WHERE id = 1;\n${rows}\nINSERT INTO pre VALUES (2, 'duplicate');\n`);
+    let r = bad.ingest.json.result;
+    assert.equal(r.status, "active", "the first chunk committed, the import goes on");
+    // Any other request on the database waits for the import to end (here: in failure).
+    assert.deepEqual(await sql(DB, "SELECT id, v FROM pre ORDER BY id"), [{ id: 1, v: "kept" }, { id: 2, v: "also kept" }]);
+    r = (await api("POST", await dbPath(DB, "import"), { body: { action: "poll", current_bookmark: r.at_bookmark } })).json.result;
+    assert.equal(r.status, "error");
+    assert.match(r.error, /UNIQUE constraint failed: pre\.id/);
+  } finally {
+    await clearFaults();
+  }
+});
+
 test("export: polling format completes with a signed URL this server serves", async () => {
   await resetDb(DB);
   await sql(DB, "CREATE TABLE ex (id INTEGER PRIMARY KEY, v TEXT)");
