@@ -39,7 +39,7 @@ public sealed class MigrationSessionTests : IDisposable
             Assert.Contains("-MaxErrors 1", stop.Message, StringComparison.Ordinal);
         }
         var failed = MigrationJournal.GetRuns(path).Single();
-        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Equal(nameof(RunStatus.Failed), failed.Status);
         Assert.Contains("More than 1 rows failed", failed.Message, StringComparison.Ordinal);
         Assert.Equal(2, first.Failed.Count);
         Assert.Equal(3, File.ReadAllLines(log).Length); // header + the two refused rows
@@ -52,7 +52,7 @@ public sealed class MigrationSessionTests : IDisposable
             Assert.Equal(6, session.Complete().Single().RowsWritten + session.Run!.RowsAlreadyWritten);
         }
         Assert.Equal(6L, Rows(path, "SELECT count(*) FROM books").Single()[0]);
-        Assert.Equal(RunStatus.Completed, MigrationJournal.GetRuns(path).Single().Status);
+        Assert.Equal(nameof(RunStatus.Completed), MigrationJournal.GetRuns(path).Single().Status);
         Assert.Single(second.Summaries);
     }
 
@@ -63,7 +63,7 @@ public sealed class MigrationSessionTests : IDisposable
         CompleteRun(path, BookRows(1, 3), OnConflict.Abort, batchSize: 2);
         using (var session = new MigrationSession(path, new SessionOptions { Resume = true }, new Recorder()))
             Assert.False(session.Start());
-        Assert.Equal(RunStatus.Completed, MigrationJournal.GetRuns(path).Single().Status);
+        Assert.Equal(nameof(RunStatus.Completed), MigrationJournal.GetRuns(path).Single().Status);
     }
 
     [Fact]
