@@ -53,6 +53,10 @@ public static class PlainObjectReader
         {
             case null:
                 return null;
+            // A date outside DateTime's range that a row showed (Select-Object copies it): its ISO
+            // text, which is what D1 holds for it.
+            case PgDateTime outOfRange:
+                return outOfRange.Value;
             case string or byte[]:
                 return value;
             case IDictionary d:

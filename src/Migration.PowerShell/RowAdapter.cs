@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Migration.Engine.Schema;
+using Migration.Engine.Source;
 
 namespace Migration.PowerShell;
 
@@ -43,7 +44,29 @@ public sealed class RowAdapter : PSPropertyAdapter
     public override bool IsSettable(PSAdaptedProperty adaptedProperty) => false;
 
     public override object? GetPropertyValue(PSAdaptedProperty adaptedProperty) =>
-        AsRow(adaptedProperty.BaseObject).GetValue(Ordinal(adaptedProperty));
+        ForPowerShell(AsRow(adaptedProperty.BaseObject).GetValue(Ordinal(adaptedProperty)));
+
+    /// <summary>
+    /// A value as PowerShell should see it. The row holds timestamps and dates as the engine's
+    /// exact PgTimestamp/PgDate (what ConvertTo-D1Row converts); a script gets what it can compare,
+    /// cast and serialize: a DateTime whenever the value fits one exactly (timestamptz with Kind
+    /// Utc, as Npgsql gives it; timestamp and date with Kind Unspecified, a date at midnight; a
+    /// microsecond is ten ticks, so nothing is rounded), and a <see cref="PgDateTime"/> for BC,
+    /// years after 9999 and the infinities. Everything else is returned as held.
+    /// </summary>
+    internal static object? ForPowerShell(object? value) => value switch
+    {
+        // Each branch boxed on its own: a conditional of DateTime and PgDateTime would take
+        // PgDateTime's implicit conversion from DateTime and hand back a PgDateTime for both.
+        PgTimestamp t => t.FitsDateTime ? (object)t.ToDateTime() : new PgDateTime(t),
+        PgDate d => FitsDateTime(d) ? (object)d.ToDateOnly().ToDateTime(TimeOnly.MinValue) : new PgDateTime(d),
+        _ => value,
+    };
+
+    static readonly int DateTimeFirstDay = new DateOnly(1, 1, 1).DayNumber - new DateOnly(2000, 1, 1).DayNumber;
+    static readonly int DateTimeLastDay = new DateOnly(9999, 12, 31).DayNumber - new DateOnly(2000, 1, 1).DayNumber;
+
+    static bool FitsDateTime(PgDate d) => d.Days >= DateTimeFirstDay && d.Days <= DateTimeLastDay;
 
     public override void SetPropertyValue(PSAdaptedProperty adaptedProperty, object value) =>
         throw new NotSupportedException(
@@ -54,7 +77,7 @@ public sealed class RowAdapter : PSPropertyAdapter
     {
         var row = AsRow(adaptedProperty.BaseObject);
         var ordinal = Ordinal(adaptedProperty);
-        var value = row.GetValue(ordinal);
+        var value = ForPowerShell(row.GetValue(ordinal));
         if (value is not null) return value.GetType().FullName ?? "System.Object";
         var schema = row.GetSchema();
         if (schema.Kind != SchemaKind.D1) return "System.Object";

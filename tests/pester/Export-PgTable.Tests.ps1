@@ -42,8 +42,10 @@ Describe 'Export-PgTable' {
             $users[1].is_active | Should -BeFalse
         }
 
-        It 'shows timestamps as ISO 8601 with microseconds' {
-            "$($users[0].date_joined)" | Should -Be '2024-01-31T23:59:59.123456Z'
+        It 'shows a timestamptz as a UTC [datetime], to the microsecond' {
+            $users[0].date_joined | Should -BeOfType [datetime]
+            $users[0].date_joined.Kind | Should -Be 'Utc'
+            $users[0].date_joined.ToString('o') | Should -Be '2024-01-31T23:59:59.1234560Z'
         }
 
         It 'works with Where-Object and Select-Object' {
@@ -71,6 +73,78 @@ Describe 'Export-PgTable' {
                 'first_name', 'last_name', 'email', 'is_staff', 'is_active', 'date_joined')
             { $users[0].email = 'changed@example.com' } | Should -Throw
             $users[0].email | Should -Be 'alice@example.com'
+        }
+    }
+
+    Context 'timestamps and dates as PowerShell values' {
+        BeforeAll {
+            Invoke-TestPgSql -ConnectionString $pg -Sql @'
+CREATE TABLE events (id int PRIMARY KEY, at timestamptz, local_at timestamp, day date);
+INSERT INTO events VALUES
+  (1, '2024-01-31 23:59:59.123456+00', '2024-01-31 23:59:59.123456', '2024-01-31'),
+  (2, '2023-01-01 00:00:00+00', '2023-01-01 00:00:00', '2023-01-01'),
+  (3, 'infinity', 'infinity', 'infinity'),
+  (4, '-infinity', '-infinity', '-infinity'),
+  (5, '0044-03-15 12:00:00+00 BC', '0044-03-15 12:00:00 BC', '0044-03-15 BC'),
+  (6, '10000-01-01 00:00:00+00', '10000-01-01 00:00:00', '10000-01-01'),
+  (7, NULL, NULL, NULL);
+'@
+            $events = @(Export-PgTable -ConnectionString $pg -Table events)
+        }
+
+        It 'gives [datetime] values that fit: timestamptz as Utc, timestamp and date as Unspecified' {
+            $events[0].at | Should -BeOfType [datetime]
+            $events[0].at.Kind | Should -Be 'Utc'
+            $events[0].local_at.Kind | Should -Be 'Unspecified'
+            $events[0].local_at.ToString('o') | Should -Be '2024-01-31T23:59:59.1234560'
+            $events[0].day | Should -Be ([datetime]'2024-01-31')
+            [datetime]$events[1].at | Should -Be ([datetime]'2023-01-01')
+        }
+
+        It 'Where-Object -gt a [datetime] works on every row, the infinities and years past 9999 included' {
+            $errs = $null
+            $later = @($events | Where-Object at -gt ([datetime]'2023-06-01') -ErrorVariable errs)
+            $errs | Should -BeNullOrEmpty
+            @($later.id) | Should -Be @(1, 3, 6)
+            # ($null -lt anything is $true in PowerShell, so the NULL row is left out here.)
+            @($events | Where-Object { $null -ne $_.day -and $_.day -lt [datetime]'2023-06-01' }).id | Should -Be @(2, 4, 5)
+            @($events | Where-Object { $_.local_at -ge [datetime]'2023-01-01' -and $_.local_at -le [datetime]'2023-01-01' }).id | Should -Be 2
+        }
+
+        It 'shows what [datetime] cannot hold as a PgDateTime that prints, compares and refuses the cast' {
+            $inf, $bc, $far = $events[2].at, $events[4].day, $events[5].local_at
+            $inf | Should -BeOfType [Migration.PowerShell.PgDateTime]
+            "$inf" | Should -Be 'infinity'
+            "$bc" | Should -Be '-0043-03-15'
+            "$far" | Should -Be '+10000-01-01T00:00:00.000000'
+            "$($events[3].at)" | Should -Be '-infinity'
+            $inf -gt (Get-Date) | Should -BeTrue
+            $events[3].at -lt [datetime]::MinValue | Should -BeTrue
+            $bc -lt [datetime]::MinValue | Should -BeTrue
+            $far -gt [datetime]::MaxValue | Should -BeTrue
+            $inf -eq $events[2].day | Should -BeTrue
+            { [datetime]$far } | Should -Throw '*outside the range of `[datetime`]*'
+        }
+
+        It 'ConvertTo-Json writes dates as ISO text, not the type''s parts' {
+            $json = $events[0], $events[2] | Select-Object id, at, local_at, day | ConvertTo-Json -Compress
+            $json | Should -BeLike '*"at":"2024-01-31T23:59:59.123456Z","local_at":"2024-01-31T23:59:59.123456","day":"2024-01-31T00:00:00"*'
+            $json | Should -BeLike '*"at":{"Value":"infinity"},"local_at":{"Value":"infinity"},"day":{"Value":"infinity"}*'
+            $json | Should -Not -Match 'Microseconds|HasTimeZone'
+        }
+
+        It 'converts the exact Postgres value to D1: the PowerShell view changes nothing' {
+            $db = Join-Path $TestDrive 'events.sqlite'
+            Export-PgTable -ConnectionString $pg -Table events | ConvertTo-D1Row | Import-D1Batch -Path $db | Out-Null
+            $rows = @(Invoke-TestSqlite -Path $db -Sql 'SELECT at, local_at, day FROM events ORDER BY id')
+            $rows[0].at | Should -Be '2024-01-31T23:59:59.123456Z'
+            $rows[2].local_at | Should -Be 'infinity'
+            $rows[4].at | Should -Be '-0043-03-15T12:00:00.000000Z'
+            $rows[5].day | Should -Be '+10000-01-01'
+            # Copied into plain objects, a value [datetime] cannot hold still goes as its exact text.
+            $plain = Join-Path $TestDrive 'plain.sqlite'
+            $events | Select-Object id, local_at | ConvertTo-D1Row -TableName events | Import-D1Batch -Path $plain | Out-Null
+            Get-TestSqliteScalar -Path $plain -Sql 'SELECT local_at FROM events WHERE id = 5' | Should -Be '-0043-03-15T12:00:00.000000'
         }
     }
 
