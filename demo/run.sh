@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The demo: start a throwaway PostgreSQL with the List Cutter sample database
-# (scenario 1), migrate it into a real local D1 (wrangler's state file), print the
-# per-table summary, and verify the copy. Leaves the D1 project in demo/work/.
+# (scenario 1), migrate it into a real local D1 (wrangler's state file) with the cmdlets in
+# pwsh (demo/migrate.ps1: Export-PgTable -All | ConvertTo-D1Row | Import-D1Batch, then
+# Test-MigrationIntegrity), and check the copy again from outside: psql, sqlite3 and wrangler.
+# Installs what it lacks first (scripts/install-prereqs.sh: PostgreSQL 15, sqlite3, wrangler,
+# pwsh). Where pwsh cannot be installed it runs the same engine calls through the CLI
+# (src/Migration.Cli) instead, and says so. Leaves the D1 project in demo/work/.
 #   bash demo/run.sh            (SCALE=5000 persons by default; SCALE=100000 for more)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +18,16 @@ export WRANGLER_SEND_METRICS=false
 step() { printf '\n== %s\n' "$*"; }
 
 step "prerequisites"
-[ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "needs PostgreSQL 15 server binaries (apt-get install postgresql-15)"; exit 1; }
-[ -x node_modules/.bin/wrangler ] || npm ci --no-audit --no-fund --loglevel=error
-dotnet build src/Migration.Cli -c Release -nologo -v quiet >/dev/null
+# pwsh is optional here: without it the demo falls back to the CLI.
+bash scripts/install-prereqs.sh --no-pwsh
+export PATH="$PATH:$HOME/.dotnet/tools"
+bash scripts/install-prereqs.sh --pwsh-only || echo "pwsh could not be installed: the demo runs the CLI instead."
+if command -v pwsh >/dev/null && [ "${DEMO_HOST:-pwsh}" = pwsh ]; then host=pwsh; else host=cli; fi
+if [ $host = pwsh ]; then
+  dotnet build src/Migration.PowerShell -c Release -nologo -v quiet >/dev/null   # assembles out/Migration
+else
+  dotnet build src/Migration.Cli -c Release -nologo -v quiet >/dev/null
+fi
 migration() { dotnet "$root/src/Migration.Cli/bin/Release/net10.0/migration.dll" "$@"; }
 wrangler() { (cd "$work" && "$root/node_modules/.bin/wrangler" "$@"); }
 
@@ -43,15 +54,20 @@ wrangler d1 execute DB --local --command "SELECT 1" >/dev/null
 d1file=$(ls "$work"/.wrangler/state/v3/d1/miniflare-D1DatabaseObject/*.sqlite | grep -v /metadata.sqlite)
 echo "D1 state file: $d1file"
 
-step "migrate: Export-PgTable | ConvertTo-D1Row | Import-D1Batch"
-# The whole database, parents first; the tables are created from the source's definition
-# (keys, UNIQUE, foreign keys with their actions, indexes after the data, ANALYZE).
-migration migrate --pg "$pg" --all \
-  --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons \
-  --path "$d1file" --verbose
+if [ $host = pwsh ]; then
+  # The cmdlets, in pwsh: migrate, print the summary, run Test-MigrationIntegrity (non-zero exit
+  # when a check failed).
+  pwsh -NoProfile -NonInteractive -File demo/migrate.ps1 -ConnectionString "$pg" -Path "$d1file" || fail_pwsh=1
+else
+  step "migrate (CLI: pwsh is not available): migration migrate --all"
+  # The same engine calls the cmdlets make: the whole database, parents first, with the schema.
+  migration migrate --pg "$pg" --all \
+    --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons \
+    --path "$d1file" --verbose
+fi
 
-step "verify"
-fail=0
+step "verify from outside: psql, sqlite3, wrangler"
+fail=${fail_pwsh:-0}
 check() { # name expected actual
   if [ "$2" = "$3" ]; then printf '  ok    %-55s %s\n' "$1" "$3"
   else printf '  FAIL  %-55s expected %s, got %s\n' "$1" "$2" "$3"; fail=1; fi
@@ -74,13 +90,15 @@ check "boolean columns hold only 0/1" 0 "$(sqlite3 "$d1file" "SELECT (SELECT cou
 check "PRAGMA integrity_check" ok "$(sqlite3 "$d1file" "PRAGMA integrity_check")"
 check "a CRLF value arrived with its CR" 1 "$(sqlite3 "$d1file" "SELECT count(*) > 0 FROM persons WHERE notes LIKE '%' || char(13) || char(10) || '%'")"
 
-step "Test-MigrationIntegrity: counts, content checksums, samples, FKs, JSON, domains, keys"
-migration verify --pg "$pg" --path "$d1file" \
-  --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons || fail=1
+if [ $host = cli ]; then
+  step "verify (CLI): counts, content checksums, samples, FKs, JSON, domains, keys"
+  migration verify --pg "$pg" --path "$d1file" \
+    --map auth_user=users,list_cutter_savedfile=saved_files,contacts_person=persons || fail=1
+fi
 check "PRAGMA foreign_key_check (through wrangler)" "" "$(wrangler d1 execute DB --local --json --command 'PRAGMA foreign_key_check' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["results"] or "")')"
 check "saved_files.user_id is a foreign key to users" users "$(sqlite3 "$d1file" "SELECT \"table\" FROM pragma_foreign_key_list('saved_files')")"
 check "persons.created_by_id index recreated" 1 "$(sqlite3 "$d1file" "SELECT count(*) FROM pragma_index_list('persons') WHERE name = 'contacts_person_created_by_id_idx'")"
 
 step "result"
-if [ $fail = 0 ]; then echo "Demo migration verified. D1 project: $work (try: cd demo/work && npx wrangler d1 execute DB --local --command 'SELECT * FROM users LIMIT 5')"
+if [ $fail = 0 ]; then echo "Demo migration ($host) verified. D1 project: $work (try: cd demo/work && npx wrangler d1 execute DB --local --command 'SELECT * FROM users LIMIT 5')"
 else echo "Verification FAILED"; exit 1; fi
