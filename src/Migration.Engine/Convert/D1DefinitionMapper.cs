@@ -65,7 +65,7 @@ internal static class D1DefinitionMapper
 
             if (def.EnumLabels is { Count: > 0 } labels && col.D1Type == D1Type.Text)
                 checks.Add(new CheckDefinition(col.Name + "_enum",
-                    $"{Quote(col.Name)} IN ({string.Join(", ", labels.Select(Literal))})"));
+                    $"{SqlQuote.Identifier(col.Name)} IN ({string.Join(", ", labels.Select(SqlQuote.Literal))})"));
             foreach (var dc in def.DomainChecks ?? [])
             {
                 var r = SqliteExpression.Translate(dc.Expression, n => n.Equals("VALUE", StringComparison.OrdinalIgnoreCase) ? Resolve(col.SourceName) : null, IsEnumType, predicate: true);
@@ -254,12 +254,10 @@ internal static class D1DefinitionMapper
         null => "NULL",
         long l => l < 0 ? "(" + l.ToString(CultureInfo.InvariantCulture) + ")" : l.ToString(CultureInfo.InvariantCulture),
         double d => "(" + d.ToString("R", CultureInfo.InvariantCulture) + ")",
-        string s => Literal(s),
+        string s => SqlQuote.Literal(s),
         byte[] b => "X'" + System.Convert.ToHexString(b) + "'",
         _ => throw new ArgumentException($"Not a D1 value: {value.GetType().Name}.", nameof(value)),
     };
 
-    static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

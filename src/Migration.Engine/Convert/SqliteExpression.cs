@@ -199,7 +199,7 @@ internal sealed class SqliteExpression
                 return new Node(t.Text, Kind.Number, IsLiteral: true);
             case TokenType.String:
                 _pos++;
-                return new Node(Literal(t.Text), Kind.Text, IsLiteral: true);
+                return new Node(SqlQuote.Literal(t.Text), Kind.Text, IsLiteral: true);
             case TokenType.QuotedIdentifier:
                 _pos++;
                 return ColumnNode(t.Text);
@@ -231,7 +231,7 @@ internal sealed class SqliteExpression
     Node ColumnNode(string name)
     {
         var c = _resolve(name) ?? throw new Refused($"it uses {name}, which is not a column of the D1 table");
-        var quoted = Quote(c.D1Name);
+        var quoted = SqlQuote.Identifier(c.D1Name);
         if (c.IsPaddedChar) return new Node(quoted, Kind.Other); // char(n) compares ignoring trailing blanks
         var kind = c.Family switch
         {
@@ -313,7 +313,7 @@ internal sealed class SqliteExpression
             || t.Type == TokenType.Word && (first || t.Text.ToLowerInvariant() is "varying" or "precision" or "with" or "without" or "time" or "zone")))
         {
             if (!first) sb.Append(' ');
-            sb.Append(t.Type == TokenType.QuotedIdentifier ? Quote(t.Text) : t.Text);
+            sb.Append(t.Type == TokenType.QuotedIdentifier ? SqlQuote.Identifier(t.Text) : t.Text);
             _pos++;
             first = false;
             if (Peek() is { Text: "." } && Peek(1) is { Type: TokenType.Word or TokenType.QuotedIdentifier })
@@ -321,7 +321,7 @@ internal sealed class SqliteExpression
                 _pos++;
                 sb.Append('.');
                 first = true;
-                sb.Append(Peek()!.Type == TokenType.QuotedIdentifier ? Quote(Peek()!.Text) : Peek()!.Text);
+                sb.Append(Peek()!.Type == TokenType.QuotedIdentifier ? SqlQuote.Identifier(Peek()!.Text) : Peek()!.Text);
                 _pos++;
                 first = false;
             }
@@ -351,9 +351,7 @@ internal sealed class SqliteExpression
 
     static string Unquote(string sqlLiteral) => sqlLiteral[1..^1].Replace("''", "'", StringComparison.Ordinal);
 
-    static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     Token? Peek(int ahead = 0) => _pos + ahead < _tokens.Count ? _tokens[_pos + ahead] : null;
 

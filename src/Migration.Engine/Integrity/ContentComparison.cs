@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -139,7 +140,7 @@ sealed class ContentComparison
     long CountTarget()
     {
         using var cmd = _target.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {SqliteQuote.Id(_targetTable)}";
+        cmd.CommandText = $"SELECT count(*) FROM {SqlQuote.Identifier(_targetTable)}";
         return (long)cmd.ExecuteScalar()!;
     }
 
@@ -210,8 +211,8 @@ sealed class ContentComparison
         var differing = 0;
         using var cmd = _target.CreateCommand();
         var where = string.Join(" AND ", hasher.KeyOrdinals.Select(k =>
-            $"{SqliteQuote.Id(_columns[k])} {(hasher.IsKeyless ? "IS" : "=")} $k{k.ToString(CultureInfo.InvariantCulture)}"));
-        cmd.CommandText = $"SELECT {SqliteQuote.Ids(_columns)} FROM {SqliteQuote.Id(_targetTable)} WHERE {where} LIMIT 2";
+            $"{SqlQuote.Identifier(_columns[k])} {(hasher.IsKeyless ? "IS" : "=")} $k{k.ToString(CultureInfo.InvariantCulture)}"));
+        cmd.CommandText = $"SELECT {SqlQuote.Identifiers(_columns)} FROM {SqlQuote.Identifier(_targetTable)} WHERE {where} LIMIT 2";
         var parameters = hasher.KeyOrdinals.ToDictionary(k => k, k => cmd.Parameters.Add(new SqliteParameter("$k" + k.ToString(CultureInfo.InvariantCulture), null)));
         cmd.Prepare();
 

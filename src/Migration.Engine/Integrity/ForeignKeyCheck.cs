@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using System.Globalization;
 using Migration.Engine.Target;
 
@@ -19,7 +20,7 @@ static class ForeignKeyCheck
         var orphans = new Dictionary<int, List<long?>>();
         using (var cmd = ctx.Db.CreateCommand())
         {
-            cmd.CommandText = $"PRAGMA foreign_key_check({SqliteQuote.Id(ctx.TargetTable)})";
+            cmd.CommandText = $"PRAGMA foreign_key_check({SqlQuote.Identifier(ctx.TargetTable)})";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -54,7 +55,7 @@ static class ForeignKeyCheck
         var column = string.Join(", ", fk.Columns);
         if (rowid is null) return new IntegrityDifference("(a row of a WITHOUT ROWID table)", column, "a parent row", "none");
         using var cmd = ctx.Db.CreateCommand();
-        cmd.CommandText = $"SELECT {ctx.KeySelect}, {SqliteQuote.Ids(fk.Columns)} FROM {SqliteQuote.Id(ctx.TargetTable)} WHERE rowid = $r";
+        cmd.CommandText = $"SELECT {ctx.KeySelect}, {SqlQuote.Identifiers(fk.Columns)} FROM {SqlQuote.Identifier(ctx.TargetTable)} WHERE rowid = $r";
         cmd.Parameters.AddWithValue("$r", rowid.Value);
         using var r = cmd.ExecuteReader();
         if (!r.Read()) return new IntegrityDifference("rowid=" + rowid.Value.ToString(CultureInfo.InvariantCulture), column, "a parent row", "none");

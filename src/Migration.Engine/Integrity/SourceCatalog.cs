@@ -56,8 +56,5 @@ static class SourceCatalog
 
     /// <summary>The table as a regclass literal: each part quoted, so any characters in names are safe.</summary>
     public static string QualifiedName(TableSchema t)
-    {
-        static string Q(string s) => "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        return t.SourceSchema is null ? Q(t.SourceTable) : Q(t.SourceSchema) + "." + Q(t.SourceTable);
-    }
+        => SqlQuote.Qualified(t.SourceSchema, t.SourceTable);
 }

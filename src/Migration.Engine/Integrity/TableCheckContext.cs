@@ -55,7 +55,7 @@ sealed class TableCheckContext
     }
 
     /// <summary>The select list that names a row: the key columns, or rowid for a table without one.</summary>
-    public string KeySelect => KeyColumns.Count > 0 ? SqliteQuote.Ids(KeyColumns) : "rowid";
+    public string KeySelect => KeyColumns.Count > 0 ? SqlQuote.Identifiers(KeyColumns) : "rowid";
 
     public int KeyWidth => Math.Max(1, KeyColumns.Count);
 
@@ -76,8 +76,8 @@ sealed class TableCheckContext
     /// <param name="condition">SQL over the quoted column, true for a violating row; values bound through <paramref name="parameters"/>.</param>
     public (long Count, List<(string Key, object? Value)> First) Violations(string column, string condition, params (string Name, object Value)[] parameters)
     {
-        var c = SqliteQuote.Id(column);
-        var from = $"FROM {SqliteQuote.Id(TargetTable)} WHERE {condition.Replace("{c}", c, StringComparison.Ordinal)}";
+        var c = SqlQuote.Identifier(column);
+        var from = $"FROM {SqlQuote.Identifier(TargetTable)} WHERE {condition.Replace("{c}", c, StringComparison.Ordinal)}";
         using var count = Db.CreateCommand();
         count.CommandText = "SELECT count(*) " + from;
         foreach (var (n, v) in parameters) count.Parameters.AddWithValue(n, v);

@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
 using SQLitePCL;
@@ -20,8 +21,8 @@ sealed class TargetTableReader : IDisposable
     public TargetTableReader(SqliteConnection connection, string table, IReadOnlyList<string> columns)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The target connection is not open.");
-        var select = columns.Count == 0 ? "NULL" : SqliteQuote.Ids(columns);
-        var rc = raw.sqlite3_prepare_v2(_db, $"SELECT {select} FROM {SqliteQuote.Id(table)}", out _stmt);
+        var select = columns.Count == 0 ? "NULL" : SqlQuote.Identifiers(columns);
+        var rc = raw.sqlite3_prepare_v2(_db, $"SELECT {select} FROM {SqlQuote.Identifier(table)}", out _stmt);
         SqliteException.ThrowExceptionForRC(rc, _db);
         _handle = _stmt.DangerousGetHandle();
         ColumnCount = columns.Count;

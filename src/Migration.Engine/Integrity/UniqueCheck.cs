@@ -32,9 +32,9 @@ static class UniqueCheck
         var parts = new List<string>();
         foreach (var (name, columns, primary) in keys)
         {
-            var list = SqliteQuote.Ids(columns);
-            var notNull = primary ? "" : "WHERE " + string.Join(" AND ", columns.Select(c => SqliteQuote.Id(c) + " IS NOT NULL"));
-            var groups = $"SELECT {list}, count(*) AS n FROM {SqliteQuote.Id(ctx.TargetTable)} {notNull} GROUP BY {list} HAVING count(*) > 1";
+            var list = SqlQuote.Identifiers(columns);
+            var notNull = primary ? "" : "WHERE " + string.Join(" AND ", columns.Select(c => SqlQuote.Identifier(c) + " IS NOT NULL"));
+            var groups = $"SELECT {list}, count(*) AS n FROM {SqlQuote.Identifier(ctx.TargetTable)} {notNull} GROUP BY {list} HAVING count(*) > 1";
             using var cmd = ctx.Db.CreateCommand();
             cmd.CommandText = $"SELECT (SELECT count(*) FROM ({groups})), * FROM ({groups}) LIMIT $max";
             cmd.Parameters.AddWithValue("$max", Math.Max(1, ctx.Options.MaxDifferences));

@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -68,7 +69,7 @@ public static class MigrationJournal
     {
         if (!UndoLogTriggers.IsPlainTable(connection, table) || UndoLogTriggers.IsWithoutRowid(connection, null, table)) return false;
         using var any = connection.CreateCommand();
-        any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(table) + ")";
+        any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(table) + ")";
         return (long)any.ExecuteScalar()! == 0;
     }
 
@@ -145,7 +146,7 @@ public static class MigrationJournal
             {
                 using var delete = connection.CreateCommand();
                 delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM " + SqliteSql.Quote(table);
+                delete.CommandText = "DELETE FROM " + SqlQuote.Identifier(table);
                 delete.ExecuteNonQuery();
             }
             else

@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
@@ -51,9 +52,9 @@ public static class MigrationUndo
 
         UndoReplay.Revert(connection, transaction, runId, null);
         foreach (var action in plan.Actions.Where(a => a.EmptiesTable))
-            Execute(connection, transaction, "DELETE FROM " + SqliteSql.Quote(action.Table));
+            Execute(connection, transaction, "DELETE FROM " + SqlQuote.Identifier(action.Table));
         foreach (var action in plan.Actions.Where(a => a.DropTable))
-            Execute(connection, transaction, "DROP TABLE IF EXISTS " + SqliteSql.Quote(action.Table));
+            Execute(connection, transaction, "DROP TABLE IF EXISTS " + SqlQuote.Identifier(action.Table));
         MarkUndone(connection, transaction, runId, null);
         transaction.Commit();
         return [.. plan.Actions.Select(a => a with { Done = true })];
@@ -186,7 +187,7 @@ public static class MigrationUndo
         using (var count = connection.CreateCommand())
         {
             count.Transaction = transaction;
-            count.CommandText = "SELECT count(*) FROM " + SqliteSql.Quote(table);
+            count.CommandText = "SELECT count(*) FROM " + SqlQuote.Identifier(table);
             rows = (long)count.ExecuteScalar()!;
         }
         if (rows == 0) return (0, null);
@@ -246,7 +247,7 @@ public static class MigrationUndo
             if (known.Contains(table)) continue;
             using var count = connection.CreateCommand();
             count.Transaction = transaction;
-            count.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(table) + ")";
+            count.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(table) + ")";
             if ((long)count.ExecuteScalar()! == 0) list.Add(table);
         }
         return list;

@@ -85,8 +85,8 @@ internal sealed class ResumeFilter : IDisposable
             Created = created;
             _ordinals = [.. schema.PrimaryKey];
             _command = connection.CreateCommand();
-            _command.CommandText = "SELECT rowid FROM " + SqliteSql.Quote(table) + " WHERE "
-                + string.Join(" AND ", _ordinals.Select((o, i) => SqliteSql.Quote(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _command.CommandText = "SELECT rowid FROM " + SqlQuote.Identifier(table) + " WHERE "
+                + string.Join(" AND ", _ordinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             _parameters = new SqliteParameter[_ordinals.Length];
             for (var i = 0; i < _ordinals.Length; i++)
                 _parameters[i] = _command.Parameters.Add(new SqliteParameter("$k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), DBNull.Value));

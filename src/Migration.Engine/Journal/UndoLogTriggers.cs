@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -30,10 +31,10 @@ internal static class UndoLogTriggers
         {
             if (!tablesBefore.Contains(table) || !IsPlainTable(connection, table) || IsWithoutRowid(connection, null, table)) continue;
             var columns = Columns(connection, table);
-            var name = SqliteSql.Quote(table);
-            var literal = "'" + table.Replace("'", "''", StringComparison.Ordinal) + "'";
+            var name = SqlQuote.Identifier(table);
+            var literal = SqlQuote.Literal(table);
             var run = runId.ToString(CultureInfo.InvariantCulture);
-            string Image(string row) => $"{ImageFunction}({string.Join(", ", columns.Select(c => row + "." + SqliteSql.Quote(c)))})";
+            string Image(string row) => $"{ImageFunction}({string.Join(", ", columns.Select(c => row + "." + SqlQuote.Identifier(c)))})";
             var id = (n++).ToString(CultureInfo.InvariantCulture);
             // Unqualified d1_migration_undo: a trigger body may not name a schema; the one table of that name is in main.
             sql.Append(CultureInfo.InvariantCulture, $"""

@@ -1,3 +1,4 @@
+using Migration.Engine.Schema;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
 
@@ -32,7 +33,7 @@ internal static class UndoReplay
         foreach (var e in entries)
         {
             if (!columns.TryGetValue(e.Table, out var cols)) columns[e.Table] = cols = UndoLogTriggers.Columns(connection, e.Table, transaction);
-            var name = SqliteSql.Quote(e.Table);
+            var name = SqlQuote.Identifier(e.Table);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             switch (e.Op)
@@ -42,12 +43,12 @@ internal static class UndoReplay
                     command.Parameters.AddWithValue("$new", e.NewRowid!.Value);
                     break;
                 case "D":
-                    command.CommandText = $"INSERT INTO {name} (rowid, {string.Join(", ", cols.Select(SqliteSql.Quote))}) VALUES ($old, {string.Join(", ", cols.Select((_, i) => "$v" + i))})";
+                    command.CommandText = $"INSERT INTO {name} (rowid, {string.Join(", ", cols.Select(SqlQuote.Identifier))}) VALUES ($old, {string.Join(", ", cols.Select((_, i) => "$v" + i))})";
                     command.Parameters.AddWithValue("$old", e.OldRowid!.Value);
                     AddImage(command, e.Image!, cols.Count, e.Table);
                     break;
                 case "U":
-                    command.CommandText = $"UPDATE {name} SET rowid = $old, {string.Join(", ", cols.Select((c, i) => SqliteSql.Quote(c) + " = $v" + i))} WHERE rowid = $new";
+                    command.CommandText = $"UPDATE {name} SET rowid = $old, {string.Join(", ", cols.Select((c, i) => SqlQuote.Identifier(c) + " = $v" + i))} WHERE rowid = $new";
                     command.Parameters.AddWithValue("$old", e.OldRowid!.Value);
                     command.Parameters.AddWithValue("$new", e.NewRowid!.Value);
                     AddImage(command, e.Image!, cols.Count, e.Table);

@@ -35,7 +35,7 @@ internal sealed class PgColumnReader
     public static PgColumnReader For(Column column)
     {
         var type = column.PgType ?? throw new ArgumentException($"Column {column.Name} has no Postgres type.", nameof(column));
-        var name = PgIdentifier.Quote(column.SourceName);
+        var name = SqlQuote.Identifier(column.SourceName);
         if (PgTypeClassifier.ReadsAsText(type))
             return new(name + "::text", static e => e.Read<string>(NpgsqlDbType.Text));
 

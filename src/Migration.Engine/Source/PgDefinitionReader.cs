@@ -114,7 +114,7 @@ internal sealed partial class PgDefinitionReader
         var constant = columns.Where(c => defaults.GetValueOrDefault(c.SourceName) is { } d && IsConstant(d)).ToList();
         if (constant.Count == 0) return result;
         var readers = constant.Select(PgColumnReader.For).ToArray();
-        var inner = string.Join(", ", constant.Select(c => $"({defaults[c.SourceName]})::{c.PgType!.Name} AS {PgIdentifier.Quote(c.SourceName)}"));
+        var inner = string.Join(", ", constant.Select(c => $"({defaults[c.SourceName]})::{c.PgType!.Name} AS {SqlQuote.Identifier(c.SourceName)}"));
         var sql = $"COPY (SELECT {string.Join(", ", readers.Select(r => r.SelectExpression))} FROM (SELECT {inner}) AS d) TO STDOUT (FORMAT BINARY)";
         try
         {

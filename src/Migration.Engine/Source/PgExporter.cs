@@ -202,7 +202,7 @@ public sealed class PgExporter : IRowSource
         {
             throw new PgSourceException(null, $"listing the tables failed: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
         }
-        var tables = Describe(names.Select(n => PgIdentifier.QuoteQualified(n.Schema, n.Table)));
+        var tables = Describe(names.Select(n => SqlQuote.Qualified(n.Schema, n.Table)));
         var present = new HashSet<(string?, string)>(tables.Select(t => (t.SourceSchema, t.SourceTable)));
         var kept = new List<TableSchema>(tables.Count);
         foreach (var t in tables)
@@ -276,7 +276,7 @@ public sealed class PgExporter : IRowSource
             // COPY takes no bind parameters: the key values become typed literals (see PgKeyLiteral).
             // A row comparison orders like ORDER BY over the same columns, so resuming never skips
             // or repeats a row.
-            sb.Append(" WHERE (").AppendJoin(", ", key.Select(c => PgIdentifier.Quote(c.SourceName))).Append(") > (");
+            sb.Append(" WHERE (").AppendJoin(", ", key.Select(c => SqlQuote.Identifier(c.SourceName))).Append(") > (");
             for (var i = 0; i < key.Length; i++)
             {
                 if (i > 0) sb.Append(", ");
@@ -286,7 +286,7 @@ public sealed class PgExporter : IRowSource
             sb.Append(')');
         }
         if (key.Length > 0)
-            sb.Append(" ORDER BY ").AppendJoin(", ", key.Select(c => PgIdentifier.Quote(c.SourceName)));
+            sb.Append(" ORDER BY ").AppendJoin(", ", key.Select(c => SqlQuote.Identifier(c.SourceName)));
         sb.Append(") TO STDOUT (FORMAT BINARY)");
         return sb.ToString();
     }
@@ -415,7 +415,7 @@ public sealed class PgExporter : IRowSource
         }
     }
 
-    static string QualifiedName(TableSchema table) => PgIdentifier.QuoteQualified(table.SourceSchema, table.SourceTable);
+    static string QualifiedName(TableSchema table) => SqlQuote.Qualified(table.SourceSchema, table.SourceTable);
 
     void Execute(string sql)
     {

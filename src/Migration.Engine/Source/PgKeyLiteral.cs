@@ -17,7 +17,7 @@ public static class PgKeyLiteral
     public static string Render(object? value, PgType type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return PgIdentifier.QuoteLiteral(Text(value, type)) + "::" + type.Name;
+        return SqlQuote.Literal(Text(value, type)) + "::" + type.Name;
     }
 
     /// <summary>The value in the input syntax Postgres accepts for the type.</summary>

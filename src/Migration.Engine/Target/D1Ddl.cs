@@ -67,7 +67,7 @@ public static partial class D1Ddl
         {
             var c = schema.Columns[i];
             var cd = d.Column(c.Name);
-            var sb = new StringBuilder(SqliteSql.Quote(c.Name)).Append(' ').Append(SqliteSql.TypeName(c.D1Type));
+            var sb = new StringBuilder(SqlQuote.Identifier(c.Name)).Append(' ').Append(SqliteSql.TypeName(c.D1Type));
             if (!c.IsNullable || schema.PrimaryKey.Contains(i)) sb.Append(" NOT NULL");
             if (i == rowidKey) sb.Append(" PRIMARY KEY");
             if (cd?.Default is not null) sb.Append(" DEFAULT ").Append(cd.Default);
@@ -82,7 +82,7 @@ public static partial class D1Ddl
         foreach (var fk in d.ForeignKeys)
         {
             var sb = new StringBuilder(Constraint(fk.Name))
-                .Append("FOREIGN KEY (").Append(Names(fk.Columns)).Append(") REFERENCES ").Append(SqliteSql.Quote(fk.ParentTable))
+                .Append("FOREIGN KEY (").Append(Names(fk.Columns)).Append(") REFERENCES ").Append(SqlQuote.Identifier(fk.ParentTable))
                 .Append(" (").Append(Names(fk.ParentColumns)).Append(')');
             if (fk.OnDelete != ForeignKeyAction.NoAction) sb.Append(" ON DELETE ").Append(Action(fk.OnDelete));
             if (fk.OnUpdate != ForeignKeyAction.NoAction) sb.Append(" ON UPDATE ").Append(Action(fk.OnUpdate));
@@ -91,7 +91,7 @@ public static partial class D1Ddl
         }
 
         // Comments go inside the statement: SQLite keeps its text in sqlite_schema, so they survive in D1.
-        var text = new StringBuilder("CREATE TABLE ").Append(SqliteSql.Quote(schema.Name)).Append(" (");
+        var text = new StringBuilder("CREATE TABLE ").Append(SqlQuote.Identifier(schema.Name)).Append(" (");
         AppendComment(text, d.Comment);
         for (var i = 0; i < items.Count; i++)
         {
@@ -110,8 +110,8 @@ public static partial class D1Ddl
         foreach (var ix in schema.Definition?.Indexes ?? [])
         {
             var sb = new StringBuilder(ix.IsUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ")
-                .Append(SqliteSql.Quote(ix.Name)).Append(" ON ").Append(SqliteSql.Quote(schema.Name)).Append(" (");
-            sb.AppendJoin(", ", ix.Keys.Select(k => (k.Column is not null ? SqliteSql.Quote(k.Column) : "(" + k.Expression + ")") + (k.Descending ? " DESC" : "")));
+                .Append(SqlQuote.Identifier(ix.Name)).Append(" ON ").Append(SqlQuote.Identifier(schema.Name)).Append(" (");
+            sb.AppendJoin(", ", ix.Keys.Select(k => (k.Column is not null ? SqlQuote.Identifier(k.Column) : "(" + k.Expression + ")") + (k.Descending ? " DESC" : "")));
             sb.Append(')');
             if (ix.Predicate is not null) sb.Append(" WHERE ").Append(ix.Predicate);
             list.Add(new D1SchemaStatement(schema.Name, "Index", ix.Name, sb.ToString()));
@@ -176,9 +176,9 @@ public static partial class D1Ddl
     [GeneratedRegex(@"[^A-Za-z0-9_-]+", RegexOptions.CultureInvariant)]
     private static partial Regex CleanName();
 
-    static string Constraint(string? name) => name is null ? "" : "CONSTRAINT " + SqliteSql.Quote(name) + " ";
+    static string Constraint(string? name) => name is null ? "" : "CONSTRAINT " + SqlQuote.Identifier(name) + " ";
 
-    static string Names(IEnumerable<string> names) => string.Join(", ", names.Select(SqliteSql.Quote));
+    static string Names(IEnumerable<string> names) => SqlQuote.Identifiers(names);
 
     static string Action(ForeignKeyAction a) => a switch
     {

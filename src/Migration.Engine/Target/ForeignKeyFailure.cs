@@ -63,8 +63,8 @@ internal sealed class ForeignKeyFailure
     {
         using var cmd = connection.CreateCommand();
         cmd.Transaction = transaction;
-        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqliteSql.Quote(key.Parent) + " WHERE "
-            + string.Join(" AND ", key.ParentColumns.Select((c, i) => SqliteSql.Quote(c) + " = $v" + i.ToString(CultureInfo.InvariantCulture))) + ")";
+        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(key.Parent) + " WHERE "
+            + string.Join(" AND ", key.ParentColumns.Select((c, i) => SqlQuote.Identifier(c) + " = $v" + i.ToString(CultureInfo.InvariantCulture))) + ")";
         for (var i = 0; i < values.Length; i++) cmd.Parameters.AddWithValue("$v" + i.ToString(CultureInfo.InvariantCulture), values[i]);
         try
         {

@@ -125,8 +125,8 @@ internal sealed class ForeignKeyGuard : IDisposable
     SqliteCommand Prepare(ForeignKeyDefinition fk)
     {
         var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT 1 FROM " + SqliteSql.Quote(fk.ParentTable) + " WHERE "
-            + string.Join(" AND ", fk.ParentColumns.Select((c, i) => SqliteSql.Quote(c) + " = " + SqliteSql.Parameter(i))) + " LIMIT 1";
+        cmd.CommandText = "SELECT 1 FROM " + SqlQuote.Identifier(fk.ParentTable) + " WHERE "
+            + string.Join(" AND ", fk.ParentColumns.Select((c, i) => SqlQuote.Identifier(c) + " = " + SqliteSql.Parameter(i))) + " LIMIT 1";
         for (var i = 0; i < fk.ParentColumns.Count; i++) cmd.Parameters.Add(new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value));
         cmd.Prepare();
         return cmd;
@@ -227,7 +227,7 @@ internal sealed class ForeignKeyGuard : IDisposable
     {
         if (_pending.Count == 0) return (0, 0);
         foreach (var key in _deferred) key.Lookup ??= Prepare(key.Definition);
-        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqliteSql.Quote(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         int deleted = 0, orphans = 0;
         for (var start = 0; start < _pending.Count; start += batchSize)
         {
@@ -254,13 +254,13 @@ internal sealed class ForeignKeyGuard : IDisposable
                 for (var i = 0; i < keyValues.Length; i++) cmd.Parameters.AddWithValue("$k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), keyValues[i] ?? DBNull.Value);
                 if (skip)
                 {
-                    cmd.CommandText = "DELETE FROM " + SqliteSql.Quote(table.Name) + " WHERE " + where;
+                    cmd.CommandText = "DELETE FROM " + SqlQuote.Identifier(table.Name) + " WHERE " + where;
                     deleted += cmd.ExecuteNonQuery();
                     continue;
                 }
                 if (set.Count == 0) continue;
-                cmd.CommandText = "UPDATE " + SqliteSql.Quote(table.Name) + " SET "
-                    + string.Join(", ", set.Select(o => SqliteSql.Quote(schema.Columns[o].Name) + " = " + SqliteSql.Parameter(o))) + " WHERE " + where;
+                cmd.CommandText = "UPDATE " + SqlQuote.Identifier(table.Name) + " SET "
+                    + string.Join(", ", set.Select(o => SqlQuote.Identifier(schema.Columns[o].Name) + " = " + SqliteSql.Parameter(o))) + " WHERE " + where;
                 foreach (var o in set) cmd.Parameters.AddWithValue(SqliteSql.Parameter(o), values[o] ?? DBNull.Value);
                 try { cmd.ExecuteNonQuery(); }
                 catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: this row only

@@ -105,7 +105,7 @@ internal static class RowValidator
         return -1;
     }
 
-    static string Quoted(TableBinding binding, int i) => "\"" + binding.Schema.Columns[i].Name + "\"";
+    static string Quoted(TableBinding binding, int i) => SqlQuote.Identifier(binding.Schema.Columns[i].Name);
 
     static RowError Error(Row row, TableBinding binding, int column, string reason) =>
         new(binding.Table, row.DescribeKey(), binding.Schema.Columns[column].Name, reason, ValueExcerpt.Of(row.GetValue(column)));

@@ -4,14 +4,11 @@ using Migration.Engine.Schema;
 namespace Migration.Engine.Target;
 
 /// <summary>
-/// The SQL text the SQLite target runs: identifier quoting, CREATE TABLE from a D1 schema and
+/// The SQL text the SQLite target runs: CREATE TABLE from a D1 schema and
 /// the INSERT statement for each <see cref="OnConflict"/> mode. Values are always parameters.
 /// </summary>
 internal static class SqliteSql
 {
-    /// <summary>A double-quoted identifier; an embedded <c>"</c> is doubled, so any name is safe.</summary>
-    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
     public static string TypeName(D1Type type) => type switch
     {
         D1Type.Integer => "INTEGER",
@@ -33,12 +30,12 @@ internal static class SqliteSql
         var rowidKey = schema.PrimaryKey.Count == 1 && schema.Columns[schema.PrimaryKey[0]].D1Type == D1Type.Integer
             ? schema.PrimaryKey[0]
             : -1;
-        var sb = new StringBuilder("CREATE TABLE ").Append(Quote(schema.Name)).Append(" (");
+        var sb = new StringBuilder("CREATE TABLE ").Append(SqlQuote.Identifier(schema.Name)).Append(" (");
         for (var i = 0; i < schema.Columns.Count; i++)
         {
             var c = schema.Columns[i];
             if (i > 0) sb.Append(", ");
-            sb.Append(Quote(c.Name)).Append(' ').Append(TypeName(c.D1Type));
+            sb.Append(SqlQuote.Identifier(c.Name)).Append(' ').Append(TypeName(c.D1Type));
             if (!c.IsNullable || schema.PrimaryKey.Contains(i)) sb.Append(" NOT NULL");
             if (i == rowidKey) sb.Append(" PRIMARY KEY");
         }
@@ -48,7 +45,7 @@ internal static class SqliteSql
             for (var k = 0; k < schema.PrimaryKey.Count; k++)
             {
                 if (k > 0) sb.Append(", ");
-                sb.Append(Quote(schema.Columns[schema.PrimaryKey[k]].Name));
+                sb.Append(SqlQuote.Identifier(schema.Columns[schema.PrimaryKey[k]].Name));
             }
             sb.Append(')');
         }
@@ -66,11 +63,11 @@ internal static class SqliteSql
     public static string Insert(string table, IReadOnlyList<string> columns, OnConflict mode, IReadOnlyList<string> conflictKey)
     {
         var sb = new StringBuilder(mode == OnConflict.Replace ? "INSERT OR REPLACE INTO " : "INSERT INTO ");
-        sb.Append(Quote(table)).Append(" (");
+        sb.Append(SqlQuote.Identifier(table)).Append(" (");
         for (var i = 0; i < columns.Count; i++)
         {
             if (i > 0) sb.Append(", ");
-            sb.Append(Quote(columns[i]));
+            sb.Append(SqlQuote.Identifier(columns[i]));
         }
         sb.Append(") VALUES (");
         for (var i = 0; i < columns.Count; i++)
@@ -88,7 +85,7 @@ internal static class SqliteSql
             for (var k = 0; k < conflictKey.Count; k++)
             {
                 if (k > 0) sb.Append(", ");
-                sb.Append(Quote(conflictKey[k]));
+                sb.Append(SqlQuote.Identifier(conflictKey[k]));
             }
             sb.Append(')');
             var updates = columns.Where(c => !conflictKey.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -100,7 +97,7 @@ internal static class SqliteSql
                 for (var i = 0; i < updates.Count; i++)
                 {
                     if (i > 0) sb.Append(", ");
-                    sb.Append(Quote(updates[i])).Append(" = excluded.").Append(Quote(updates[i]));
+                    sb.Append(SqlQuote.Identifier(updates[i])).Append(" = excluded.").Append(SqlQuote.Identifier(updates[i]));
                 }
             }
         }

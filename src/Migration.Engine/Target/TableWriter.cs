@@ -278,8 +278,8 @@ internal sealed class TableWriter : IDisposable
         _keyOrdinals = [.. key.Select(k => _binding.Schema.IndexOf(k))];
         if (_keyOrdinals.Any(o => o < 0)) { _keyOrdinals = []; return; }
         _keyLookup = connection.CreateCommand();
-        _keyLookup.CommandText = "SELECT 1 FROM " + SqliteSql.Quote(Table) + " WHERE "
-            + string.Join(" AND ", key.Select((k, i) => SqliteSql.Quote(k) + " = " + SqliteSql.Parameter(i)));
+        _keyLookup.CommandText = "SELECT 1 FROM " + SqlQuote.Identifier(Table) + " WHERE "
+            + string.Join(" AND ", key.Select((k, i) => SqlQuote.Identifier(k) + " = " + SqliteSql.Parameter(i)));
         _keyParameters = new SqliteParameter[key.Count];
         for (var i = 0; i < key.Count; i++)
         {

@@ -156,6 +156,21 @@ public sealed class SqliteTargetValueTests : IDisposable
     }
 
     [Fact]
+    public void A_refusal_names_a_column_with_a_double_quote_in_it_quoted_as_SQL_would()
+    {
+        // The reason quoted the column without escaping: "a"b" read as a column "a" followed by b".
+        var path = _dir.File("quoted.sqlite");
+        Exec(path, "CREATE TABLE q (id INTEGER PRIMARY KEY, \"a\"\"b\" REAL)");
+        var schema = D1("q", [Col("id", D1Type.Integer, false), Col("a\"b", D1Type.Integer)], 0);
+
+        var outcome = Write(path, new ImportOptions(), [R(schema, 1L, 9007199254740993L)]);
+
+        var e = Assert.Single(outcome.Errors);
+        Assert.Equal("a\"b", e.Column);
+        Assert.StartsWith("the column \"a\"\"b\" is REAL", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NULL_in_an_integer_key_is_refused_rather_than_given_a_new_rowid()
     {
         var path = _dir.File("rowid.sqlite");
