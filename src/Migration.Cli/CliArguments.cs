@@ -1,4 +1,5 @@
 using Migration.Engine.Convert;
+using Migration.Engine.Source;
 
 namespace Migration.Cli;
 
@@ -58,6 +59,10 @@ sealed class CliArguments
 
     public T Enum<T>(string name, T fallback) where T : struct, System.Enum =>
         One(name) is { } v ? System.Enum.Parse<T>(v, ignoreCase: true) : fallback;
+
+    /// <summary>The tables migrate and schema take, chosen as the cmdlets choose them.</summary>
+    public PgTableChooser TableChooser() =>
+        new(Flag("all"), Many("table"), Many("schema"), Many("exclude-table"), Spelling: OptionSpelling.Cli);
 
     /// <summary>
     /// The mapping options every command that converts takes (migrate, schema, verify), read

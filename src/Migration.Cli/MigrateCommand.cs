@@ -21,8 +21,8 @@ static class MigrateCommand
     {
         var settings = new PgConnectionSettings(a.One("pg"));
         var tables = a.Many("table");
-        var all = a.Flag("all");
-        if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
+        var chooser = a.TableChooser();
+        chooser.Validate();
         var path = Path.GetFullPath(a.Required("path"));
 
         var options = a.ConversionOptions();
@@ -76,7 +76,7 @@ static class MigrateCommand
         {
             using var exporter = new PgExporter(settings);
             session.OpenTarget();
-            var sources = SchemaCommand.Describe(exporter, a, all, tables, m => { if (verbose) Console.Error.WriteLine("verbose: " + m); });
+            var sources = chooser.Describe(exporter, m => { if (verbose) Console.Error.WriteLine("verbose: " + m); });
             summaries = session.Transfer(exporter, sources, new RowConverter(options));
         }
         catch (Exception ex) when (run is not null)

@@ -15,15 +15,14 @@ static class SchemaCommand
     public static int Run(CliArguments a)
     {
         var settings = new PgConnectionSettings(a.One("pg"));
-        var tables = a.Many("table");
-        var all = a.Flag("all");
-        if (tables.Count == 0 && !all) throw new ArgumentException("--table (one or more) or --all is required.");
+        var chooser = a.TableChooser();
+        chooser.Validate();
         var options = a.ConversionOptions();
         List<TableSchema> d1;
         using (var exporter = new PgExporter(settings))
         {
             var converter = new RowConverter(options);
-            d1 = [.. Describe(exporter, a, all, tables, m => Console.Error.WriteLine("-- " + m)).Select(converter.TargetSchemaFor)];
+            d1 = [.. chooser.Describe(exporter, m => Console.Error.WriteLine("-- " + m)).Select(converter.TargetSchemaFor)];
         }
         D1Ddl.CheckTables(d1);
         var statements = D1Ddl.Statements(d1);
@@ -37,15 +36,5 @@ static class SchemaCommand
         }
         foreach (var s in statements) Console.WriteLine(s.Sql + ";\n");
         return 0;
-    }
-
-    /// <summary>Named tables as given, or with <c>--all</c> every table (<c>--schema</c>, <c>--exclude-table</c>, wildcard <c>--table</c>) in dependency order.</summary>
-    public static IReadOnlyList<TableSchema> Describe(PgExporter exporter, CliArguments a, bool all, IReadOnlyList<string> tables, Action<string> log)
-    {
-        if (!all && !tables.Any(Wildcard.HasWildcards)) return exporter.Describe(tables);
-        var described = exporter.DescribeAll(new PgTableSelection(a.Many("schema"), tables.Count > 0 ? tables : null, a.Many("exclude-table")), out var forward);
-        log($"{described.Count} tables in dependency order: {string.Join(", ", described.Select(t => t.SourceDisplayName))}");
-        foreach (var f in forward) log($"cycle: {f} (loaded NULL first, filled in after the load)");
-        return described;
     }
 }

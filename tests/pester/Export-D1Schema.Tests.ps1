@@ -81,6 +81,13 @@ Describe 'Export-D1Schema' {
             Get-Content -Raw $file.FullName | Should -BeLike '*-- warning:*posts_body_md5*CREATE TABLE "auth_user"*'
         }
 
+        It 'refuses -ExcludeTable with named tables before connecting or writing' {
+            $dir = Join-Path $TestDrive 'named-exclude'
+            { Export-D1Schema -ConnectionString 'Host=127.0.0.1;Port=1;Database=none' -Table posts -ExcludeTable wide -MigrationsPath $dir -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,*' -ExpectedMessage '-Schema and -ExcludeTable select among all tables*'
+            Test-Path $dir | Should -BeFalse
+        }
+
         It 'writes nothing under -WhatIf' {
             $dir = Join-Path $TestDrive 'whatif'
             Export-D1Schema -ConnectionString $pg -Table posts -MigrationsPath $dir -WhatIf -WarningAction SilentlyContinue

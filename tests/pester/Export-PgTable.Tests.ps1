@@ -219,5 +219,12 @@ INSERT INTO events VALUES
         It 'refuses a call without -Table' {
             { Export-PgTable -ConnectionString $pg -Table @() } | Should -Throw
         }
+
+        It 'refuses -Schema or -ExcludeTable with named tables instead of ignoring them' {
+            { Export-PgTable -ConnectionString $pg -Table auth_user -Schema sales } |
+                Should -Throw -ExpectedMessage '-Schema and -ExcludeTable select among all tables*'
+            { Export-PgTable -ConnectionString $pg -Table auth_user -ExcludeTable auth_user } |
+                Should -Throw -ExpectedMessage '-Schema and -ExcludeTable select among all tables*'
+        }
     }
 }

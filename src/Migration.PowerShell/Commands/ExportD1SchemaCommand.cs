@@ -73,10 +73,11 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
         ConversionOptions options;
         PgConnectionSettings settings;
         string? folder = null;
+        PgTableChooser chooser;
         try
         {
-            if (_tables.Count == 0 && !All.IsPresent)
-                throw new ArgumentException("Give the tables (-Table), or -All for every table of the database.");
+            chooser = new PgTableChooser(All.IsPresent, _tables, Schema, ExcludeTable);
+            chooser.Validate();
             options = BuildConversionOptions();
             if (MigrationsPath is not null) folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MigrationsPath);
             settings = new PgConnectionSettings(ConnectionString, credential);
@@ -91,7 +92,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
         try
         {
             using var exporter = new PgExporter(settings);
-            var source = PgTableChooser.Describe(exporter, All.IsPresent, _tables, Schema, ExcludeTable, null, WriteVerbose);
+            var source = chooser.Describe(exporter, WriteVerbose);
             var converter = new RowConverter(options);
             d1 = [.. source.Select(converter.TargetSchemaFor)];
         }

@@ -120,7 +120,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
             IReadOnlyList<TableSchema> schemas;
             try
             {
-                schemas = PgTableChooser.Describe(exporter, All.IsPresent, _tables, Schema, ExcludeTable, Column, WriteVerbose);
+                schemas = new PgTableChooser(All.IsPresent, _tables, Schema, ExcludeTable, Column).Describe(exporter, WriteVerbose);
                 foreach (var warning in schemas.SelectMany(t => t.Definition?.Warnings ?? []))
                     if (warning.ObjectKind == "Table") WriteWarning(warning.ToString());
             }
