@@ -49,25 +49,10 @@ internal sealed class DateTimeTimestampConverter : ValueConverter
     /// <summary>The D1 value of raw microseconds: a string, or a boxed long for the Unix formats.</summary>
     object Convert(long micros) => _format switch
     {
-        TimestampFormat.UnixSeconds => ToUnix(micros, PgCalendar.MicrosPerSecond, "second"),
-        TimestampFormat.UnixMilliseconds => ToUnix(micros, 1000, "millisecond"),
+        TimestampFormat.UnixSeconds or TimestampFormat.UnixMilliseconds => UnixTime.FromPgMicros(micros, _format, _allowPrecisionLoss),
         TimestampFormat.SqliteDateTime => DateTimeText.FormatTimestamp(micros, ' ', zulu: false),
         _ => DateTimeText.FormatTimestamp(micros, 'T', zulu: _withTimeZone),
     };
-
-    long ToUnix(long micros, long unit, string unitName)
-    {
-        if (micros == long.MaxValue || micros == long.MinValue)
-            throw new ValueRejectedException($"{(micros > 0 ? "infinity" : "-infinity")} has no Unix time; use TimestampFormat Iso8601 or SqliteDateTime");
-        long unix;
-        try { unix = checked(micros + DateTimeText.UnixEpochFromPgMicros); }
-        catch (OverflowException) { throw new ValueRejectedException("timestamp out of range for Unix time"); }
-        var q = Math.DivRem(unix, unit, out var rem);
-        if (rem == 0) return q;
-        if (!_allowPrecisionLoss)
-            throw new ValueRejectedException($"has a sub-{unitName} part that {_format} would drop; set AllowPrecisionLoss to truncate it, or use an ISO format");
-        return rem < 0 ? q - 1 : q;
-    }
 
     public override void AppendJsonElement(StringBuilder json, ReadOnlySpan<char> text)
     {

@@ -28,7 +28,7 @@ internal static class PlainValues
         bool or sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger => D1Type.Integer,
         float or double or decimal => D1Type.Real,
         string or char or Guid => D1Type.Text,
-        DateTime or DateTimeOffset => settings.IsUnixTime ? D1Type.Integer : D1Type.Text,
+        DateTime or DateTimeOffset or PgTimestamp => settings.IsUnixTime ? D1Type.Integer : D1Type.Text,
         DateOnly => D1Type.Text,
         byte[] => D1Type.Blob,
         IDictionary or IDictionary<string, object?> or IEnumerable => D1Type.Text,
@@ -67,7 +67,11 @@ internal static class PlainValues
             case decimal m: return decimal.Truncate(m) == m && m >= long.MinValue && m <= long.MaxValue ? (long)m : throw NotInteger();
             case string s: return ParseInteger(s);
             case DateTime or DateTimeOffset when settings.IsUnixTime:
-                return UnixTime(ToPgMicros(value, settings), settings);
+                return UnixTime.FromPgMicros(ToPgMicros(value, settings), settings.TimestampFormat, settings.AllowPrecisionLoss);
+            // A Postgres timestamp taken from an exported row (a computed column, Select-Object):
+            // it may be infinity or outside DateTime's range, which the one rule refuses.
+            case PgTimestamp t when settings.IsUnixTime:
+                return UnixTime.FromPgMicros(t.Microseconds, settings.TimestampFormat, settings.AllowPrecisionLoss);
             default: throw CannotGo(value, "INTEGER");
         }
 
@@ -124,6 +128,7 @@ internal static class PlainValues
             case double d: return double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : NonFiniteValues.Convert(settings.NonFinite, NonFiniteValues.Canonical(d));
             case float f: return float.IsFinite(f) ? f.ToString("R", CultureInfo.InvariantCulture) : NonFiniteValues.Convert(settings.NonFinite, NonFiniteValues.Canonical(f));
             case DateTime or DateTimeOffset: return DateTimeToText(value, settings);
+            case PgTimestamp t: return TimestampText(t.Microseconds, t.HasTimeZone, settings);
             case DateOnly d: return DateTimeText.FormatDate(PgDate.FromDateOnly(d).Days);
             case byte[]: throw CannotGo(value, "TEXT");
             case IFormattable f when IsNumber(value): return f.ToString(null, CultureInfo.InvariantCulture);
@@ -156,7 +161,7 @@ internal static class PlainValues
                 if (double.IsFinite(d)) sb.Append(d.ToString("R", CultureInfo.InvariantCulture));
                 else NonFiniteValues.AppendJson(sb, settings.NonFinite, NonFiniteValues.Canonical(d));
                 break;
-            case Guid or DateTime or DateTimeOffset or DateOnly: JsonText.AppendString(sb, (string)ToText(value, settings)!); break;
+            case Guid or DateTime or DateTimeOffset or DateOnly or PgTimestamp: JsonText.AppendString(sb, (string)ToText(value, settings)!); break;
             // JSON has no bytes: base64, the usual JSON spelling.
             case byte[] bytes: JsonText.AppendString(sb, System.Convert.ToBase64String(bytes)); break;
             case IDictionary<string, object?> map:
@@ -207,12 +212,14 @@ internal static class PlainValues
     /// </summary>
     static string DateTimeToText(object value, ColumnSettings settings)
     {
-        var micros = ToPgMicros(value, settings);
         var zulu = value is DateTimeOffset || ((DateTime)value).Kind != DateTimeKind.Unspecified;
-        return settings.TimestampFormat == TimestampFormat.SqliteDateTime
-            ? DateTimeText.FormatTimestamp(micros, ' ', zulu: false)
-            : DateTimeText.FormatTimestamp(micros, 'T', zulu);
+        return TimestampText(ToPgMicros(value, settings), zulu, settings);
     }
+
+    static string TimestampText(long pgMicros, bool zulu, ColumnSettings settings) =>
+        settings.TimestampFormat == TimestampFormat.SqliteDateTime
+            ? DateTimeText.FormatTimestamp(pgMicros, ' ', zulu: false)
+            : DateTimeText.FormatTimestamp(pgMicros, 'T', zulu);
 
     /// <summary>Microseconds since 2000-01-01 (UTC when the value knows its zone); a sub-microsecond tick is a rejection unless AllowPrecisionLoss.</summary>
     static long ToPgMicros(object value, ColumnSettings settings)
@@ -224,17 +231,6 @@ internal static class PlainValues
         var ticks = dt.Ticks - PgEpoch.Ticks;
         var micros = Math.DivRem(ticks, TimeSpan.TicksPerMicrosecond, out var rem);
         return rem < 0 ? micros - 1 : micros;
-    }
-
-    static object UnixTime(long pgMicros, ColumnSettings settings)
-    {
-        var unit = settings.TimestampFormat == TimestampFormat.UnixSeconds ? PgCalendar.MicrosPerSecond : 1000;
-        var unix = pgMicros + DateTimeText.UnixEpochFromPgMicros;
-        var q = Math.DivRem(unix, unit, out var rem);
-        if (rem == 0) return q;
-        if (!settings.AllowPrecisionLoss)
-            throw new ValueRejectedException($"has a sub-{(unit == 1000 ? "millisecond" : "second")} part that {settings.TimestampFormat} would drop; set AllowPrecisionLoss to truncate it");
-        return rem < 0 ? q - 1 : q;
     }
 
     static ValueRejectedException NotInteger() => new("not an integer; an INTEGER column takes only whole numbers");

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Numerics;
 using Migration.Engine.Convert;
 using Migration.Engine.Schema;
+using Migration.Engine.Source;
 using Xunit;
 
 namespace Migration.Engine.Tests.Convert;
@@ -182,6 +183,25 @@ public sealed class PlainConversionTests
 
         var sqlite = new RowConverter(Conv.With(TimestampFormat.SqliteDateTime));
         Assert.Equal("2024-01-31 23:59:59.000000", sqlite.ConvertPlain("g", [P("at", utc)]).GetValue(0));
+    }
+
+    [Fact]
+    public void A_Postgres_timestamp_among_plain_values_follows_the_one_Unix_rule()
+    {
+        // A computed column returning $_.created_at (or Select-Object over exported rows) hands
+        // the plain rules a PgTimestamp. They refused every one as "not supported"; now they take
+        // it by the same rule as a timestamp column: infinity has no Unix time.
+        var finite = PgTimestamp.FromDateTime(new DateTime(2024, 1, 31, 23, 59, 59, DateTimeKind.Utc), hasTimeZone: true);
+        var unix = new RowConverter(Conv.With(TimestampFormat.UnixSeconds));
+        Assert.Equal(1706745599L, unix.ConvertPlain("a", [P("at", finite)]).GetValue(0));
+        var e = Assert.Throws<ConversionException>(() => unix.ConvertPlain("a", [P("at", new PgTimestamp(long.MaxValue, true))]));
+        Assert.StartsWith("infinity has no Unix time", e.Reason, StringComparison.Ordinal);
+        Assert.Throws<ConversionException>(() => unix.ConvertPlain("a", [P("at", new PgTimestamp(finite.Microseconds + 500_000, true))]));
+
+        var iso = new RowConverter(ConversionOptions.Default);
+        Assert.Equal("2024-01-31T23:59:59.000000Z", iso.ConvertPlain("b", [P("at", finite)]).GetValue(0));
+        Assert.Equal("-infinity", iso.ConvertPlain("c", [P("at", new PgTimestamp(long.MinValue, false))]).GetValue(0));
+        Assert.Equal("+10000-01-01T00:00:00.000000", iso.ConvertPlain("d", [P("at", new PgTimestamp(252455616000000000, false))]).GetValue(0));
     }
 
     [Fact]
