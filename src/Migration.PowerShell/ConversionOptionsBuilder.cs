@@ -21,7 +21,7 @@ public static class ConversionOptionsBuilder
         foreach (DictionaryEntry e in table)
         {
             var key = KeyOf(e.Key, parameterName);
-            var value = PlainObjectReader.Unwrap(e.Value) as string;
+            var value = PSObjectAdapter.Unwrap(e.Value) as string;
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"-{parameterName}: the new name for \"{key}\" must be a non-empty string.", parameterName);
             map[key] = value;
@@ -38,7 +38,7 @@ public static class ConversionOptionsBuilder
         foreach (DictionaryEntry e in table)
         {
             var key = KeyOf(e.Key, parameterName);
-            var value = PlainObjectReader.Unwrap(e.Value);
+            var value = PSObjectAdapter.Unwrap(e.Value);
             if (value is ColumnOverride ready)
             {
                 map[key] = ready;
@@ -125,7 +125,7 @@ public static class ConversionOptionsBuilder
 
     static T EnumValue<T>(object? value, string key, string setting) where T : struct, Enum
     {
-        var raw = PlainObjectReader.Unwrap(value);
+        var raw = PSObjectAdapter.Unwrap(value);
         if (raw is T typed) return typed;
         if (raw is string s && Enum.TryParse<T>(s, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
             return parsed;
@@ -135,7 +135,7 @@ public static class ConversionOptionsBuilder
 
     static string KeyOf(object key, string parameterName)
     {
-        var s = PlainObjectReader.Unwrap(key) as string;
+        var s = PSObjectAdapter.Unwrap(key) as string;
         if (string.IsNullOrWhiteSpace(s))
             throw new ArgumentException($"-{parameterName}: every key must be a non-empty name.", parameterName);
         return s;

@@ -38,7 +38,7 @@ public sealed class D1RowProducer
             return row.GetSchema().Kind == SchemaKind.D1 ? row : _converter.Convert(row);
         if (string.IsNullOrEmpty(tableName))
             throw new ArgumentException("A plain object needs -TableName: the table its rows belong to.", nameof(tableName));
-        var properties = PlainObjectReader.ReadProperties(input);
+        var properties = PSObjectAdapter.ReadProperties(input);
         return _converter.ConvertPlain(tableName, properties, TargetSchema(tableName));
     }
 

@@ -1,86 +1,35 @@
-using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
+using Migration.Engine.Convert;
 
 namespace Migration.PowerShell;
 
 /// <summary>
-/// Turns a plain PowerShell object (a hashtable, a PSCustomObject from ConvertFrom-Json or
-/// Import-Csv, any .NET object) into the name/value pairs <c>RowConverter.ConvertPlain</c> takes.
-/// Values lose their PSObject wrappers; nested objects become <c>Dictionary&lt;string, object?&gt;</c>
-/// and arrays <c>List&lt;object?&gt;</c>, so the engine sees plain .NET values only.
+/// PowerShell's side of the engine's <see cref="Engine.Convert.PlainObjectReader"/>: a PSObject
+/// opens to its base object, its members are its gettable properties, and a PSCustomObject
+/// (ConvertFrom-Json, Import-Csv, [pscustomobject]@{...}) nested in a value is a bag of them.
 /// </summary>
-public static class PlainObjectReader
+public sealed class PSObjectAdapter : IPlainObjectAdapter
 {
-    /// <summary>Nesting deeper than this is taken for a cycle (an object that contains itself).</summary>
-    public const int MaxDepth = 100;
+    public static PSObjectAdapter Instance { get; } = new();
 
-    public static List<KeyValuePair<string, object?>> ReadProperties(PSObject input)
+    PSObjectAdapter() { }
+
+    public object BaseObject(object value) => (value is PSObject p ? p.BaseObject : value) switch
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var result = new List<KeyValuePair<string, object?>>();
-        if (input.BaseObject is IDictionary dictionary)
-        {
-            foreach (DictionaryEntry e in dictionary)
-                result.Add(new(KeyName(e.Key), Unwrap(e.Value, 1)));
-            return result;
-        }
-        foreach (var p in input.Properties)
-        {
-            if (!p.IsGettable) continue;
-            result.Add(new(p.Name, Unwrap(p.Value, 1)));
-        }
-        return result;
-    }
+        // A date outside DateTime's range that a row showed (Select-Object copies it): its ISO
+        // text, which is what D1 holds for it.
+        PgDateTime outOfRange => outOfRange.Value,
+        var v => v,
+    };
 
-    /// <summary>The plain .NET form of one value (see the class summary).</summary>
-    public static object? Unwrap(object? value, int depth = 0)
-    {
-        if (depth > MaxDepth)
-            throw new InvalidOperationException($"The object is nested more than {MaxDepth} levels deep (does it contain itself?).");
-        if (value is PSObject pso)
-        {
-            if (pso.BaseObject is PSCustomObject)
-            {
-                var nested = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var p in pso.Properties)
-                    if (p.IsGettable) nested[p.Name] = Unwrap(p.Value, depth + 1);
-                return nested;
-            }
-            value = pso.BaseObject;
-        }
-        switch (value)
-        {
-            case null:
-                return null;
-            // A date outside DateTime's range that a row showed (Select-Object copies it): its ISO
-            // text, which is what D1 holds for it.
-            case PgDateTime outOfRange:
-                return outOfRange.Value;
-            case string or byte[]:
-                return value;
-            case IDictionary d:
-            {
-                var nested = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (DictionaryEntry e in d) nested[KeyName(e.Key)] = Unwrap(e.Value, depth + 1);
-                return nested;
-            }
-            case IEnumerable list:
-            {
-                var items = new List<object?>();
-                foreach (var item in list) items.Add(Unwrap(item, depth + 1));
-                return items;
-            }
-            default:
-                return value;
-        }
-    }
+    public IEnumerable<KeyValuePair<string, object?>>? Properties(object value) =>
+        value is PSObject p ? p.Properties.Where(m => m.IsGettable).Select(m => new KeyValuePair<string, object?>(m.Name, m.Value)) : null;
 
-    static string KeyName(object key) =>
-        (key is PSObject p ? p.BaseObject : key) switch
-        {
-            string s => s,
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            var other => other.ToString() ?? "",
-        };
+    public bool IsPropertyBag(object value) => value is PSObject { BaseObject: PSCustomObject };
+
+    /// <summary>One pipeline object as name/value pairs of plain .NET values.</summary>
+    public static List<KeyValuePair<string, object?>> ReadProperties(PSObject input) => Engine.Convert.PlainObjectReader.ReadProperties(input, Instance);
+
+    /// <summary>The plain .NET form of one value (PSObject wrappers removed, nested objects as dictionaries).</summary>
+    public static object? Unwrap(object? value) => Engine.Convert.PlainObjectReader.Unwrap(value, Instance);
 }

@@ -34,7 +34,7 @@ public static class ScriptBlockComputedColumn
         return output.Count switch
         {
             0 => null,
-            1 => PlainObjectReader.Unwrap(output[0]),
+            1 => PSObjectAdapter.Unwrap(output[0]),
             _ => throw Fail(row, column, $"the -ComputedColumn expression output {output.Count} values; it must output one"),
         };
     }
