@@ -24,7 +24,7 @@ internal sealed class ArrayConverter : ValueConverter
         var element = type.Element ?? new PgType("text", PgTypeFamily.Text);
         // An array of arrays is not a Postgres type (arrays are multi-dimensional instead);
         // an element family of Array can only be a catalog oddity, so it is read as text.
-        _element = element.Family == PgTypeFamily.Array ? new TextConverter() : ConverterTable.For(element, settings);
+        _element = element.Family == PgTypeFamily.Array ? new TextConverter() : PgToD1CastRules.Instance.For(element, settings);
         _delimiter = element.Name == "box" ? ';' : ',';
     }
 

@@ -13,6 +13,9 @@ namespace Migration.Engine.Convert;
 /// </summary>
 internal sealed class NumericConverter : ValueConverter
 {
+    /// <summary>The largest precision whose every value a double holds exactly (15 significant digits).</summary>
+    public const int MaxRealPrecision = 15;
+
     readonly bool _real;
     readonly NonFiniteMode _nonFinite;
 
@@ -24,7 +27,7 @@ internal sealed class NumericConverter : ValueConverter
             NumericMode.Real => true,
             NumericMode.Text => false,
             // money has no declared precision and up to 19 digits: TEXT under Auto.
-            _ => type.Family == PgTypeFamily.Numeric && type.Precision is >= 1 and <= 15,
+            _ => type.Family == PgTypeFamily.Numeric && type.Precision is >= 1 and <= MaxRealPrecision,
         };
     }
 

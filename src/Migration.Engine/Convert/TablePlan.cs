@@ -44,6 +44,7 @@ internal sealed class TablePlan
             ? mapped : source.SourceTable;
         if (string.IsNullOrEmpty(targetName)) throw new MappingException(table, "TableMap gives an empty target name");
 
+        var rules = CastRuleTable.For(source.Kind, SchemaKind.D1);
         var columns = new List<Column>(source.Columns.Count);
         var ordinals = new List<int>(source.Columns.Count);
         var converters = new List<ValueConverter>(source.Columns.Count);
@@ -65,10 +66,10 @@ internal sealed class TablePlan
 
             MapKeys.TryFind(options.ColumnOverrides, keys, table, "ColumnOverrides", out var ov);
             var columnSettings = ColumnSettings.From(options, ov);
-            var converter = ConverterTable.For(col.PgType, columnSettings);
+            var converter = rules.For(col, columnSettings);
             settings.Add(columnSettings);
             targetOrdinal[i] = columns.Count;
-            columns.Add(new Column(name, col.PgType, converter.Type, col.IsNullable, col.Name));
+            columns.Add(rules.TargetColumn(col, name, converter));
             ordinals.Add(i);
             converters.Add(converter);
         }

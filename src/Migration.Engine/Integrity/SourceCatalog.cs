@@ -1,4 +1,5 @@
 using Migration.Engine.Schema;
+using Migration.Engine.Source;
 using Npgsql;
 
 namespace Migration.Engine.Integrity;
@@ -15,27 +16,10 @@ sealed record SourceIndex(string Name, IReadOnlyList<string> Columns, bool IsUni
 static class SourceCatalog
 {
     /// <summary>Column indexes only: an index on an expression has no column list to look for in the target.</summary>
-    public static IReadOnlyList<SourceIndex> Indexes(NpgsqlConnection db, TableSchema source)
-    {
-        using var cmd = new NpgsqlCommand("""
-            SELECT ic.relname, i.indisunique, i.indisprimary, i.indpred IS NOT NULL,
-                   array(SELECT a.attname
-                           FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-                           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                          WHERE k.ord <= i.indnkeyatts
-                          ORDER BY k.ord)::text[]
-              FROM pg_index i
-              JOIN pg_class ic ON ic.oid = i.indexrelid
-             WHERE i.indrelid = $1::regclass AND i.indexprs IS NULL
-             ORDER BY ic.relname
-            """, db);
-        cmd.Parameters.AddWithValue(QualifiedName(source));
-        using var r = cmd.ExecuteReader();
-        var list = new List<SourceIndex>();
-        while (r.Read())
-            list.Add(new SourceIndex(r.GetString(0), r.GetFieldValue<string[]>(4), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3)));
-        return list;
-    }
+    public static IReadOnlyList<SourceIndex> Indexes(NpgsqlConnection db, TableSchema source) =>
+        [.. PgIndexReader.Read(db, QualifiedName(source))
+            .Where(ix => ix.IsOnColumnsOnly)
+            .Select(ix => new SourceIndex(ix.Name, ix.KeyColumns, ix.IsUnique, ix.IsPrimary, ix.Predicate is not null))];
 
     /// <summary>Source column name -> its enum's labels, for every enum-typed column of the table.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> EnumLabels(NpgsqlConnection db, TableSchema source)

@@ -249,48 +249,27 @@ internal sealed partial class PgDefinitionReader
     List<IndexDefinition> ReadIndexes(uint relOid, string table, HashSet<uint> constraintIndexes, List<SchemaWarning> warnings)
     {
         var list = new List<IndexDefinition>();
-        using var cmd = Command("""
-            SELECT ic.relname, i.indisunique, am.amname, i.indnkeyatts, i.indkey::int2[], i.indoption::int2[],
-                   array(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.o, true) FROM generate_series(1, i.indnatts::int) k(o) ORDER BY k.o)::text[],
-                   pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), i.indisvalid, i.indexrelid,
-                   array(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-                         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
-                   pg_catalog.pg_get_indexdef(i.indexrelid)
-            FROM pg_catalog.pg_index i
-            JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-            JOIN pg_catalog.pg_am am ON am.oid = ic.relam
-            WHERE i.indrelid = $1
-            ORDER BY ic.relname
-            """, relOid);
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        foreach (var ix in PgIndexReader.Read(_connection, relOid))
         {
-            var name = r.GetString(0);
-            if (constraintIndexes.Contains(r.GetFieldValue<uint>(9))) continue;
-            var method = r.GetString(2);
-            if (!r.GetBoolean(8))
+            if (constraintIndexes.Contains(ix.Oid)) continue;
+            if (!ix.IsValid)
             {
-                warnings.Add(new SchemaWarning(table, "Index", name, "the index is marked invalid in the source (a failed CREATE INDEX CONCURRENTLY); not created."));
+                warnings.Add(new SchemaWarning(table, "Index", ix.Name, "the index is marked invalid in the source (a failed CREATE INDEX CONCURRENTLY); not created."));
                 continue;
             }
-            if (method is not ("btree" or "hash"))
+            if (ix.Method is not ("btree" or "hash"))
             {
-                warnings.Add(new SchemaWarning(table, "Index", name, $"a {method} index has no SQLite form; not created ({r.GetString(11)})."));
+                warnings.Add(new SchemaWarning(table, "Index", ix.Name, $"a {ix.Method} index has no SQLite form; not created ({ix.Definition})."));
                 continue;
             }
-            var keyCount = r.GetInt16(3);
-            var attnums = r.GetFieldValue<short[]>(4);
-            var options = r.GetFieldValue<short[]>(5);
-            var definitions = r.GetFieldValue<string[]>(6);
-            var names = r.GetFieldValue<string?[]>(10);
             var keys = new List<IndexKey>();
-            for (var k = 0; k < keyCount; k++)
+            for (var k = 0; k < ix.KeyCount; k++)
             {
-                var descending = (options[k] & 1) != 0;
-                keys.Add(attnums[k] != 0 ? new IndexKey(names[k], null, descending) : new IndexKey(null, definitions[k], descending));
+                var descending = (ix.Options[k] & 1) != 0;
+                keys.Add(ix.Attnums[k] != 0 ? new IndexKey(ix.ColumnNames[k], null, descending) : new IndexKey(null, ix.Definitions[k], descending));
             }
-            var included = attnums.Length > keyCount ? names[keyCount..].Where(n => n is not null).Select(n => n!).ToList() : null;
-            list.Add(new IndexDefinition(name, r.GetBoolean(1), keys, r.IsDBNull(7) ? null : r.GetString(7), method, included));
+            var included = ix.Attnums.Count > ix.KeyCount ? ix.ColumnNames.Skip(ix.KeyCount).Where(n => n is not null).Select(n => n!).ToList() : null;
+            list.Add(new IndexDefinition(ix.Name, ix.IsUnique, keys, ix.Predicate, ix.Method, included));
         }
         return list;
     }

@@ -142,7 +142,7 @@ public sealed class PgExporter : IRowSource
             var c = all[i];
             var type = _catalog.Classify(c.TypeOid, c.Typmod, c.FormatName);
             ordinalOfAttnum[c.AttNum] = list.Count;
-            list.Add(new Column(c.Name, type, PgTypeClassifier.DefaultD1Type(type), isNullable: !c.NotNull));
+            list.Add(new Column(c.Name, type, Convert.PgToD1CastRules.DefaultD1Type(type), isNullable: !c.NotNull));
         }
 
         // The full definition comes from the same snapshot. A domain's NOT NULL forbids NULL as

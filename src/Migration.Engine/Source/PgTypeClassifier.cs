@@ -13,8 +13,8 @@ public sealed record PgCatalogType(uint Oid, string Name, char TypType, uint Bas
 
 /// <summary>
 /// Decides the <see cref="PgTypeFamily"/> of a column type, and with it how the exporter reads
-/// the value and which D1 storage class the default policy gives it. Everything about "which
-/// Postgres type goes which way" lives in this file.
+/// the value. Which D1 storage class a family becomes is decided in Convert/ (PgToD1CastRules),
+/// not here.
 /// </summary>
 public static class PgTypeClassifier
 {
@@ -26,9 +26,6 @@ public static class PgTypeClassifier
 
     /// <summary>The largest precision whose every value a <see cref="decimal"/> holds (28 significant digits).</summary>
     public const int MaxDecimalPrecision = 28;
-
-    /// <summary>The largest precision whose every value a double holds exactly (15 significant digits).</summary>
-    public const int MaxRealPrecision = 15;
 
     /// <summary>
     /// Classifies a column type. <paramref name="formatName"/> is <c>format_type(oid, typmod)</c>;
@@ -120,22 +117,4 @@ public static class PgTypeClassifier
         PgTypeFamily.Numeric => !NumericReadsAsDecimal(type),
         _ => false,
     };
-
-    /// <summary>
-    /// The default policy's D1 storage class: integers and booleans INTEGER, floats REAL,
-    /// numeric REAL only when its declared precision is 1..15 (exact in a double), bytea BLOB,
-    /// everything else TEXT (money too: 19 digits do not fit a double exactly).
-    /// </summary>
-    public static D1Type DefaultD1Type(PgType type)
-    {
-        ArgumentNullException.ThrowIfNull(type);
-        return type.Family switch
-        {
-            PgTypeFamily.Boolean or PgTypeFamily.Integer => D1Type.Integer,
-            PgTypeFamily.Float => D1Type.Real,
-            PgTypeFamily.Numeric => type.Precision is >= 1 and <= MaxRealPrecision ? D1Type.Real : D1Type.Text,
-            PgTypeFamily.Bytea => D1Type.Blob,
-            _ => D1Type.Text,
-        };
-    }
 }

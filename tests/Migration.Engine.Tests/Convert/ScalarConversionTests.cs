@@ -271,7 +271,7 @@ public sealed class ScalarConversionTests
     public void Every_type_family_has_a_converter()
     {
         foreach (var f in Enum.GetValues<PgTypeFamily>())
-            Assert.True(ConverterTable.Covers(f), f.ToString());
+            Assert.True(PgToD1CastRules.Covers(f), f.ToString());
     }
 
     [Fact]
