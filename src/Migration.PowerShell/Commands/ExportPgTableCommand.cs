@@ -84,10 +84,15 @@ public sealed class ExportPgTableCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        if (_tables.Count == 0 && !All.IsPresent)
+        // Checked before connecting: a mistake in the table choice contacts nothing.
+        var chooser = new PgTableChooser(All.IsPresent, _tables, Schema, ExcludeTable, Column);
+        try
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give the tables to export (-Table), or -All for every table of the database."),
-                "TableRequired", ErrorCategory.InvalidArgument, null));
+            chooser.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, _tables.Count == 0 && !All.IsPresent ? "TableRequired" : "InvalidArgument", ErrorCategory.InvalidArgument, null));
             return;
         }
         var credential = Credential?.GetNetworkCredential();
@@ -120,7 +125,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
             IReadOnlyList<TableSchema> schemas;
             try
             {
-                schemas = new PgTableChooser(All.IsPresent, _tables, Schema, ExcludeTable, Column).Describe(exporter, WriteVerbose);
+                schemas = chooser.Describe(exporter, WriteVerbose);
                 foreach (var warning in schemas.SelectMany(t => t.Definition?.Warnings ?? []))
                     if (warning.ObjectKind == "Table") WriteWarning(warning.ToString());
             }
