@@ -16,9 +16,9 @@ public sealed class PSObjectAdapter : IPlainObjectAdapter
 
     public object BaseObject(object value) => (value is PSObject p ? p.BaseObject : value) switch
     {
-        // A date outside DateTime's range that a row showed (Select-Object copies it): its ISO
-        // text, which is what D1 holds for it.
-        PgDateTime outOfRange => outOfRange.Value,
+        // A date outside DateTime's range that a row showed (Select-Object copies it): the exact
+        // engine value, converted as the row's own column would be (TimestampFormat, Unix rule).
+        PgDateTime outOfRange => outOfRange.Exact ?? outOfRange.Value,
         var v => v,
     };
 

@@ -19,23 +19,31 @@ public sealed class PgDateTime : IComparable, IComparable<PgDateTime>, IEquatabl
     // of the range stand for the infinities. 128 bits: Postgres dates reach the year 5874897.
     readonly Int128 _ticks;
 
-    PgDateTime(Int128 ticks, string text)
+    PgDateTime(Int128 ticks, string text, object? exact = null)
     {
         _ticks = ticks;
         Value = text;
+        Exact = exact;
     }
+
+    /// <summary>
+    /// The engine value it shows (PgTimestamp or PgDate), null when made from a .NET date. Not a
+    /// property PowerShell sees: ConvertTo-D1Row reads it so the column's TimestampFormat and the
+    /// one Unix-time rule apply (infinity has no Unix time), as for the row itself.
+    /// </summary>
+    internal object? Exact { get; }
 
     /// <summary>A timestamp or timestamptz as Postgres held it.</summary>
     public PgDateTime(PgTimestamp value)
         : this(value.IsPositiveInfinity ? Int128.MaxValue : value.IsNegativeInfinity ? Int128.MinValue : (Int128)value.Microseconds * TimeSpan.TicksPerMicrosecond,
-            value.ToString())
+            value.ToString(), value)
     {
     }
 
     /// <summary>A date as Postgres held it (midnight of that day).</summary>
     public PgDateTime(PgDate value)
         : this(value.IsPositiveInfinity ? Int128.MaxValue : value.IsNegativeInfinity ? Int128.MinValue : (Int128)value.Days * TimeSpan.TicksPerDay,
-            value.ToString())
+            value.ToString(), value)
     {
     }
 

@@ -146,6 +146,19 @@ INSERT INTO events VALUES
             $events | Select-Object id, local_at | ConvertTo-D1Row -TableName events | Import-D1Batch -Path $plain | Out-Null
             Get-TestSqliteScalar -Path $plain -Sql 'SELECT local_at FROM events WHERE id = 5' | Should -Be '-0043-03-15T12:00:00.000000'
         }
+
+        It 'a copied value [datetime] cannot hold follows the one Unix-time rule: infinity is refused, never written as text' {
+            # Before, the copy went as its text: an infinity first made the column TEXT, and every
+            # later date was then written as ISO text despite -TimestampFormat UnixSeconds.
+            $db = Join-Path $TestDrive 'unix.sqlite'
+            $errs = $null
+            $events | Where-Object id -in 2, 3 | Sort-Object id -Descending | Select-Object id, at |
+                ConvertTo-D1Row -TableName ev -TimestampFormat UnixSeconds -ErrorVariable errs -ErrorAction SilentlyContinue |
+                Import-D1Batch -Path $db | Out-Null
+            @($errs).Count | Should -Be 1
+            "$($errs[0])" | Should -BeLike '*infinity has no Unix time*'
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT typeof(at) || '' '' || at FROM ev WHERE id = 2' | Should -Be 'integer 1672531200'
+        }
     }
 
     Context 'parameters and pipeline input' {

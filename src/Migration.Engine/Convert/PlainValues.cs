@@ -29,7 +29,7 @@ internal static class PlainValues
         float or double or decimal => D1Type.Real,
         string or char or Guid => D1Type.Text,
         DateTime or DateTimeOffset or PgTimestamp => settings.IsUnixTime ? D1Type.Integer : D1Type.Text,
-        DateOnly => D1Type.Text,
+        DateOnly or PgDate => D1Type.Text,
         byte[] => D1Type.Blob,
         IDictionary or IDictionary<string, object?> or IEnumerable => D1Type.Text,
         _ => throw Unsupported(value),
@@ -130,6 +130,7 @@ internal static class PlainValues
             case DateTime or DateTimeOffset: return DateTimeToText(value, settings);
             case PgTimestamp t: return TimestampText(t.Microseconds, t.HasTimeZone, settings);
             case DateOnly d: return DateTimeText.FormatDate(PgDate.FromDateOnly(d).Days);
+            case PgDate d: return DateTimeText.FormatDate(d.Days); // a date is never Unix time
             case byte[]: throw CannotGo(value, "TEXT");
             case IFormattable f when IsNumber(value): return f.ToString(null, CultureInfo.InvariantCulture);
             case IDictionary or IDictionary<string, object?> or IEnumerable: return ToJson(value, settings);
@@ -161,7 +162,7 @@ internal static class PlainValues
                 if (double.IsFinite(d)) sb.Append(d.ToString("R", CultureInfo.InvariantCulture));
                 else NonFiniteValues.AppendJson(sb, settings.NonFinite, NonFiniteValues.Canonical(d));
                 break;
-            case Guid or DateTime or DateTimeOffset or DateOnly or PgTimestamp: JsonText.AppendString(sb, (string)ToText(value, settings)!); break;
+            case Guid or DateTime or DateTimeOffset or DateOnly or PgTimestamp or PgDate: JsonText.AppendString(sb, (string)ToText(value, settings)!); break;
             // JSON has no bytes: base64, the usual JSON spelling.
             case byte[] bytes: JsonText.AppendString(sb, System.Convert.ToBase64String(bytes)); break;
             case IDictionary<string, object?> map:

@@ -202,6 +202,9 @@ public sealed class PlainConversionTests
         Assert.Equal("2024-01-31T23:59:59.000000Z", iso.ConvertPlain("b", [P("at", finite)]).GetValue(0));
         Assert.Equal("-infinity", iso.ConvertPlain("c", [P("at", new PgTimestamp(long.MinValue, false))]).GetValue(0));
         Assert.Equal("+10000-01-01T00:00:00.000000", iso.ConvertPlain("d", [P("at", new PgTimestamp(252455616000000000, false))]).GetValue(0));
+        // A date is never Unix time: TEXT under every format.
+        var day = unix.ConvertPlain("e", [P("day", new PgDate(int.MaxValue))]);
+        Assert.Equal((D1Type.Text, (object)"infinity"), (day.GetSchema().Columns[0].D1Type, day.GetValue(0)!));
     }
 
     [Fact]
