@@ -127,14 +127,15 @@ export async function startServer(opts = {}) {
 
 // The front proxy: forwards every request to wrangler dev, except an answer marked
 // x-d1server-fault: drop, for which it resets the client's connection (a real "connection
-// reset" after the server committed). wrangler dev itself cannot drop a connection.
+// reset" after the server committed; wrangler dev itself cannot drop a connection), and a
+// spurious 503 of wrangler dev's own proxy for a request the Worker never saw, which it resends.
 async function serve(stateDir) {
   const { port, wranglerPort, inspectorPort, configFile } = JSON.parse(fs.readFileSync(path.join(stateDir, "ports.json"), "utf8"));
   const http = await import("node:http");
   const wrangler = spawn(
     wranglerBin(),
     ["dev", "--config", configFile, "--ip", "127.0.0.1", "--port", String(wranglerPort), "--inspector-port", String(inspectorPort),
-      "--persist-to", path.join(stateDir, "persist"), "--log-level", "warn"],
+      "--persist-to", path.join(stateDir, "persist"), "--log-level", process.env.D1SERVER_LOG_LEVEL ?? "warn"],
     {
       cwd: stateDir,
       stdio: ["ignore", "inherit", "inherit"],
@@ -149,27 +150,57 @@ async function serve(stateDir) {
     }
   );
   const agent = new http.Agent({ keepAlive: true });
-  const server = http.createServer((req, res) => {
-    const up = http.request(
-      { host: "127.0.0.1", port: wranglerPort, method: req.method, path: req.url, headers: req.headers, agent },
-      (ur) => {
-        if (ur.headers["x-d1server-fault"] === "drop") {
-          ur.resume();
-          if (req.socket.resetAndDestroy) req.socket.resetAndDestroy();
-          else req.socket.destroy();
+  const forward = (req, body, rid) =>
+    new Promise((resolve, reject) => {
+      const up = http.request(
+        { host: "127.0.0.1", port: wranglerPort, method: req.method, path: req.url, agent,
+          // identity: the proxy reads 503 bodies; loopback gains nothing from compression
+          headers: { ...req.headers, "x-d1server-rid": rid, "content-length": String(body.length), "accept-encoding": "identity" } },
+        resolve
+      );
+      up.on("error", reject);
+      up.end(body);
+    });
+  const seen = async (rid) => {
+    const r = await fetch(`http://127.0.0.1:${wranglerPort}/__admin/seen/${rid}`);
+    return (await r.json()).seen;
+  };
+  let next = 0;
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    const rid = `${process.pid}-${++next}`;
+    try {
+      let ur = await forward(req, body, rid);
+      // wrangler dev's own proxy answers 503 "Your worker restarted mid-request" when its
+      // kept-alive connection to the Worker drops (seen after long requests). That is not
+      // Cloudflare's behaviour: when the Worker never saw the request, send it again (once).
+      if (ur.statusCode === 503 && !ur.headers["x-d1server-fault"]) {
+        const parts = [];
+        for await (const c of ur) parts.push(c);
+        const text = Buffer.concat(parts);
+        if (/restarted mid-request/.test(text.toString("latin1")) && !(await seen(rid))) ur = await forward(req, body, `${rid}-retry`);
+        else {
+          res.writeHead(503, ur.headers);
+          res.end(text);
           return;
         }
-        res.writeHead(ur.statusCode, ur.statusMessage, ur.headers);
-        ur.pipe(res);
       }
-    );
-    up.on("error", (e) => {
+      if (ur.headers["x-d1server-fault"] === "drop") {
+        ur.resume();
+        if (req.socket.resetAndDestroy) req.socket.resetAndDestroy();
+        else req.socket.destroy();
+        return;
+      }
+      res.writeHead(ur.statusCode, ur.statusMessage, ur.headers);
+      ur.pipe(res);
+    } catch (e) {
       if (!res.headersSent) {
         res.writeHead(502, { "content-type": "text/plain" });
         res.end(`front proxy: wrangler dev did not answer: ${e.message}`);
       } else res.destroy();
-    });
-    req.pipe(up);
+    }
   });
   server.requestTimeout = 0; // the slow fault holds answers past 30 s
   server.headersTimeout = 0;

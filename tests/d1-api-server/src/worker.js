@@ -33,6 +33,8 @@ async function saveFaults(env) {
 
 export default {
   async fetch(request, env) {
+    const rid = request.headers.get("x-d1server-rid");
+    if (rid) noteSeen(rid);
     await load(env);
     const url = new URL(request.url);
     const path = url.pathname;
@@ -49,6 +51,14 @@ export default {
     return count(route.name, res);
   },
 };
+
+// Request ids the front proxy attached, so that it can tell whether a request that wrangler
+// dev's proxy failed with 503 reached this Worker (kept in memory: the last 10,000).
+const seenIds = new Set();
+function noteSeen(rid) {
+  seenIds.add(rid);
+  if (seenIds.size > 10000) seenIds.delete(seenIds.values().next().value);
+}
 
 function count(route, res) {
   stats.requests++;
@@ -198,6 +208,7 @@ async function admin(request, env, url) {
   const path = url.pathname.slice("/__admin/".length);
   const method = request.method;
   if (path === "health") return json({ ok: true });
+  if (path.startsWith("seen/")) return json({ seen: seenIds.has(path.slice(5)) });
   if (path === "config") {
     return json({
       account_id: env.ACCOUNT_ID,

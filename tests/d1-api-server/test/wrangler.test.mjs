@@ -4,7 +4,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { wrangler, sql, resetDb, kvId, clearFaults, tempDir } from "./helpers.mjs";
+import { wrangler, sql, resetDb, kvId, clearFaults, setFaults, tempDir } from "./helpers.mjs";
 
 const DB = "wrtest";
 before(async () => {
@@ -55,6 +55,23 @@ test("wrangler d1 execute --remote --file uses the import API; a failing file re
   assert.notEqual(f.code, 0);
   assert.match(f.stdout + f.stderr, /UNIQUE constraint failed: loaded\.id/);
   assert.deepEqual(await sql(DB, "SELECT count(*) AS n FROM w WHERE id = 50"), [{ n: 0 }], "the import reverted");
+});
+
+test("wrangler d1 execute --remote --file follows a chunked import through its polls", async () => {
+  const dir = tempDir("chunked-");
+  const file = path.join(dir, "chunked.sql");
+  const rows = Array.from({ length: 12000 }, (_, i) => `INSERT INTO polled VALUES (${i});`).join("\n");
+  fs.writeFileSync(file, `-- ${Date.now()}\nCREATE TABLE polled (id INTEGER PRIMARY KEY);\n${rows}\n`);
+  await setFaults({ rules: [], import_single_max: 100, import_slice_ms: 0 });
+  try {
+    const r = await wrangler(["d1", "execute", DB, "--remote", "--file", file, "-y"], { cwd: dir });
+    ok(r);
+    assert.match(r.stdout, /Processed 5000 queries\.[\s\S]*Processed 10000 queries\.[\s\S]*Executed 12001 queries/);
+  } finally {
+    await clearFaults();
+  }
+  assert.deepEqual(await sql(DB, "SELECT count(*) AS n FROM polled"), [{ n: 12000 }]);
+  await sql(DB, "DROP TABLE polled");
 });
 
 test("wrangler d1 export --remote downloads the dump from the signed URL", async () => {
