@@ -74,6 +74,7 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleMetadataFixture>
     [InlineData("SQLitePCLRaw.batteries_v2.dll")]
     [InlineData("SQLitePCLRaw.provider.e_sqlite3.dll")]
     [InlineData("CsvHelper.dll")]
+    [InlineData("System.IO.Hashing.dll")]
     public void Ships_the_engine_dependencies(string file) =>
         Assert.True(File.Exists(Path.Combine(ModulePaths.ModuleFolder, file)), $"{file} is not in out/Migration.");
 

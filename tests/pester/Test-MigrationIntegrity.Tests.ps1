@@ -56,6 +56,14 @@ Describe 'Test-MigrationIntegrity' {
             ($r | Where-Object Passed -eq $false) | Should -BeNullOrEmpty
         }
 
+        It 'hashes with System.IO.Hashing, loaded from the module folder beside the engine' {
+            # The checksum's XXH3-128 comes from the package (8.0.0): pwsh ships none, so the
+            # module's own copy must load, into the same context as the engine.
+            $hashing = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'System.IO.Hashing' })
+            $hashing.Count | Should -Be 1
+            Split-Path $hashing[0].Location | Should -Be (Split-Path ([Migration.Engine.Integrity.IntegrityResult].Assembly.Location))
+        }
+
         It 'emits one IntegrityResult per table and check' {
             $r.Count | Should -Be (3 * 8)
             $r | ForEach-Object { $_ | Should -BeOfType [Migration.Engine.Integrity.IntegrityResult] }

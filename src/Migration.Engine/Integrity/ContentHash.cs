@@ -14,7 +14,7 @@ static class ContentHash
     // Seed 0 also keeps long rows on the reference's default secret (no derived secret per call),
     // and a row's hash is what `xxhsum -H2` prints for its canonical bytes, which helps when
     // chasing a mismatch by hand.
-    public static UInt128 Of(ReadOnlySpan<byte> canonical) => XxHash128.Hash(canonical);
+    public static UInt128 Of(ReadOnlySpan<byte> canonical) => System.IO.Hashing.XxHash128.HashToUInt128(canonical);
 
     /// <summary>
     /// Names this hash and the canonical form it is taken over. A checksum kept for later (the
