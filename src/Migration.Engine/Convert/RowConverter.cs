@@ -161,12 +161,20 @@ public sealed class RowConverter
         {
             if (!_plans.TryGetValue(source, out var plan))
             {
-                plan = TablePlan.Build(source, _options, TargetSchemaFor);
+                plan = TablePlan.Build(source, _options, SiblingSchema);
                 _plans.Add(source, plan);
             }
             _last = plan;
             return plan;
         }
+    }
+
+    /// <summary>A sibling's D1 schema for the mapped set, or null when the mapping cannot apply to it (that table is refused on its own).</summary>
+    TableSchema? SiblingSchema(TableSchema sibling)
+    {
+        try { return TargetSchemaFor(sibling); }
+        catch (MappingException) { return null; }
+        catch (ArgumentOutOfRangeException) { return null; } // a type with no converter
     }
 
     static ConversionException Error(string table, string key, string column, object? value, string reason) =>

@@ -33,8 +33,11 @@ internal sealed class TablePlan
     public ComputedColumn[] Computed { get; }
     public ColumnSettings[] ComputedSettings { get; }
 
-    /// <param name="mapSibling">Maps another table of the source's <see cref="TableSet"/> (the converter's own TargetSchemaFor, so each is mapped once).</param>
-    public static TablePlan Build(TableSchema source, ConversionOptions options, Func<TableSchema, TableSchema>? mapSibling = null)
+    /// <param name="mapSibling">
+    /// Maps another table of the source's <see cref="TableSet"/> (the converter's own TargetSchemaFor, so each is mapped once);
+    /// null for a sibling the mapping cannot apply to (it is refused on its own, and left out of the D1 set).
+    /// </param>
+    public static TablePlan Build(TableSchema source, ConversionOptions options, Func<TableSchema, TableSchema?>? mapSibling = null)
     {
         var table = source.SourceDisplayName;
         if (source.Kind != SchemaKind.Postgres)
@@ -102,7 +105,7 @@ internal sealed class TablePlan
             // The D1 definition follows the same names, types and converters as the rows.
             var definition = D1DefinitionMapper.Map(source, target, options, [.. ordinals], [.. converters], [.. settings]);
             if (source.Definition.Set is { } sourceSet && mapSibling is not null)
-                definition = definition.InSet(new TableSet(() => [.. sourceSet.Tables.Select(mapSibling)]));
+                definition = definition.InSet(new TableSet(() => [.. sourceSet.Tables.Select(mapSibling).OfType<TableSchema>()]) { IsLoadOrder = sourceSet.IsLoadOrder });
             target = new TableSchema(SchemaKind.D1, source.SourceSchema, source.SourceTable, targetName, columns, key, source) { Definition = definition };
         }
         return new TablePlan(source, target, [.. ordinals], [.. converters], [.. computed], [.. computedSettings]);

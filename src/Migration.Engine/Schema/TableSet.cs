@@ -17,6 +17,14 @@ public sealed class TableSet
         _tables = new Lazy<IReadOnlyList<TableSchema>>(tables, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>
+    /// True for a whole-database export (foreign-key load order: a target creates every table up
+    /// front); false for the tables one call named, in the order given (a target takes them one
+    /// by one as before, and the set only tells every cmdlet which tables the migration holds,
+    /// e.g. to check the mapping's names before the first row).
+    /// </summary>
+    public bool IsLoadOrder { get; init; } = true;
+
     /// <summary>The tables in load order.</summary>
     public IReadOnlyList<TableSchema> Tables => _tables.Value;
 }

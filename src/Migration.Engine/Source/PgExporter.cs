@@ -104,7 +104,13 @@ public sealed class PgExporter : IRowSource
                 throw new PgSourceException(typed, $"reading the catalog failed: {_settings.Redact(PgConnectionSettings.Flatten(ex))}", _settings.SafeInner(ex));
             }
         }
-        return result;
+        // The tables of one call know each other (in the order named, not a load order), so a
+        // cmdlet downstream can check the mapping against all of them before the first row.
+        var members = new List<TableSchema>(result.Count);
+        var set = new TableSet(() => members) { IsLoadOrder = false };
+        members.AddRange(result.Select(t => t.Definition is null ? t
+            : new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = t.Definition.InSet(set) }));
+        return members;
     }
 
     TableSchema? DescribeOne(string typed, IReadOnlyCollection<string>? columns, HashSet<uint> seen)

@@ -335,7 +335,7 @@ public sealed class SqliteTarget : IDisposable
         }
 
         WaitIdle(); // reading and creating tables use the connection the writer uses
-        if (schema.Definition?.Set is { } set && _sets.Add(set))
+        if (schema.Definition?.Set is { IsLoadOrder: true } set && _sets.Add(set))
         {
             CreateSet(set);
             if (_writers.TryGetValue(schema.Name, out writer))
