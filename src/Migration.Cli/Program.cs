@@ -28,8 +28,11 @@ try
                      --max-errors 0 stops at the first refused row, its batch rolled back)
                    migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
                      [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
-                     [--migrations-path DIR [--migration-name NAME]]
-                     (prints the D1 DDL; with --migrations-path writes DIR/NNNN_NAME.sql for wrangler d1 migrations apply)
+                     [--migrations-path DIR [--migration-name NAME]] [--strict] [--allow-unmatched-name]
+                     (prints the D1 DDL; with --migrations-path writes DIR/NNNN_NAME.sql for wrangler d1 migrations apply;
+                     a table D1 cannot take is named on stderr and left out, exit code 2; --strict: nothing is printed
+                     or written and one error lists every problem, exit code 3; a name in --map/--column-map/--exclude
+                     that matches nothing is an error unless --allow-unmatched-name)
                    migration verify --path FILE.sqlite [--table T[,T...]] [--pg CONNECTION-STRING]
                      [--map source=target ...] [--column-map ...] [--exclude ...] [the conversion options of migrate]
                      [--check Schema,RowCount,Checksum,Sample,ForeignKeys,Json,Domain,Unique] (default: all)
@@ -50,6 +53,11 @@ try
         "undo" => UndoCommand.Run(rest),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'. Try: migration help"),
     };
+}
+catch (PreflightStopException ex)
+{
+    Console.Error.WriteLine($"migration: {ex.Message}");
+    return 3;
 }
 catch (ArgumentException ex)
 {

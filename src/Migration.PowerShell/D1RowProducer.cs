@@ -27,6 +27,9 @@ public sealed class D1RowProducer
         _targetPath = targetPath;
     }
 
+    /// <summary>The converter (one plan per table, shared with the preflight).</summary>
+    public RowConverter Converter => _converter;
+
     /// <summary>True when the object is one of the module's rows (no -TableName needed).</summary>
     public static bool IsRow(PSObject input) => input.BaseObject is Row;
 

@@ -50,6 +50,7 @@ public static class ExpectedSurface
             new("ComputedColumn", "System.Collections.Hashtable"),
             new("MigrationsPath", "System.String"),
             new("MigrationName", "System.String"),
+            new("AllowUnmatchedName", Sma + "SwitchParameter"),
         ],
         ["ConvertTo-D1Row"] =
         [
@@ -66,6 +67,7 @@ public static class ExpectedSurface
             new("TableName", "System.String"),
             new("TargetPath", "System.String"),
             new("IncludeRejected", Sma + "SwitchParameter"),
+            new("AllowUnmatchedName", Sma + "SwitchParameter"),
         ],
         ["Import-D1Batch"] =
         [

@@ -16,8 +16,8 @@ AfterAll {
 Describe 'ConvertTo-D1Row' {
     Context 'Postgres rows with the default policy' {
         BeforeAll {
-            $users = @(Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap)
-            $files = @(Export-PgTable -ConnectionString $pg -Table list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap)
+            $users = @(Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName)
+            $files = @(Export-PgTable -ConnectionString $pg -Table list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName)
             $alice = $users | Where-Object username -eq 'alice'
         }
 
@@ -192,5 +192,70 @@ Describe 'ConvertTo-D1Row' {
             $again = $d1 | ConvertTo-D1Row
             [object]::ReferenceEquals($d1, $again) | Should -BeTrue
         }
+    }
+}
+
+Describe 'ConvertTo-D1Row checks the whole set of tables before the first row' {
+    BeforeAll {
+        $refusals = New-TestPgDatabase -Server $server -Sql (Get-RefusalFixtureSql)
+    }
+
+    It 'stops on a name in -Exclude, -ColumnMap or -TableMap that matches nothing, naming the closest real name, before any row' {
+        $out = [System.Collections.Generic.List[object]]::new()
+        $err = $null
+        try {
+            Export-PgTable -ConnectionString $refusals -Table users, parents |
+                ConvertTo-D1Row -Exclude pasword -ColumnMap @{ 'users.emial' = 'mail' } -TableMap @{ user = 'people' } |
+                ForEach-Object { $out.Add($_) }
+        } catch { $err = $_ }
+        $out.Count | Should -Be 0
+        $err.FullyQualifiedErrorId | Should -BeLike 'UnmatchedName,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike '*-Exclude "pasword" matches no column*did you mean "password"?*'
+        $err.Exception.Message | Should -BeLike '*-ColumnMap "users.emial"*did you mean "users.email"?*'
+        $err.Exception.Message | Should -BeLike '*-TableMap "user" matches no table*did you mean "users"?*'
+        $err.Exception.Message | Should -BeLike '*-AllowUnmatchedName*'
+    }
+
+    It 'checks -ColumnOverride and -ComputedColumn names too' {
+        { Export-PgTable -ConnectionString $refusals -Table users | ConvertTo-D1Row -ColumnOverride @{ 'users.emali' = @{ NumericAs = 'Text' } } } |
+            Should -Throw -ErrorId 'UnmatchedName,*' -ExpectedMessage '*did you mean "users.email"*'
+        { Export-PgTable -ConnectionString $refusals -Table users | ConvertTo-D1Row -ComputedColumn @{ 'usres.full' = { 'x' } } } |
+            Should -Throw -ErrorId 'UnmatchedName,*' -ExpectedMessage '*-ComputedColumn "usres" matches no table*did you mean "users"*'
+    }
+
+    It 'takes names that match nothing with -AllowUnmatchedName' {
+        $rows = @(Export-PgTable -ConnectionString $refusals -Table users | ConvertTo-D1Row -Exclude password, pasword -TableMap @{ other = 'x' } -AllowUnmatchedName)
+        $rows.Count | Should -Be 2
+        $rows[0].GetSchema().Columns.Name | Should -Be @('id', 'email')
+    }
+
+    It 'refuses a table the mapping cannot apply to with one error naming it and the parameter; the other tables convert' {
+        $rows = @(Export-PgTable -ConnectionString $refusals -Table users, parents |
+            ConvertTo-D1Row -ColumnMap @{ 'users.email' = 'password' } -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue)
+        $rows.Count | Should -Be 2
+        @($rows | ForEach-Object { $_.GetSchema().Name } | Select-Object -Unique) | Should -Be @('parents')
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'TableRefused,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be 'public.users'
+        $errs[0].Exception.FixParameters | Should -Be @('ColumnMap')
+        "$($errs[0])" | Should -BeLike '*public.users*would both be the D1 column "password"*-ColumnMap*'
+        "$warned" | Should -BeLike '*public.users*2 rows were not converted*'
+    }
+
+    It 'under -ErrorAction Stop lists every problem of the set in one error and passes no row' {
+        $out = [System.Collections.Generic.List[object]]::new()
+        $err = $null
+        try {
+            Export-PgTable -ConnectionString $refusals -All |
+                ConvertTo-D1Row -ColumnMap @{ 'users.email' = 'password' } -ErrorAction Stop | ForEach-Object { $out.Add($_) }
+        } catch { $err = $_ }
+        $out.Count | Should -Be 0
+        $err.FullyQualifiedErrorId | Should -BeLike 'TablesRefused,*'
+        $message = $err.Exception.Message
+        foreach ($t in 'public.users', 'public.wide', 'public._cf_meta', 'public.items', 'archive.items') { $message | Should -BeLike "*Table $t*" }
+        $message | Should -BeLike '*101 columns*-Exclude*'
+        $message | Should -BeLike '*reserved by D1*-TableMap*'
     }
 }

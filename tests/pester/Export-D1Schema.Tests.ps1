@@ -105,3 +105,53 @@ Describe 'Export-D1Schema' {
         }
     }
 }
+
+Describe 'Export-D1Schema refuses the tables D1 cannot take, one by one' {
+    BeforeAll {
+        $refusals = New-TestPgDatabase -Server $server -Sql (Get-RefusalFixtureSql)
+    }
+
+    It 'writes one error per refused table (reason and fixing parameter) and the DDL of every other table' {
+        $out = @(Export-D1Schema -ConnectionString $refusals -All -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue)
+        $tables = @($out | Where-Object { $_ -is [Migration.Engine.Target.D1SchemaStatement] -and $_.Kind -eq 'Table' })
+        @($tables.Name | Sort-Object) | Should -Be @('parents', 'users', 'wide_child')
+        @($errs.TargetObject | Sort-Object) | Should -Be @('archive.items', 'public._cf_meta', 'public.items', 'public.wide')
+        $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'TableRefused,*' }
+        "$($errs | Where-Object TargetObject -eq 'public.wide')" | Should -BeLike '*101 columns*fix with -Exclude*'
+        "$($errs | Where-Object TargetObject -eq 'archive.items')" | Should -BeLike '*archive.items and public.items would both be the D1 table items*-TableMap*'
+        # The child of a refused table keeps its other key and is told why the refused one is gone.
+        $child = $tables | Where-Object Name -eq 'wide_child'
+        $child.Sql | Should -BeLike '*REFERENCES "parents"*'
+        $child.Sql | Should -Not -BeLike '*REFERENCES "wide"*'
+        @($warned | Where-Object { "$_" -like '*wide_child*parent table wide is refused*OrphanPolicy*' }).Count | Should -Be 1
+    }
+
+    It 'under -ErrorAction Stop emits nothing, writes no file and lists every problem in one error' {
+        $folder = Join-Path $TestDrive 'refused-migrations'
+        $out = [System.Collections.Generic.List[object]]::new()
+        $err = $null
+        try { Export-D1Schema -ConnectionString $refusals -All -MigrationsPath $folder -ErrorAction Stop | ForEach-Object { $out.Add($_) } } catch { $err = $_ }
+        $out.Count | Should -Be 0
+        Test-Path -LiteralPath $folder | Should -BeFalse
+        $err.FullyQualifiedErrorId | Should -BeLike 'TablesRefused,*'
+        foreach ($t in 'public.wide', 'public._cf_meta', 'public.items', 'archive.items') { $err.Exception.Message | Should -BeLike "*Table $t*" }
+    }
+
+    It 'with fixing parameters takes every table; the migration file names a table still refused' {
+        $folder = Join-Path $TestDrive 'fixed-migrations'
+        $file = Export-D1Schema -ConnectionString $refusals -All -TableMap @{ 'archive.items' = 'archived_items'; _cf_meta = 'cf_meta' } -MigrationsPath $folder -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        @($errs.TargetObject) | Should -Be @('public.wide')
+        $text = Get-Content -LiteralPath $file.FullName -Raw
+        $text | Should -BeLike '*-- warning: wide: Table public.wide: Table public.wide cannot go to D1 as mapped: 101 columns*'
+        $text | Should -BeLike '*CREATE TABLE "archived_items"*'
+        $text | Should -BeLike '*CREATE TABLE "cf_meta"*'
+    }
+
+    It 'stops on a mapping name that matches nothing, naming the closest real one, and writes nothing' {
+        $folder = Join-Path $TestDrive 'typo-migrations'
+        { Export-D1Schema -ConnectionString $refusals -Table users -Exclude pasword -MigrationsPath $folder } |
+            Should -Throw -ErrorId 'UnmatchedName,*' -ExpectedMessage '*"pasword"*did you mean "password"*'
+        Test-Path -LiteralPath $folder | Should -BeFalse
+        @(Export-D1Schema -ConnectionString $refusals -Table users -Exclude pasword -AllowUnmatchedName).Count | Should -Be 1
+    }
+}

@@ -20,7 +20,7 @@ Describe 'Get-MigrationRun' {
             $csv = Join-Path $TestDrive 'errors.csv'
             # Default -NonFinite Error: the person with a NaN cannot be converted.
             $summaries = @(Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile, contacts_person |
-                ConvertTo-D1Row -TableMap $tableMap -IncludeRejected -ErrorAction SilentlyContinue |
+                ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName -IncludeRejected -ErrorAction SilentlyContinue |
                 Import-D1Batch -Path $db -BatchSize 2 -ErrorLog $csv)
             $run = Get-MigrationRun -Path $db -Last
         }
@@ -81,12 +81,12 @@ Describe 'Get-MigrationRun' {
         It 'an import stopped by -MaxErrors is Failed, and -Resume finishes it without writing a row twice' {
             $db = Join-Path $TestDrive 'resume.sqlite'
             { Export-PgTable -ConnectionString $pg -Table auth_user, contacts_person |
-                ConvertTo-D1Row -TableMap $tableMap -IncludeRejected -ErrorAction SilentlyContinue |
+                ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName -IncludeRejected -ErrorAction SilentlyContinue |
                 Import-D1Batch -Path $db -BatchSize 1 -MaxErrors 0 } | Should -Throw -ErrorId 'MaxErrorsExceeded,*'
             (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Failed'
 
             Export-PgTable -ConnectionString $pg -Table auth_user, contacts_person -ResumeFrom $db |
-                ConvertTo-D1Row -TableMap $tableMap -NonFinite Text |
+                ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName -NonFinite Text |
                 Import-D1Batch -Path $db -BatchSize 1 -Resume | Out-Null
             $run = Get-MigrationRun -Path $db -Last
             $run.RunId | Should -Be 1

@@ -11,7 +11,7 @@ BeforeAll {
     function Invoke-ListCutterMigration {
         param([string] $Path, [hashtable] $ImportParameters = @{})
         Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile, contacts_person |
-            ConvertTo-D1Row -TableMap $tableMap -NonFinite Text |
+            ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName -NonFinite Text |
             Import-D1Batch -Path $Path @ImportParameters
     }
 }
@@ -108,11 +108,11 @@ Describe 'Import-D1Batch' {
     Context 'refused rows' {
         It 'a refused row is a non-terminating error naming table and key, and the other rows arrive' {
             $db = Join-Path $TestDrive 'conflict.sqlite'
-            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
                 Select-Object -First 1 | Import-D1Batch -Path $db | Out-Null
 
             $errs = $null
-            $summary = Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            $summary = Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
                 Import-D1Batch -Path $db -OnConflict Abort -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs.Count | Should -Be 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'RowRejected,*'
@@ -137,10 +137,10 @@ Describe 'Import-D1Batch' {
 
         It '-ErrorAction Stop stops at the first refused row' {
             $db = Join-Path $TestDrive 'stop.sqlite'
-            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
                 Select-Object -First 1 | Import-D1Batch -Path $db | Out-Null
             # Row id=1 is already there: with batches of one row, nothing after it is written.
-            { Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+            { Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
                 Import-D1Batch -Path $db -BatchSize 1 -ErrorAction Stop } | Should -Throw -ErrorId 'RowRejected,*'
             Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 1
         }
@@ -184,7 +184,7 @@ Describe 'Import-D1Batch' {
 
             $errs = $null
             $summaries = @(Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile, contacts_person |
-                ConvertTo-D1Row -TableMap $tableMap -NonFinite Text |
+                ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName -NonFinite Text |
                 Import-D1Batch -Path $db -OnConflict Upsert -ErrorVariable errs)
             $errs.Count | Should -Be 0
             @($summaries.RowsFailed) | Should -Be @(0, 0, 0)

@@ -211,3 +211,37 @@ function Get-TestSqliteScalar {
     if ($null -eq $row) { return $null }
     $row.PSObject.Properties | Select-Object -First 1 -ExpandProperty Value
 }
+
+function New-TestPgDatabase {
+    # A second (third...) database on a server from Start-TestPostgres, optionally filled by $Sql.
+    param([Parameter(Mandatory)] $Server, [string] $Sql)
+    $database = 'migration_pester_' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+    Invoke-TestPgSql -ConnectionString $Server.AdminConnectionString -Sql "CREATE DATABASE $database ENCODING 'UTF8' TEMPLATE template0"
+    $builder = [Npgsql.NpgsqlConnectionStringBuilder]::new($Server.AdminConnectionString)
+    $builder.Database = $database
+    if ($Sql) { Invoke-TestPgSql -ConnectionString $builder.ConnectionString -Sql $Sql }
+    $builder.ConnectionString
+}
+
+function Get-RefusalFixtureSql {
+    # A database with one table of each kind D1 refuses (101 columns, a _cf_ name, two schemas'
+    # tables that map to one D1 name), a child of a refused table, and tables D1 takes.
+    $wide = (1..100 | ForEach-Object { "c$_ int" }) -join ', '
+    @"
+CREATE SCHEMA archive;
+CREATE TABLE parents (id int PRIMARY KEY, name text);
+CREATE TABLE _cf_meta (id int PRIMARY KEY, v text);
+CREATE TABLE wide (id int PRIMARY KEY, $wide);
+CREATE TABLE wide_child (id int PRIMARY KEY, wide_id int REFERENCES wide (id), parent_id int REFERENCES parents (id));
+CREATE TABLE public.items (id int PRIMARY KEY, label text);
+CREATE TABLE archive.items (id int PRIMARY KEY, label text);
+CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, password text NOT NULL);
+INSERT INTO parents VALUES (1, 'p1'), (2, 'p2');
+INSERT INTO _cf_meta VALUES (1, 'x');
+INSERT INTO wide (id) SELECT g FROM generate_series(1, 3) g;
+INSERT INTO wide_child VALUES (1, 1, 1), (2, NULL, 2), (3, 2, NULL);
+INSERT INTO public.items VALUES (1, 'a'), (2, 'b');
+INSERT INTO archive.items VALUES (1, 'old');
+INSERT INTO users VALUES (1, 'ann@example.com', 'pbkdf2`$hash1'), (2, 'bob@example.com', 'pbkdf2`$hash2');
+"@
+}

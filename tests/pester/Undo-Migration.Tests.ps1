@@ -26,7 +26,7 @@ Describe 'Undo-Migration' {
     BeforeEach {
         $db = Join-Path $TestDrive ("undo-" + [guid]::NewGuid().ToString('N') + '.sqlite')
         # The target already has data: the users, loaded by a first run.
-        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db | Out-Null
         Invoke-TestSqliteWrite -Path $db -Sql "UPDATE users SET first_name = 'changed since' WHERE id = 2"
         $before = Get-Content-Snapshot -Path $db
@@ -35,7 +35,7 @@ Describe 'Undo-Migration' {
     It 'undoes a <Mode> run into a table that had data, exactly, and a second undo changes nothing' -ForEach @(
         @{ Mode = 'Abort' }, @{ Mode = 'Ignore' }, @{ Mode = 'Replace' }, @{ Mode = 'Upsert' }
     ) {
-        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db -OnConflict $Mode -ErrorAction SilentlyContinue | Out-Null
         $run = Get-MigrationRun -Path $db -Last
         $run.RunId | Should -Be 2
@@ -50,7 +50,7 @@ Describe 'Undo-Migration' {
     }
 
     It '-WhatIf lists per table what would be done and changes nothing' {
-        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db -OnConflict Upsert | Out-Null
         $after = Get-Content-Snapshot -Path $db
         $out = Undo-Migration -Path $db -Last -WhatIf 6>&1 | Out-String
@@ -59,14 +59,14 @@ Describe 'Undo-Migration' {
     }
 
     It 'takes runs from Get-MigrationRun on the pipeline' {
-        Export-PgTable -ConnectionString $pg -Table list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db | Out-Null
         Get-MigrationRun -Path $db -Last | Undo-Migration -Force | Out-Null
         Get-Content-Snapshot -Path $db | Should -Be $before
     }
 
     It 'refuses to undo an older run under a newer one, with the reason, unless -Force' {
-        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db -OnConflict Upsert | Out-Null
         $errs = $null
         Undo-Migration -Path $db -RunId 1 -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
@@ -76,7 +76,7 @@ Describe 'Undo-Migration' {
     }
 
     It '-RestoreBackup puts back the copy Import-D1Batch -Backup made' {
-        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db -OnConflict Replace -Backup | Out-Null
         $run = Get-MigrationRun -Path $db -Last
         Test-Path -LiteralPath $run.BackupPath | Should -BeTrue
@@ -94,7 +94,7 @@ Describe 'Undo-Migration of tables that were empty before the run (schema applie
             Where-Object { $_ -is [Migration.Engine.Target.D1SchemaStatement] } |
             ForEach-Object { Invoke-TestSqliteWrite -Path $db -Sql $_.Sql }
         $emptySchema = Get-Content-Snapshot -Path $db
-        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap |
+        Export-PgTable -ConnectionString $pg -Table auth_user, list_cutter_savedfile | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
             Import-D1Batch -Path $db | Out-Null
     }
 

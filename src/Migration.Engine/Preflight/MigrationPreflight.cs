@@ -30,7 +30,7 @@ public static partial class MigrationPreflight
         {
             var table = source.SourceDisplayName;
             var d1Name = TargetName(source, options);
-            var unmapped = source.Columns.Where(c => (c.PgType is null || !ConverterTable.Covers(c.PgType.Family))
+            var unmapped = source.Columns.Where(c => (c.PgType is null || !PgToD1CastRules.Covers(c.PgType.Family))
                 && !Excluded(source, c.Name, options)).ToList();
             if (unmapped.Count > 0)
             {

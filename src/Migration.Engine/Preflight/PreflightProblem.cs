@@ -33,8 +33,10 @@ public sealed record PreflightProblem(string Table, string? D1Table, PreflightPr
     /// <summary>Whether the table is refused (everything but <see cref="PreflightProblemKind.ParentRefused"/>, which only says what its rows will meet).</summary>
     public bool RefusesTable => Kind != PreflightProblemKind.ParentRefused;
 
-    /// <summary>The table as the message names it: <c>source (D1 name)</c> when they differ.</summary>
-    public string TableDescription => D1Table is null || string.Equals(D1Table, Table, StringComparison.Ordinal) ? Table : $"{Table} (D1 table {D1Table})";
+    /// <summary>The table as the message names it: <c>source (D1 table name)</c> unless the D1 name is the obvious one (a table of <c>public</c> keeps its name).</summary>
+    public string TableDescription =>
+        D1Table is null || string.Equals(D1Table, Table, StringComparison.Ordinal) || string.Equals(Table, "public." + D1Table, StringComparison.Ordinal)
+            ? Table : $"{Table} (D1 table {D1Table})";
 
     public override string ToString() => $"Table {TableDescription}: {Reason} (fix with -{FixParameter})";
 }

@@ -31,7 +31,7 @@ public sealed class TableRefusedException : Exception
         ArgumentNullException.ThrowIfNull(problems);
         if (problems.Count == 0) throw new ArgumentException("A refusal needs at least one problem.", nameof(problems));
         var first = problems[0];
-        return $"Table {first.TableDescription} is refused, its rows are not written: "
+        return $"Table {first.TableDescription} cannot go to D1 as mapped: "
             + string.Join("; ", problems.Select(p => $"{p.Reason} (fix with -{p.FixParameter})")) + ".";
     }
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
+using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 
 namespace Migration.PowerShell.Commands;
@@ -10,13 +11,18 @@ namespace Migration.PowerShell.Commands;
 /// ConvertTo-D1Row: turns Postgres rows (from Export-PgTable) and plain objects (hashtables,
 /// ConvertFrom-Json or Import-Csv records) into D1 rows under one mapping policy. A value that
 /// cannot be converted without changing it is a non-terminating error for that row; the others
-/// go on.
+/// go on. Before the first row of a set of tables (the tables of one Export-PgTable call), the
+/// whole set is checked at once: a name in the mapping parameters that matches nothing stops
+/// the command; a table the mapping cannot apply to is an error for that table (its rows are
+/// dropped and counted) while the others go on, or under -ErrorAction Stop one error lists every
+/// problem before any row goes out.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "D1Row")]
 [OutputType(typeof(Row), typeof(RejectedRow))]
 public sealed class ConvertToD1RowCommand : ConversionCmdlet
 {
     D1RowProducer? _producer;
+    ConversionPreflight? _preflight;
 
     /// <summary>A row from Export-PgTable, a D1 row (passed on unchanged), or a plain object (needs -TableName).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -40,6 +46,13 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
     [Parameter]
     public SwitchParameter IncludeRejected { get; set; }
 
+    /// <summary>
+    /// Lets a name in -Exclude, -ColumnMap, -TableMap, -ColumnOverride or -ComputedColumn match
+    /// nothing in the tables being converted (by default that is an error: it is almost always a typo).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowUnmatchedName { get; set; }
+
     protected override void BeginProcessing()
     {
         ConversionOptions options;
@@ -58,6 +71,7 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
             return;
         }
         _producer = new D1RowProducer(options, targetPath);
+        _preflight = new ConversionPreflight(_producer.Converter);
     }
 
     protected override void ProcessRecord()
@@ -68,6 +82,12 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
                 new ArgumentException("ConvertTo-D1Row got a plain object (not a row from Export-PgTable): give -TableName, the table it belongs to."),
                 "TableNameRequired", ErrorCategory.InvalidArgument, InputObject));
             return;
+        }
+        if (InputObject.BaseObject is Row source && source.GetSchema().Kind == SchemaKind.Postgres)
+        {
+            var schema = source.GetSchema();
+            if (_preflight!.Meet(schema) is { } finding) Report(finding);
+            if (_preflight.Drop(schema)) return;
         }
         Row converted;
         try
@@ -85,4 +105,39 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
         }
         WriteObject(converted);
     }
+
+    protected override void EndProcessing()
+    {
+        foreach (var (table, rows) in _preflight?.Dropped ?? new Dictionary<string, long>())
+            WriteWarning($"Table {table} is refused (see its error): its {rows} row{(rows == 1 ? " was" : "s were")} not converted.");
+    }
+
+    /// <summary>
+    /// What the preflight found for a set of tables, before any of its rows goes out: unmatched
+    /// names stop the command (a parameter mistake); a table the mapping cannot apply to is one
+    /// error for that table, or under -ErrorAction Stop every problem of the set in one error.
+    /// </summary>
+    void Report(ConversionPreflight.Finding finding)
+    {
+        if (finding.Unmatched.Count > 0 && !AllowUnmatchedName.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(UnmatchedMessage(finding.Unmatched)),
+                "UnmatchedName", ErrorCategory.InvalidArgument, finding.Unmatched.Select(u => u.Name).ToArray()));
+            return;
+        }
+        var refusals = finding.Report.Refusals.Where(ConversionPreflight.IsConversionRefusal).ToList();
+        if (refusals.Count == 0) return;
+        if (ErrorActionStop.IsRequested(this))
+        {
+            ThrowTerminatingError(new ErrorRecord(new PreflightException(finding.Report), "TablesRefused", ErrorCategory.InvalidData, null));
+            return;
+        }
+        foreach (var refused in finding.Report.RefusedTableErrors.Where(e => e.Problems.Any(ConversionPreflight.IsConversionRefusal)))
+            WriteError(new ErrorRecord(refused, "TableRefused", ErrorCategory.InvalidData, refused.Table));
+    }
+
+    /// <summary>Every unmatched name in one message, with the switch that allows them.</summary>
+    internal static string UnmatchedMessage(IReadOnlyList<UnmatchedName> unmatched) =>
+        string.Join("; ", unmatched) + ". Nothing was converted. Correct the name, or add -AllowUnmatchedName if it is meant for tables not in this migration.";
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Net;
 using Migration.Engine.Convert;
+using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
@@ -14,7 +15,10 @@ namespace Migration.PowerShell.Commands;
 /// <see cref="SchemaWarning"/> for each object that D1 cannot carry as it is, without importing
 /// anything. With -MigrationsPath the DDL is written as the next numbered migration file that
 /// <c>wrangler d1 migrations apply</c> takes. The mapping options are ConvertTo-D1Row's, so the
-/// DDL names and types are exactly those the rows will have.
+/// DDL names and types are exactly those the rows will have. Every table is checked first (see
+/// <see cref="MigrationPreflight"/>): a table D1 cannot take is one error for that table and the
+/// others' DDL is still written; under -ErrorAction Stop one error lists every problem and
+/// nothing is emitted or written.
 /// </summary>
 [Cmdlet(VerbsData.Export, "D1Schema", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(D1SchemaStatement), typeof(SchemaWarning), typeof(FileInfo))]
@@ -61,6 +65,10 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
     [ValidateNotNullOrEmpty]
     public string MigrationName { get; set; } = "from_postgres";
 
+    /// <summary>Lets a name in the mapping parameters match no table or column of the export (by default an error: almost always a typo).</summary>
+    [Parameter]
+    public SwitchParameter AllowUnmatchedName { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var t in Table)
@@ -88,13 +96,13 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
             return;
         }
 
-        List<TableSchema> d1;
+        IReadOnlyList<TableSchema> source;
+        PreflightReport report;
         try
         {
             using var exporter = new PgExporter(settings);
-            var source = chooser.Describe(exporter, WriteVerbose);
-            var converter = new RowConverter(options);
-            d1 = [.. source.Select(converter.TargetSchemaFor)];
+            source = chooser.Describe(exporter, WriteVerbose);
+            report = MigrationPreflight.Check(source, new RowConverter(options));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -103,17 +111,30 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
             return;
         }
 
-        // D1's limits fail the schema here, before anyone applies it.
-        try { D1Ddl.CheckTables(d1); }
-        catch (TargetSchemaException ex)
+        // A name in the maps that matches nothing is a parameter mistake: nothing is emitted.
+        var unmatched = MigrationPreflight.UnmatchedNames(source, options);
+        if (unmatched.Count > 0 && !AllowUnmatchedName.IsPresent)
         {
-            Terminate("TableRefused", ErrorCategory.InvalidData, ex.Table, ex.Message, credential);
+            Terminate("UnmatchedName", ErrorCategory.InvalidArgument, unmatched.Select(u => u.Name).ToArray(),
+                ConvertToD1RowCommand.UnmatchedMessage(unmatched).Replace("Nothing was converted.", "Nothing was emitted.", StringComparison.Ordinal), credential);
             return;
         }
+
+        // D1's limits fail a table here, before anyone applies the schema: all of them at once under Stop, else each on its own.
+        if (report.HasRefusals && ErrorActionStop.IsRequested(this))
+        {
+            Terminate("TablesRefused", ErrorCategory.InvalidData, null, new PreflightException(report).Message, credential);
+            return;
+        }
+        foreach (var refused in report.RefusedTableErrors)
+            WriteError(new ErrorRecord(refused, "TableRefused", ErrorCategory.InvalidData, refused.Table));
+        var d1 = report.Accepted;
 
         var statements = D1Ddl.Statements(d1);
         var warnings = d1.SelectMany(t => t.Definition?.Warnings ?? []).ToList();
         foreach (var w in warnings) WriteWarning(w.ToString());
+        // A migration file says which tables it leaves out and why (the errors above say it too).
+        var fileNotes = report.RefusedTableErrors.Select(r => new SchemaWarning(r.D1Table ?? r.Table, "Table", r.Table, r.Message)).Concat(warnings).ToList();
 
         if (folder is null)
         {
@@ -124,7 +145,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
         if (!ShouldProcess(folder, $"Write the D1 schema of {d1.Count} tables as the next migration file")) return;
         try
         {
-            var path = D1Ddl.WriteMigration(folder, MigrationName, D1Ddl.Script(statements, warnings));
+            var path = D1Ddl.WriteMigration(folder, MigrationName, D1Ddl.Script(statements, fileNotes));
             WriteVerbose($"Wrote {statements.Count} statements to {path}.");
             WriteObject(new FileInfo(path));
         }
