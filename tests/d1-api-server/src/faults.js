@@ -14,7 +14,7 @@
 //   phase?: "before" | "after",// slow: delay before or after the work commits (default after)
 //   mode?: "drop" | "500" | "503" // reset_after_commit: how the answer is lost (default drop)
 // }
-// config = { rules: [rule], seed?: number, import_polls?: N, import_single_max?: N, import_slice_ms?: N }
+// config = { rules: [rule], seed?: number, and the settings in SETTINGS below }
 // (the import settings are not faults, but travel with them: see d1-routes.js, ingest)
 
 const KINDS = new Set(["rate_limit", "internal_error", "reset_after_commit", "slow", "bad_token"]);
@@ -49,7 +49,9 @@ export function validateConfig(config) {
 // import_polls: polls that answer "active" before a finished import reports its result.
 // import_single_max: files with at most this many statements run as one transaction.
 // import_slice_ms: work per request on a larger, chunked import (at least one chunk).
-export const SETTINGS = { import_polls: 0, import_single_max: 100000, import_slice_ms: 4000 };
+// api_rate_limit / api_rate_window_s: Cloudflare's API rate limit (1,200 requests per 5 minutes
+// per token), as a sliding window over /client/v4 requests; 0 turns it off (the default).
+export const SETTINGS = { import_polls: 0, import_single_max: 100000, import_slice_ms: 4000, api_rate_limit: 0, api_rate_window_s: 300 };
 
 export class Faults {
   constructor() {
@@ -60,12 +62,25 @@ export class Faults {
 
   set(config) {
     this.config = validateConfig(config);
+    this.window = []; // times of the requests inside the rate window
     this.rng = mulberry32(this.config.seed >>> 0);
     this.log = [];
   }
 
   describe() {
     return { ...this.config, fired_log: this.log };
+  }
+
+  // Seconds to wait when this request exceeds the API rate limit, else 0 (and it is counted).
+  rateLimited(now) {
+    const limit = this.config.api_rate_limit;
+    if (!limit) return 0;
+    const span = this.config.api_rate_window_s * 1000;
+    this.window ??= [];
+    while (this.window.length && this.window[0] <= now - span) this.window.shift();
+    if (this.window.length >= limit) return Math.max(1, Math.ceil((this.window[0] + span - now) / 1000));
+    this.window.push(now);
+    return 0;
   }
 
   // Returns the rule that fires for this request, or null.

@@ -47,6 +47,12 @@ export default {
     const route = classify(parts);
     const authError = authenticate(request, env, parts);
     if (authError) return count(route.name, authError);
+    const wait = faults.rateLimited(Date.now());
+    if (wait) {
+      return count(route.name, fail(429, Codes.rateLimited, "Please wait and consider throttling your request speed", {
+        headers: { "retry-after": String(wait) },
+      }));
+    }
     const res = await withFaults(env, route.name, route.dbIds, () => dispatch(request, env, url, parts));
     return count(route.name, res);
   },

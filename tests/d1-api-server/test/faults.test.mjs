@@ -102,6 +102,24 @@ test("rate: a seeded 30% of requests fail, the same ones for the same seed", asy
   assert.deepEqual(await run(), a);
 });
 
+test("api_rate_limit: a sliding window of N requests; the next gets 429/971 with the seconds to wait", async () => {
+  await setFaults({ rules: [], api_rate_limit: 5, api_rate_window_s: 3 });
+  const statuses = [];
+  let refused;
+  for (let i = 0; i < 7; i++) {
+    const r = await query(DB, { sql: "SELECT 1" });
+    statuses.push(r.status);
+    if (r.status === 429) refused = r;
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+  assert.equal(refused.json.errors[0].code, 971);
+  const wait = Number(refused.headers.get("retry-after"));
+  assert.ok(wait >= 1 && wait <= 3, `retry-after ${wait}`);
+  await new Promise((r) => setTimeout(r, wait * 1000 + 200));
+  assert.equal((await query(DB, { sql: "SELECT 1" })).status, 200, "honouring retry-after is enough");
+  await clearFaults();
+});
+
 test("fault settings are validated", async () => {
   const bad = await admin("PUT", "faults", { rules: [{ kind: "explode", count: 1 }] });
   assert.equal(bad.status, 400);
