@@ -37,6 +37,37 @@ public static class FileSystemPaths
         return resolved;
     }
 
+    /// <summary>
+    /// Every existing D1 database file a path names: with wildcards (unless literal) all the
+    /// files that match, as Get-Item resolves them; a pattern matching nothing, or a path that
+    /// names no file, is an ArgumentException naming it.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveAllExisting(PSCmdlet cmdlet, string path, bool literal)
+    {
+        ArgumentNullException.ThrowIfNull(cmdlet);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) return [ResolveExisting(cmdlet, path, literal)];
+        System.Collections.ObjectModel.Collection<string> matches;
+        ProviderInfo provider;
+        try
+        {
+            matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException)
+        {
+            throw new ArgumentException($"The path \"{path}\" matches no file.");
+        }
+        catch (Exception ex) when (ex is not ArgumentException)
+        {
+            throw new ArgumentException($"The path \"{path}\" cannot be used: {ex.Message}", ex);
+        }
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The path \"{path}\" is on the {provider.Name} provider; a D1 database must be a file in the FileSystem provider.");
+        var files = matches.Where(File.Exists).ToList();
+        if (files.Count == 0) throw new ArgumentException($"The path \"{path}\" matches no file.");
+        return files;
+    }
+
     static string ResolveCore(PSCmdlet cmdlet, string path, bool literal)
     {
         ProviderInfo provider;

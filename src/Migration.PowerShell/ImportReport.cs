@@ -13,7 +13,7 @@ namespace Migration.PowerShell;
 /// (-PassThru) and per-table summaries as objects, -WhatIf lines in a dry run, throttled
 /// progress. Also maps the session's stopping exceptions to the cmdlet's terminating errors.
 /// </summary>
-public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string path, bool dryRun, bool passThru) : IMigrationObserver
+public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string path, bool dryRun, bool passThru, Func<long?> runId) : IMigrationObserver
 {
     readonly ProgressThrottle _throttle = ProgressThrottle.Default();
     readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
@@ -102,7 +102,7 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
                     $"table \"{summary.Table}\" in \"{path}\"",
                     $"Write {summary.RowsWritten} rows in {summary.Batches} batches ({summary.RowsSkipped} skipped, {summary.RowsFailed} refused)");
             }
-            cmdlet.WriteObject(summary);
+            cmdlet.WriteObject(summary with { Path = path, RunId = runId() });
         }
     }
 }

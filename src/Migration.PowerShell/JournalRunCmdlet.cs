@@ -3,26 +3,27 @@ using System.Management.Automation;
 namespace Migration.PowerShell;
 
 /// <summary>
-/// Get-MigrationRun's and Undo-Migration's shared parameters: the D1 file whose journal is read
-/// (-Path with wildcards, or -LiteralPath, which also binds a provider item's PSPath) and which
-/// of its runs (-RunId, or -Last). Both bind from a MigrationRunInfo on the pipeline (its Path
-/// and RunId), so <c>Get-MigrationRun ... | Undo-Migration</c> works.
+/// Get-MigrationRun's and Undo-Migration's shared parameters: the D1 files whose journals are read
+/// (-Path with wildcards, as Get-Item takes it: path strings by value, or -LiteralPath, which also
+/// binds a provider item's PSPath, so <c>Get-ChildItem *.sqlite | Get-MigrationRun</c> works) and
+/// which of its runs (-RunId, or -Last). Both bind from a MigrationRunInfo or a TableSummary on the
+/// pipeline (its Path and RunId), so <c>Get-MigrationRun ... | Undo-Migration</c> works.
 /// </summary>
 public abstract class JournalRunCmdlet : PSCmdlet
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
 
-    /// <summary>The database file; wildcards must match exactly one file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    /// <summary>The database files; wildcards select every matching file.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
 
-    /// <summary>The database file, taken literally (no wildcards).</summary>
+    /// <summary>The database files, taken literally (no wildcards).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
+    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The run (bound from a run on the pipeline).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -36,17 +37,45 @@ public abstract class JournalRunCmdlet : PSCmdlet
     /// <summary>Whether -RunId was given (or bound from the pipeline) for this record.</summary>
     protected bool HasRunId => MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
 
-    /// <summary>The database's full path; a path that names no single existing file is a terminating error (InvalidPath).</summary>
+    /// <summary>
+    /// Every database the paths of this record name, in order, each once. A path that names no
+    /// existing file is a non-terminating error (PathNotFound, as Get-Item reports it) and the
+    /// other paths go on.
+    /// </summary>
+    protected IReadOnlyList<string> ResolveDatabases()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        var found = new List<string>();
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            try
+            {
+                foreach (var file in FileSystemPaths.ResolveAllExisting(this, path, literal))
+                    if (!found.Contains(file, StringComparer.Ordinal)) found.Add(file);
+            }
+            catch (ArgumentException ex)
+            {
+                WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The one database a command that changes a file works on; anything else is a terminating error (InvalidPath).</summary>
     protected string ResolveDatabase()
     {
         var literal = ParameterSetName == LiteralPathSet;
+        var given = literal ? LiteralPath : Path;
         try
         {
-            return FileSystemPaths.ResolveExisting(this, literal ? LiteralPath : Path, literal);
+            var files = given.SelectMany(p => FileSystemPaths.ResolveAllExisting(this, p, literal)).Distinct(StringComparer.Ordinal).ToList();
+            if (files.Count != 1)
+                throw new ArgumentException($"The path{(given.Length == 1 ? "" : "s")} \"{string.Join("\", \"", given)}\" name {files.Count} database files; {MyInvocation.MyCommand.Name} takes one at a time (pipe them one by one).");
+            return files[0];
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, literal ? LiteralPath : Path));
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, string.Join(", ", given)));
             throw; // not reached: ThrowTerminatingError throws
         }
     }

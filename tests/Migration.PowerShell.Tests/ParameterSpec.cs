@@ -91,8 +91,9 @@ public static class ExpectedSurface
         [
             new("ConnectionString", "System.String"),
             new("Credential", Sma + "PSCredential"),
-            new("Path", "System.String", Mandatory: true, Set: "Path", Position: 0),
-            new("LiteralPath", "System.String", Mandatory: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("RunId", "System.Int64", FromPipelineByName: true),
             new("Table", "System.String[]", FromPipeline: true, Aliases: ["Name", "TableName"]),
             new("TableMap", "System.Collections.Hashtable"),
             new("ColumnMap", "System.Collections.Hashtable"),
@@ -110,16 +111,16 @@ public static class ExpectedSurface
         ],
         ["Get-MigrationRun"] =
         [
-            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
-            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Path", "System.String[]", Mandatory: true, FromPipeline: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String[]", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("Quarantine", Sma + "SwitchParameter"),
         ],
         ["Undo-Migration"] =
         [
-            new("Path", "System.String", Mandatory: true, FromPipelineByName: true, Set: "Path", Position: 0),
-            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Path", "System.String[]", Mandatory: true, FromPipeline: true, FromPipelineByName: true, Set: "Path", Position: 0),
+            new("LiteralPath", "System.String[]", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("RestoreBackup", Sma + "SwitchParameter"),

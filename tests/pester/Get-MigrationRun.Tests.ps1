@@ -43,6 +43,39 @@ Describe 'Get-MigrationRun' {
             @($run | Get-MigrationRun -Quarantine) | Should -HaveCount 1
         }
 
+        It 'shows a table by default, with the tables and their progress readable' {
+            $text = Get-MigrationRun -Path $db | Out-String -Width 150
+            $text | Should -Match 'RunId\s+Status\s+StartedAt'
+            $text | Should -Match '1\s+Completed'
+            $text | Should -Match 'users:3\+, saved_files:3\+, persons:2\+'
+            @($run.Tables) | Should -Be @('users', 'saved_files', 'persons')
+            $progress = $run.TableProgress | Out-String -Width 150
+            $progress | Should -Match 'Table\s+SourceTable\s+Created\s+Batches\s+RowsWritten'
+            $progress | Should -Match 'users\s+public\.auth_user\s+True\s+2\s+3'
+            "$($run.TableProgress[0])" | Should -Be 'users: 3 rows in 2 batches, created, last key id=3'
+        }
+
+        It 'run, table progress and Import-D1Batch''s summaries carry RunId and Path, so they pipe on' {
+            @($summaries.RunId | Select-Object -Unique) | Should -Be @(1)
+            @($summaries.Path | Select-Object -Unique) | Should -Be @($db)
+            ($run.TableProgress | Select-Object -Unique -ExpandProperty Path) | Should -Be $db
+            # One run per object piped, as Get-Item gives one item per path piped.
+            @($summaries | Get-MigrationRun).RunId | Should -Be @(1, 1, 1)
+            ($run.TableProgress[0] | Get-MigrationRun).RunId | Should -Be 1
+            # A summary names the run Undo-Migration plans for (-WhatIf: planned, nothing changed).
+            { $summaries[0] | Undo-Migration -WhatIf -ErrorAction Stop } | Should -Not -Throw
+            Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 3
+        }
+
+        It 'a run piped to Test-MigrationIntegrity is checked with the tables and D1 names it wrote' {
+            $r = @($run | Test-MigrationIntegrity -ConnectionString $pg -Check RowCount)
+            @($r | ForEach-Object { "$($_.Table) $($_.Passed)" }) | Should -Be @('users True', 'saved_files True', 'persons False')
+            # The person that could not be converted is the one row fewer.
+            ($r | Where-Object Table -eq persons).Details | Should -Match '1 rows fewer'
+            # Summaries of one run (one per table) check that run once.
+            @($summaries | Test-MigrationIntegrity -ConnectionString $pg -Check RowCount).Count | Should -Be 3
+        }
+
         It 'ConvertTo-Json writes the status by name, without -EnumsAsStrings' {
             ($run | ConvertTo-Json -Depth 3 -Compress) | Should -Match '"Status":"Completed"'
             $run.Status -eq 'Completed' | Should -BeTrue
@@ -74,6 +107,36 @@ Describe 'Get-MigrationRun' {
             $errs = $null
             Get-MigrationRun -Path $db -RunId 99 -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'RunNotFound,*'
+        }
+    }
+
+    Context 'paths as Get-ChildItem users give them' {
+        BeforeAll {
+            $dir = Join-Path $TestDrive 'many'
+            New-Item -ItemType Directory -Path $dir | Out-Null
+            foreach ($name in 'a.sqlite', 'b.sqlite') {
+                Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap | Import-D1Batch -Path (Join-Path $dir $name) | Out-Null
+            }
+        }
+
+        It 'takes files from Get-ChildItem, wildcards and path strings on the pipeline' {
+            @(Get-ChildItem -Path (Join-Path $dir '*.sqlite') | Get-MigrationRun -Last).Path | Should -Be @((Join-Path $dir 'a.sqlite'), (Join-Path $dir 'b.sqlite'))
+            @(Get-MigrationRun -Path (Join-Path $dir '*.sqlite')).Count | Should -Be 2
+            @((Join-Path $dir 'a.sqlite'), (Join-Path $dir 'b.sqlite') | Get-MigrationRun).Count | Should -Be 2
+            Push-Location $dir
+            try { (Get-MigrationRun a.sqlite).Path | Should -Be (Join-Path $dir 'a.sqlite') } finally { Pop-Location }
+        }
+
+        It 'a path that names no file is an error for that path; the others are listed' {
+            $errs = $null
+            $runs = @(Get-MigrationRun -Path (Join-Path $dir 'missing.sqlite'), (Join-Path $dir 'a.sqlite') -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $runs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+            $errs[0].Exception.Message | Should -Match 'missing\.sqlite'
+        }
+
+        It 'Undo-Migration still takes one file at a time' {
+            { Undo-Migration -Path (Join-Path $dir '*.sqlite') -Last -WhatIf } | Should -Throw -ErrorId 'InvalidPath,*'
         }
     }
 

@@ -182,8 +182,16 @@ UPDATE persons SET deceased = 2 WHERE cuttyid = 2;
                 Should -Throw -ErrorId 'InvalidArgument,*'
         }
 
-        It 'needs -Table or -TableMap' {
-            $db = New-MigratedDatabase -Name 'notables.d1.sqlite'
+        It 'without -Table or -TableMap, takes the tables and D1 names from the journal''s last completed run' {
+            $db = New-MigratedDatabase -Name 'journal.d1.sqlite'
+            $r = @(Test-MigrationIntegrity -ConnectionString $pg -Path $db -NonFinite Text -Check RowCount, Checksum)
+            @($r | ForEach-Object { "$($_.Table) $($_.Check) $($_.Passed)" }) | Sort-Object |
+                Should -Be @('persons Checksum True', 'persons RowCount True', 'saved_files Checksum True', 'saved_files RowCount True', 'users Checksum True', 'users RowCount True')
+        }
+
+        It 'needs -Table or -TableMap when the journal has no completed run' {
+            $db = Join-Path $TestDrive 'notables.d1.sqlite'
+            Invoke-TestSqliteWrite -Path $db -Sql $schemaSql
             { Test-MigrationIntegrity -ConnectionString $pg -Path $db } | Should -Throw -ErrorId 'InvalidArgument,*'
         }
 

@@ -27,6 +27,18 @@ public sealed record MigrationRunInfo(
     /// </summary>
     internal RunStatus State { get; init; } = State;
 
+    /// <summary>
+    /// The run's tables: as the run declared them up front (the CLI does), else the tables it
+    /// wrote to, in load order (Import-D1Batch learns its tables from the rows).
+    /// </summary>
+    public IReadOnlyList<string> Tables { get; init; } = Tables.Count > 0 ? Tables : TableProgress.Select(p => p.Table).ToArray();
+
+    // Arrays, not collection expressions: the compiler's read-only list implements its indexer
+    // explicitly, and PowerShell then treats $run.TableProgress[0] as the whole list.
+
+    /// <summary>Each table's progress, carrying this run's <see cref="Path"/> so it pipes on like the run does.</summary>
+    public IReadOnlyList<RunTableProgress> TableProgress { get; init; } = TableProgress.Select(p => p with { Path = Path }).ToArray();
+
     /// <summary>Running, Completed, Failed or Undone (the name of a <see cref="RunStatus"/>).</summary>
     public string Status => State.ToString();
 
@@ -43,7 +55,14 @@ public sealed record RunTableProgress(
     long RowsWritten,
     long RowsSkipped,
     long RowsFailed,
-    string? LastKey);
+    string? LastKey)
+{
+    /// <summary>The D1 file the run wrote (with <see cref="RunId"/>, what Undo-Migration and Test-MigrationIntegrity bind from the pipeline).</summary>
+    public string? Path { get; init; }
+
+    public override string ToString() =>
+        $"{Table}: {RowsWritten} rows in {Batches} batches{(RowsSkipped > 0 ? $", {RowsSkipped} skipped" : "")}{(RowsFailed > 0 ? $", {RowsFailed} refused" : "")}{(Created ? ", created" : "")}{(LastKey is null ? "" : $", last key {LastKey}")}";
+}
 
 /// <summary>A row a run could not convert or write, kept in the journal's quarantine table.</summary>
 public sealed record QuarantinedRow(

@@ -13,4 +13,10 @@ public sealed record TableSummary(string Table, long RowsWritten, long RowsSkipp
     public long RowsOrphaned { get; init; }
 
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsWritten / Elapsed.TotalSeconds : 0;
+
+    /// <summary>The D1 file written (Import-D1Batch sets it, so a summary pipes on to Get-MigrationRun, Undo-Migration, Test-MigrationIntegrity).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The journal's run that wrote it; null without a journal (-NoJournal, -WhatIf).</summary>
+    public long? RunId { get; init; }
 }

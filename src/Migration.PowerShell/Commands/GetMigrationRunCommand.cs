@@ -18,8 +18,11 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
 
     protected override void ProcessRecord()
     {
-        var path = ResolveDatabase();
+        foreach (var path in ResolveDatabases()) Emit(path);
+    }
 
+    void Emit(string path)
+    {
         IReadOnlyList<MigrationRunInfo> runs;
         try
         {
@@ -27,7 +30,8 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "JournalReadFailed", ErrorCategory.ReadError, path));
+            // One unreadable file (not SQLite, locked) is that file's error; the other files go on.
+            WriteError(new ErrorRecord(ex, "JournalReadFailed", ErrorCategory.ReadError, path));
             return;
         }
         if (Last.IsPresent && runs.Count > 0) runs = [runs[^1]];

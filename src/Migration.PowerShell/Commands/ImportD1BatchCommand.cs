@@ -141,7 +141,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "JournalRequired", ErrorCategory.InvalidArgument, null));
             return;
         }
-        _report = new ImportReport(this, () => InputObject, _path, _dryRun, PassThru.IsPresent);
+        _report = new ImportReport(this, () => InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
         var started = false;
         _report.Run(() =>
         {

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Net;
 using Migration.Engine.Convert;
 using Migration.Engine.Integrity;
+using Migration.Engine.Journal;
 using Migration.Engine.Source;
 
 namespace Migration.PowerShell.Commands;
@@ -13,6 +14,9 @@ namespace Migration.PowerShell.Commands;
 /// per (table, check). A failed check is a result (Passed = $false), not an error; a check that
 /// cannot run (a missing table or column) is a non-terminating error and the others go on. With
 /// -Quiet it emits a single bool for runbooks: $true only when every check ran and passed.
+/// Without -Table and -TableMap, the tables and their D1 names come from the file's journal (the
+/// last completed run, or -RunId), so a run or a table summary on the pipeline is checked as it
+/// was written: <c>Get-MigrationRun -Path app.sqlite -Last | Test-MigrationIntegrity -ConnectionString $pg</c>.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MigrationIntegrity", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(IntegrityResult), typeof(bool))]
@@ -22,6 +26,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     const string LiteralPathSet = "LiteralPath";
 
     readonly List<string> _tables = [];
+    readonly List<(string Path, bool Literal, long RunId)> _targets = [];
     volatile bool _stopping;
 
     /// <summary>An Npgsql/libpq-style connection string; parts left out come from PG* environment variables.</summary>
@@ -33,16 +38,24 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
-    /// <summary>The D1 database file; wildcards must match exactly one file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    /// <summary>The D1 database file; wildcards must match exactly one file. Binds a run's or a summary's Path.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>The D1 database file, taken literally (no wildcards).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    /// <summary>The D1 database file, taken literally (no wildcards); binds a provider item's PSPath.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
+
+    /// <summary>
+    /// The journal's run whose tables and D1 names are checked when -Table and -TableMap are not
+    /// given (default: the last completed run). Binds a run's or a summary's RunId; 0 (a summary
+    /// of a run without journal) means the default.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public long RunId { get; set; }
 
     /// <summary>Source tables to check (default: the keys of -TableMap, in order of name).</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -69,10 +82,28 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    HashSet<string> _givenOnCommandLine = [];
+
+    protected override void BeginProcessing() =>
+        _givenOnCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether this record bound a parameter from a pipeline object's property (a run or a summary, not a table name).</summary>
+    bool BoundFromObject(string parameter) =>
+        MyInvocation.BoundParameters.ContainsKey(parameter) && !_givenOnCommandLine.Contains(parameter);
+
     protected override void ProcessRecord()
     {
-        foreach (var t in Table ?? [])
-            if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
+        // A run or a summary on the pipeline also binds -Table, by value, as its ToString()
+        // ("Run 1 (Completed) in ..."): PowerShell coerces any object to a string. Such a record
+        // names a file and a run, not a table.
+        var fromObject = BoundFromObject(nameof(Path)) || BoundFromObject(nameof(LiteralPath)) || BoundFromObject(nameof(RunId));
+        if (!fromObject)
+            foreach (var t in Table ?? [])
+                if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
+        // Each file (and run) once: a run's summaries, one per table, name the same file.
+        var literal = ParameterSetName == LiteralPathSet;
+        var target = (literal ? LiteralPath : Path, literal, RunId);
+        if (!_targets.Contains(target)) _targets.Add(target);
     }
 
     protected override void StopProcessing() => _stopping = true;
@@ -80,29 +111,80 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     protected override void EndProcessing()
     {
         var credential = Credential?.GetNetworkCredential();
+        var allPassed = true;
+        foreach (var (pathText, literal, runId) in _targets)
+        {
+            if (_stopping) return;
+            allPassed &= CheckTarget(pathText, literal, runId, credential);
+        }
+        if (Quiet && !_stopping) WriteObject(allPassed);
+    }
+
+    /// <summary>
+    /// The tables a journal run wrote (its last completed run, or <paramref name="runId"/>), as
+    /// source names with their D1 names; tables the run loaded from plain objects have no source
+    /// to compare and are left out (with a warning).
+    /// </summary>
+    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId)
+    {
+        var runs = MigrationJournal.GetRuns(path, runId > 0 ? runId : null);
+        var run = runId > 0
+            ? runs.FirstOrDefault() ?? throw new ArgumentException($"There is no run {runId} in {path}.")
+            : runs.LastOrDefault(r => r.Status == nameof(RunStatus.Completed))
+                ?? throw new ArgumentException($"{path} has no completed run in its journal to take the tables from: name the source tables with -Table or -TableMap.");
+        var tables = new List<string>();
+        var map = new Hashtable(StringComparer.Ordinal);
+        foreach (var t in run.TableProgress)
+        {
+            if (t.SourceTable is null)
+            {
+                WriteWarning($"Table {t.Table} of run {run.RunId} was not loaded from Postgres (no source table in the journal); it is not checked.");
+                continue;
+            }
+            tables.Add(t.SourceTable);
+            map[t.SourceTable] = t.Table;
+        }
+        if (tables.Count == 0) throw new ArgumentException($"Run {run.RunId} in {path} loaded no table from Postgres; name the source tables with -Table or -TableMap.");
+        WriteVerbose($"Checking the tables of run {run.RunId} in {path}: {string.Join(", ", tables.Select(t => $"{t} -> {map[t]}"))}.");
+        return (tables, map);
+    }
+
+    /// <summary>Runs the checks against one D1 file; returns whether every check ran and passed.</summary>
+    bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential)
+    {
         string path;
         IntegrityOptions options;
+        var tables = new List<string>(_tables);
         try
         {
-            path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true)
-                : FileSystemPaths.ResolveExisting(this, Path, literal: false);
+            path = FileSystemPaths.ResolveExisting(this, pathText, literal);
+            Hashtable? journalMap = null;
+            // Like the migration itself: the tables default to those the map names, and
+            // without a map to those the journal says the run wrote.
+            if (tables.Count == 0 && TableMap is null) (tables, journalMap) = TablesFromJournal(path, runId);
+            ConversionOptions conversion;
+            if (journalMap is null) conversion = BuildConversionOptions();
+            else
+            {
+                TableMap = journalMap;
+                try { conversion = BuildConversionOptions(); }
+                finally { TableMap = null; }
+            }
             options = new IntegrityOptions
             {
-                Conversion = BuildConversionOptions(),
+                Conversion = conversion,
                 Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
                 SampleSize = SampleSize,
                 MaxDifferences = MaxDifferences,
             };
-            // Like the migration itself: the tables default to those the map names.
-            if (_tables.Count == 0) _tables.AddRange(options.Conversion.MappedSourceTables);
-            if (_tables.Count == 0)
+            if (tables.Count == 0) tables.AddRange(options.Conversion.MappedSourceTables);
+            if (tables.Count == 0)
                 throw new ArgumentException("Name the source tables to check with -Table, or give -TableMap.");
         }
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
-            return;
+            return false;
         }
 
         PgConnectionSettings settings;
@@ -113,11 +195,11 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             Terminate("InvalidConnectionString", ErrorCategory.InvalidArgument, null, $"The connection settings are not valid: {ex.Message}", credential);
-            return;
+            return false;
         }
 
         var allPassed = true;
-        var progress = new ProgressRecord(3, "Test-MigrationIntegrity", $"checking {_tables.Count} tables");
+        var progress = new ProgressRecord(3, "Test-MigrationIntegrity", $"checking {tables.Count} tables in {path}");
         IEnumerator<IntegrityResult>? results = null;
         try
         {
@@ -127,7 +209,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 IntegrityResult result;
                 try
                 {
-                    results ??= new IntegrityChecker(settings, path, options).Run(_tables, e =>
+                    results ??= new IntegrityChecker(settings, path, options).Run(tables, e =>
                     {
                         allPassed = false;
                         // The engine's exception (with .Table and .Check) unless redaction had to change its text.
@@ -142,7 +224,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 {
                     Terminate("IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(),
                         $"Cannot check the migration from {settings.Describe()} into \"{path}\": {ex.Message}", credential);
-                    return;
+                    return false;
                 }
                 allPassed &= result.Passed;
                 progress.StatusDescription = $"{result.Table}: {result.Check} {(result.Passed ? "passed" : "FAILED")}";
@@ -154,10 +236,10 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         {
             results?.Dispose();
         }
-        if (_stopping) return;
+        if (_stopping) return false;
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
-        if (Quiet) WriteObject(allPassed);
+        return allPassed;
     }
 
     /// <summary>A terminating error whose message has passed through <see cref="SecretRedactor"/>; the original exception is not attached.</summary>
