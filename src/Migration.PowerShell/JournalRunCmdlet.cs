@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell;
 
@@ -28,6 +29,7 @@ public abstract class JournalRunCmdlet : PSCmdlet
     /// <summary>The run (bound from a run on the pipeline).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1L, long.MaxValue)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public long RunId { get; set; }
 
     /// <summary>The newest run.</summary>

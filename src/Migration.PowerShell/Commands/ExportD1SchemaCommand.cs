@@ -6,6 +6,7 @@ using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -39,6 +40,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgTableCompleter))]
     public string[] Table { get; set; } = [];
 
     /// <summary>Every table of the database, parents before children.</summary>
@@ -53,6 +55,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
     /// <summary>With -All: leave out these tables (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgTableCompleter))]
     public string[]? ExcludeTable { get; set; }
 
     /// <summary>A wrangler migrations folder: the DDL is written there as <c>NNNN_name.sql</c> with the next free number.</summary>

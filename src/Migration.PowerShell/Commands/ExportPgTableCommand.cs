@@ -3,6 +3,7 @@ using System.Net;
 using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -34,6 +35,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgTableCompleter))]
     public string[] Table { get; set; } = [];
 
     /// <summary>Every table of the database (ordinary and partitioned; never system schemas), parents before children.</summary>
@@ -48,11 +50,13 @@ public sealed class ExportPgTableCommand : PSCmdlet
     /// <summary>With -All: leave out these tables (wildcards over <c>name</c> and <c>schema.name</c>).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgTableCompleter))]
     public string[]? ExcludeTable { get; set; }
 
     /// <summary>Only these columns (default: all).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgColumnCompleter))]
     public string[]? Column { get; set; }
 
     /// <summary>
@@ -67,6 +71,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
     /// <summary>With -ResumeFrom: the run whose checkpoints are used.</summary>
     [Parameter]
     [ValidateRange(1L, long.MaxValue)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public long RunId { get; set; }
 
     /// <summary>One table only: start after this primary key (its values in key order).</summary>

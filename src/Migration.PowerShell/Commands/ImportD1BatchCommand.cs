@@ -4,6 +4,7 @@ using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Target;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -87,6 +88,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     /// <summary>Continue this run (implies -Resume).</summary>
     [Parameter]
     [ValidateRange(1L, long.MaxValue)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public long RunId { get; set; }
 
     /// <summary>Stop the run (terminating error, run marked Failed and resumable) once more than this many rows failed.</summary>

@@ -5,6 +5,7 @@ using Migration.Engine.Convert;
 using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
 using Migration.Engine.Source;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -55,12 +56,14 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     /// of a run without journal) means the default.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public long RunId { get; set; }
 
     /// <summary>Source tables to check (default: the keys of -TableMap, in order of name).</summary>
     [Parameter(ValueFromPipeline = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PgTableCompleter))]
     public string[]? Table { get; set; }
 
     /// <summary>The checks to run (default: all of them).</summary>
