@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 using Migration.Engine.Target;
 
@@ -49,11 +48,13 @@ static class FaultInjection
 
         public void RowRefused(Row row, RowError error) => inner.RowRefused(row, error);
 
-        public void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
+        public void PrepareBatch(IReadOnlyList<Row> rows) => inner.PrepareBatch(rows);
+
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows)
         {
             var n = ++_seen;
             if (n == at && point == "before-journal") Die();
-            inner.RecordBatch(connection, transaction, batch, rows);
+            inner.RecordBatch(statements, batch, rows);
             if (n == at && point == "after-journal") Die();
         }
     }

@@ -1,15 +1,11 @@
-using Migration.Engine.Schema;
-using System.Globalization;
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
 
 namespace Migration.Engine.Journal;
 
 /// <summary>
 /// The run journal kept inside a target database: starts and resumes runs, and reads them back
-/// (Get-MigrationRun). See <see cref="MigrationRun"/> for what a run records per batch and
-/// <see cref="MigrationUndo"/> for taking a run back.
+/// (Get-MigrationRun). See <see cref="MigrationRun"/> for what a run records per batch,
+/// <see cref="JournalStore"/> for the SQL, and <see cref="MigrationUndo"/> for taking a run back.
 /// </summary>
 public static class MigrationJournal
 {
@@ -19,217 +15,13 @@ public static class MigrationJournal
     /// records which tables exist before it writes anything, so Undo knows which tables it created.
     /// </summary>
     /// <exception cref="InvalidOperationException">Nothing to resume: no such run, or it was undone.</exception>
-    public static MigrationRun Start(string path, RunStart start)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(start);
-        if (!System.IO.Path.IsPathFullyQualified(path))
-            throw new ArgumentException($"The database must be a full filesystem path, not \"{path}\".", nameof(path));
-        using var connection = SqliteTarget.OpenConnection(path, readOnly: false);
-        JournalTables.Ensure(connection);
-        return start.Resume ? Resume(path, connection, start) : Begin(path, connection, start);
-    }
-
-    static MigrationRun Begin(string path, SqliteConnection connection, RunStart start)
-    {
-        if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.", nameof(start));
-        if (start.BackupPath is { } backup)
-        {
-            if (!System.IO.Path.IsPathFullyQualified(backup)) throw new ArgumentException($"The backup must be a full filesystem path, not \"{backup}\".", nameof(start));
-            if (File.Exists(backup)) throw new IOException($"The backup file {backup} already exists; it is never overwritten.");
-            // The SQLite backup API: a consistent copy even of a WAL-mode file another process reads.
-            using var copy = SqliteTarget.OpenConnection(backup, readOnly: false);
-            connection.BackupDatabase(copy);
-        }
-        var tablesBefore = JournalTables.DataTables(connection);
-        var emptyBefore = tablesBefore.Where(t => IsEmptyRowidTable(connection, t)).ToList();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = $"""
-            INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path)
-            VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup) RETURNING run_id
-            """;
-        insert.Parameters.AddWithValue("$now", JournalClock.Now());
-        insert.Parameters.AddWithValue("$source", (object?)start.Source ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$tables", JsonSerializer.Serialize(start.Tables.ToArray()));
-        insert.Parameters.AddWithValue("$options", start.Options);
-        insert.Parameters.AddWithValue("$before", JsonSerializer.Serialize(tablesBefore.ToArray()));
-        insert.Parameters.AddWithValue("$empty", JsonSerializer.Serialize(emptyBefore.ToArray()));
-        insert.Parameters.AddWithValue("$backup", (object?)start.BackupPath ?? DBNull.Value);
-        var runId = (long)insert.ExecuteScalar()!;
-        return new MigrationRun(path, runId, resumed: false, RunStatus.Running, attempts: 1, tablesBefore, emptyBefore, new(StringComparer.OrdinalIgnoreCase));
-    }
-
-    /// <summary>
-    /// A table that existed but held no rows (e.g. made by <c>wrangler d1 migrations apply</c>
-    /// before the load): every row in it after the run is the run's, so it needs no per-row undo
-    /// log. Undo empties it again, after proving from the run's checksums that it holds nothing
-    /// else (see <see cref="MigrationUndo"/>). Virtual and WITHOUT ROWID tables keep the usual rules.
-    /// </summary>
-    static bool IsEmptyRowidTable(SqliteConnection connection, string table)
-    {
-        if (!UndoLogTriggers.IsPlainTable(connection, table) || UndoLogTriggers.IsWithoutRowid(connection, null, table)) return false;
-        using var any = connection.CreateCommand();
-        any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(table) + ")";
-        return (long)any.ExecuteScalar()! == 0;
-    }
-
-    static MigrationRun Resume(string path, SqliteConnection connection, RunStart start)
-    {
-        using var transaction = connection.BeginTransaction();
-        long runId;
-        using (var find = connection.CreateCommand())
-        {
-            find.Transaction = transaction;
-            find.CommandText = start.RunId is null
-                ? $"SELECT run_id FROM {JournalTables.Runs} WHERE status <> 'Undone' ORDER BY run_id DESC LIMIT 1"
-                : $"SELECT run_id FROM {JournalTables.Runs} WHERE run_id = $run";
-            find.Parameters.AddWithValue("$run", start.RunId ?? 0);
-            runId = find.ExecuteScalar() as long?
-                ?? throw new InvalidOperationException(start.RunId is null
-                    ? $"There is no run to resume in {path}."
-                    : $"There is no run {start.RunId} in {path}.");
-        }
-        string status, before, empty;
-        int attempts;
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT status, tables_before, attempts, empty_before FROM {JournalTables.Runs} WHERE run_id = $run";
-            read.Parameters.AddWithValue("$run", runId);
-            using var r = read.ExecuteReader();
-            r.Read();
-            (status, before, attempts, empty) = (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3));
-        }
-        var state = ParseStatus(status);
-        if (state == RunStatus.Undone)
-            throw new InvalidOperationException($"Run {runId} in {path} was undone; start a new run instead of resuming it.");
-        var tablesBefore = JsonSerializer.Deserialize<string[]>(before) ?? [];
-        var emptyBefore = JsonSerializer.Deserialize<string[]>(empty) ?? [];
-        List<string> restarted = [];
-        if (state != RunStatus.Completed)
-        {
-            attempts++;
-            using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = $"UPDATE {JournalTables.Runs} SET status = 'Running', attempts = $attempts, finished_at = NULL, message = NULL WHERE run_id = $run";
-            update.Parameters.AddWithValue("$attempts", attempts);
-            update.Parameters.AddWithValue("$run", runId);
-            update.ExecuteNonQuery();
-            restarted = RestartKeylessTables(connection, transaction, runId, tablesBefore, emptyBefore);
-        }
-        var checkpoints = Checkpoints(connection, transaction, runId);
-        transaction.Commit();
-        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, emptyBefore, checkpoints) { RestartedTables = restarted };
-    }
-
-    /// <summary>
-    /// A table without a key has no checkpoint to continue after, so a resumed run writes it
-    /// again from its start: the rows the run already put there are taken out first (a table
-    /// the run created or found empty is emptied; in an older table the run's undo log is
-    /// reverted). Foreign keys are off on this connection (SQLite's default), so nothing cascades.
-    /// </summary>
-    static List<string> RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore, string[] emptyBefore)
-    {
-        var keyless = new List<(string Table, bool Created)>();
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT table_name, created FROM {JournalTables.RunTables} WHERE run_id = $run AND key_columns = '[]' AND batches > 0";
-            read.Parameters.AddWithValue("$run", runId);
-            using var r = read.ExecuteReader();
-            while (r.Read()) keyless.Add((r.GetString(0), r.GetInt64(1) != 0));
-        }
-        if (keyless.Count == 0) return [];
-        foreach (var (table, created) in keyless)
-        {
-            if ((created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase)) || emptyBefore.Contains(table, StringComparer.OrdinalIgnoreCase))
-            {
-                using var delete = connection.CreateCommand();
-                delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM " + SqlQuote.Identifier(table);
-                delete.ExecuteNonQuery();
-            }
-            else
-                UndoReplay.Revert(connection, transaction, runId, table);
-            using var reset = connection.CreateCommand();
-            reset.Transaction = transaction;
-            // The batch count stays, so the rewritten batches get new numbers after the old ones.
-            reset.CommandText = $"UPDATE {JournalTables.RunTables} SET rows_written = 0, rows_skipped = 0, rows_failed = 0, last_key = NULL, last_key_image = NULL, columns = NULL, checksum = NULL WHERE run_id = $run AND table_name = $table";
-            reset.Parameters.AddWithValue("$run", runId);
-            reset.Parameters.AddWithValue("$table", table);
-            reset.ExecuteNonQuery();
-        }
-        return [.. keyless.Select(k => k.Table)];
-    }
-
-    static Dictionary<string, object?[]> Checkpoints(SqliteConnection connection, SqliteTransaction transaction, long runId)
-    {
-        var result = new Dictionary<string, object?[]>(StringComparer.OrdinalIgnoreCase);
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = $"SELECT table_name, last_key_image FROM {JournalTables.RunTables} WHERE run_id = $run AND last_key_image IS NOT NULL";
-        read.Parameters.AddWithValue("$run", runId);
-        using var r = read.ExecuteReader();
-        while (r.Read()) result[r.GetString(0)] = RowImage.Decode((byte[])r.GetValue(1));
-        return result;
-    }
+    public static MigrationRun Start(string path, RunStart start) => JournalStore.Start(path, start);
 
     /// <summary>The runs recorded in a database, oldest first (one run with <paramref name="runId"/>); empty when it has no journal.</summary>
     public static IReadOnlyList<MigrationRunInfo> GetRuns(string path, long? runId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return JournalTables.Read(path, c => GetRuns(c, path, runId));
-    }
-
-    internal static List<MigrationRunInfo> GetRuns(SqliteConnection connection, string path, long? runId, SqliteTransaction? transaction = null)
-    {
-        if (!JournalTables.Exist(connection)) return [];
-        var progress = new Dictionary<long, List<RunTableProgress>>();
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"""
-                SELECT run_id, table_name, source_table, created, batches, rows_written, rows_skipped, rows_failed, last_key
-                FROM {JournalTables.RunTables} WHERE $run IS NULL OR run_id = $run ORDER BY run_id, ordinal
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (!progress.TryGetValue(id, out var list)) progress[id] = list = [];
-                list.Add(new RunTableProgress(id, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt64(3) != 0,
-                    r.GetInt32(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8)));
-            }
-        }
-        var runs = new List<MigrationRunInfo>();
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            // A run still going (or killed) has no totals yet: they are summed from its tables.
-            read.CommandText = $"""
-                SELECT r.run_id, r.status, r.started_at, r.finished_at, r.source, r.tables, r.options,
-                       (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT coalesce(sum(rows_failed), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT count(*) FROM {JournalTables.Quarantine} q WHERE q.run_id = r.run_id),
-                       r.attempts, r.backup_path, r.undone_at, r.message
-                FROM {JournalTables.Runs} r WHERE $run IS NULL OR r.run_id = $run ORDER BY r.run_id
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                runs.Add(new MigrationRunInfo(path, id, ParseStatus(r.GetString(1)), JournalClock.Parse(r.GetString(2)),
-                    JournalClock.ParseOrNull(r.GetValue(3)), r.IsDBNull(4) ? null : r.GetString(4),
-                    JsonSerializer.Deserialize<string[]>(r.GetString(5)) ?? [], r.GetString(6),
-                    r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt32(11),
-                    r.IsDBNull(12) ? null : r.GetString(12), JournalClock.ParseOrNull(r.GetValue(13)),
-                    r.IsDBNull(14) ? null : r.GetString(14), progress.GetValueOrDefault(id) ?? []));
-            }
-        }
-        return runs;
+        return JournalTables.Read(path, c => JournalStore.GetRuns(c, path, runId));
     }
 
     /// <summary>
@@ -239,49 +31,13 @@ public static class MigrationJournal
     public static IReadOnlyList<ResumePoint> ResumePoints(string path, long? runId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return JournalTables.Read(path, connection =>
-        {
-            if (!JournalTables.Exist(connection)) return new List<ResumePoint>();
-            using var read = connection.CreateCommand();
-            read.CommandText = $"""
-                SELECT t.run_id, t.table_name, t.source_table, t.last_key_image FROM {JournalTables.RunTables} t
-                WHERE t.run_id = coalesce($run, (SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'))
-                ORDER BY t.ordinal
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            var list = new List<ResumePoint>();
-            while (r.Read())
-                list.Add(new ResumePoint(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-                    r.IsDBNull(3) ? null : RowImage.Decode((byte[])r.GetValue(3))));
-            return list;
-        });
+        return JournalStore.ResumePoints(path, runId);
     }
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>
     public static IReadOnlyList<QuarantinedRow> GetQuarantine(string path, long runId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return JournalTables.Read(path, connection => Quarantined(connection, runId));
+        return JournalTables.Read(path, connection => JournalStore.Quarantined(connection, runId));
     }
-
-    static List<QuarantinedRow> Quarantined(SqliteConnection connection, long runId)
-    {
-        if (!JournalTables.Exist(connection)) return [];
-        using var read = connection.CreateCommand();
-        read.CommandText = $"SELECT run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at FROM {JournalTables.Quarantine} WHERE run_id = $run ORDER BY id";
-        read.Parameters.AddWithValue("$run", runId);
-        using var r = read.ExecuteReader();
-        var list = new List<QuarantinedRow>();
-        while (r.Read())
-            list.Add(new QuarantinedRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
-                r.GetString(4), r.GetString(5), r.GetString(6), JournalClock.Parse(r.GetString(7))));
-        return list;
-    }
-
-    internal static string StatusText(RunStatus status) => status.ToString();
-
-    internal static RunStatus ParseStatus(string text) =>
-        Enum.TryParse<RunStatus>(text, ignoreCase: false, out var s) ? s
-            : throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The journal holds an unknown run status '{text}'."));
 }

@@ -39,9 +39,17 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     ResumeFilter? _resume;
     long _quarantined;
 
+    /// <summary>What earlier attempts recorded per table (batches, checksum columns, checksum), read when the run started.</summary>
+    readonly Dictionary<string, JournalStore.TableRecord> _recorded;
+
+    /// <summary>Tables that existed before the run and are WITHOUT ROWID (no undo log can be kept for them).</summary>
+    readonly HashSet<string> _withoutRowid;
+
     internal MigrationRun(string path, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore,
-        IEnumerable<string> emptyBefore, Dictionary<string, object?[]> checkpoints)
+        IEnumerable<string> emptyBefore, Dictionary<string, object?[]> checkpoints, Dictionary<string, JournalStore.TableRecord> recorded, IEnumerable<string> withoutRowid)
     {
+        _recorded = recorded;
+        _withoutRowid = new HashSet<string>(withoutRowid, StringComparer.OrdinalIgnoreCase);
         Path = path;
         RunId = runId;
         IsResumed = resumed;
@@ -93,7 +101,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         var target = SqliteTarget.Open(Path, options, observe is null ? this : observe(this));
         try
         {
-            UndoLogTriggers.Install(target.Connection!, RunId, _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase));
+            new LocalUndoLog(Path).Arm(target, RunId, _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase));
             target.RowFailed += OnRowFailed;
             // Its own connection: the target's is busy on the writer thread.
             if (IsResumed) _resume = new ResumeFilter(this, Path);
@@ -154,21 +162,11 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
+            var statements = new SqliteBatchStatements(connection, transaction);
             if (_target is not null)
-                foreach (var created in _target.CreatedTables) TableStateFor(connection, transaction, created, null);
-            WritePending(connection, transaction, null);
-            using var update = Command(connection, transaction, $"""
-                UPDATE {JournalTables.Runs} SET status = $status, finished_at = $now, message = $message,
-                    rows_written = (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
-                    rows_skipped = (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
-                    rows_failed = (SELECT count(*) FROM {JournalTables.Quarantine} WHERE run_id = $run)
-                WHERE run_id = $run
-                """);
-            update.Parameters.AddWithValue("$status", MigrationJournal.StatusText(status));
-            update.Parameters.AddWithValue("$now", JournalClock.Now());
-            update.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
-            update.Parameters.AddWithValue("$run", RunId);
-            update.ExecuteNonQuery();
+                foreach (var created in _target.CreatedTables) TableStateFor(statements, created, null);
+            WritePending(statements, null);
+            JournalStore.FinishRun(statements, RunId, status, message);
             transaction.Commit();
         }
         finally
@@ -194,10 +192,10 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         lock (_prepared) _prepared[rows[0]] = hashes;
     }
 
-    void IBatchJournal.RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
+    void IBatchJournal.RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows)
     {
         var schema = rows.Count > 0 ? rows[0].GetSchema() : null;
-        var state = TableStateFor(connection, transaction, batch.Table, schema);
+        var state = TableStateFor(statements, batch.Table, schema);
         if (!state.Created && state.WithoutRowid)
             throw new InvalidOperationException($"Table {batch.Table} is a WITHOUT ROWID table that existed before the run: the journal cannot keep an undo log for it, so nothing is written. Import into a new table, or a rowid table.");
 
@@ -213,46 +211,11 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         _refused.Clear();
 
         state.AddToChecksum(schema!, sum);
-        var number = state.BatchOffset + batch.BatchNumber;
         var last = rows[^1];
         var lastImage = schema!.HasPrimaryKey ? RowImage.Encode(schema.PrimaryKey.Select(k => last.GetValue(k))) : null;
-        using (var insert = Command(connection, transaction, $"""
-            INSERT INTO {JournalTables.Batches} (run_id, table_name, batch_number, first_key, last_key, last_key_image, rows_written, rows_skipped, rows_failed, checksum, committed_at)
-            VALUES ($run, $table, $number, $first, $last, $image, $written, $skipped, $failed, $checksum, $now)
-            """))
-        {
-            insert.Parameters.AddWithValue("$run", RunId);
-            insert.Parameters.AddWithValue("$table", state.Name);
-            insert.Parameters.AddWithValue("$number", number);
-            insert.Parameters.AddWithValue("$first", rows[0].DescribeKey());
-            insert.Parameters.AddWithValue("$last", last.DescribeKey());
-            insert.Parameters.AddWithValue("$image", (object?)lastImage ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$written", batch.RowsWritten);
-            insert.Parameters.AddWithValue("$skipped", batch.RowsSkipped);
-            insert.Parameters.AddWithValue("$failed", batch.RowsFailed);
-            insert.Parameters.AddWithValue("$checksum", ContentHash.ToHex(sum));
-            insert.Parameters.AddWithValue("$now", JournalClock.Now());
-            insert.ExecuteNonQuery();
-        }
-        using (var update = Command(connection, transaction, $"""
-            UPDATE {JournalTables.RunTables} SET batches = batches + 1, rows_written = rows_written + $written,
-                rows_skipped = rows_skipped + $skipped, rows_failed = rows_failed + $failed,
-                last_key = $last, last_key_image = $image, columns = $columns, checksum = $checksum
-            WHERE run_id = $run AND table_name = $table
-            """))
-        {
-            update.Parameters.AddWithValue("$columns", (object?)state.ChecksumColumns ?? DBNull.Value);
-            update.Parameters.AddWithValue("$checksum", state.Checksum);
-            update.Parameters.AddWithValue("$run", RunId);
-            update.Parameters.AddWithValue("$table", state.Name);
-            update.Parameters.AddWithValue("$written", batch.RowsWritten);
-            update.Parameters.AddWithValue("$skipped", batch.RowsSkipped);
-            update.Parameters.AddWithValue("$failed", batch.RowsFailed);
-            update.Parameters.AddWithValue("$last", last.DescribeKey());
-            update.Parameters.AddWithValue("$image", (object?)lastImage ?? DBNull.Value);
-            update.ExecuteNonQuery();
-        }
-        WritePending(connection, transaction, batch.Table);
+        JournalStore.RecordBatch(statements, RunId, state.Name, state.BatchOffset + batch.BatchNumber, batch, rows[0].DescribeKey(), last.DescribeKey(), lastImage,
+            ContentHash.ToHex(sum), state.ChecksumColumns, state.Checksum);
+        WritePending(statements, batch.Table);
     }
 
     /// <summary>
@@ -275,8 +238,8 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         Quarantine(error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Write);
     }
 
-    /// <summary>Writes the quarantine entries of one table (null: all) in the given transaction.</summary>
-    void WritePending(SqliteConnection connection, SqliteTransaction transaction, string? table)
+    /// <summary>Writes the quarantine entries of one table (null: all) with the batch (or the run's end).</summary>
+    void WritePending(IBatchStatements statements, string? table)
     {
         List<Pending> due;
         lock (_pending)
@@ -284,64 +247,23 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
             due = table is null ? [.. _pending] : _pending.FindAll(p => string.Equals(p.Table, table, StringComparison.OrdinalIgnoreCase));
             if (due.Count == 0) return;
         }
-        // OR IGNORE: a resumed run that meets the same bad row again records it once.
-        using var insert = Command(connection, transaction, $"""
-            INSERT OR IGNORE INTO {JournalTables.Quarantine} (run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at)
-            VALUES ($run, $table, $key, $column, $stage, $reason, $excerpt, $at)
-            """);
-        var p = insert.Parameters;
-        p.AddWithValue("$run", RunId);
-        var pTable = p.Add("$table", SqliteType.Text);
-        var pKey = p.Add("$key", SqliteType.Text);
-        var pColumn = p.Add("$column", SqliteType.Text);
-        var pStage = p.Add("$stage", SqliteType.Text);
-        var pReason = p.Add("$reason", SqliteType.Text);
-        var pExcerpt = p.Add("$excerpt", SqliteType.Text);
-        var pAt = p.Add("$at", SqliteType.Text);
-        foreach (var e in due)
-        {
-            pTable.Value = e.Table;
-            pKey.Value = e.Key;
-            pColumn.Value = (object?)e.Column ?? DBNull.Value;
-            pStage.Value = e.Stage.ToString();
-            pReason.Value = e.Reason;
-            pExcerpt.Value = e.ValueExcerpt;
-            pAt.Value = e.At;
-            insert.ExecuteNonQuery();
-        }
+        foreach (var e in due) JournalStore.Quarantine(statements, RunId, e.Table, e.Key, e.Column, e.Stage, e.Reason, e.ValueExcerpt, e.At);
         // Removed only now: if the transaction rolls back, the target faults and the run ends anyway.
         lock (_pending) _pending.RemoveAll(due.Contains);
     }
 
-    TableState TableStateFor(SqliteConnection connection, SqliteTransaction? transaction, string table, TableSchema? schema)
+    /// <summary>
+    /// The table's journal state, registered in the run on first sight. Nothing is read here
+    /// (a batch's statements can only write): what earlier attempts recorded was read when the run started.
+    /// </summary>
+    TableState TableStateFor(IBatchStatements statements, string table, TableSchema? schema)
     {
         if (_tables.TryGetValue(table, out var state)) return state;
         var created = !_tablesBefore.Contains(table);
-        using (var insert = Command(connection, transaction, $"""
-            INSERT OR IGNORE INTO {JournalTables.RunTables} (run_id, table_name, source_table, created, ordinal, key_columns)
-            VALUES ($run, $table, $source, $created, (SELECT count(*) FROM {JournalTables.RunTables} WHERE run_id = $run), $key)
-            """))
-        {
-            insert.Parameters.AddWithValue("$run", RunId);
-            insert.Parameters.AddWithValue("$table", table);
-            insert.Parameters.AddWithValue("$source", (object?)schema?.Source?.SourceDisplayName ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$created", created ? 1 : 0);
-            insert.Parameters.AddWithValue("$key", JsonSerializer.Serialize(schema is null ? [] : schema.PrimaryKey.Select(k => schema.Columns[k].Name).ToArray()));
-            insert.ExecuteNonQuery();
-        }
-        int offset;
-        string? columns, checksum;
-        using (var read = Command(connection, transaction, $"SELECT batches, columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table"))
-        {
-            read.Parameters.AddWithValue("$run", RunId);
-            read.Parameters.AddWithValue("$table", table);
-            using var r = read.ExecuteReader();
-            r.Read();
-            offset = System.Convert.ToInt32(r.GetInt64(0));
-            columns = r.IsDBNull(1) ? null : r.GetString(1);
-            checksum = r.IsDBNull(2) ? null : r.GetString(2);
-        }
-        state = new TableState(table, created, offset, !created && UndoLogTriggers.IsWithoutRowid(connection, transaction, table), columns, checksum);
+        JournalStore.RegisterTable(statements, RunId, table, schema?.Source?.SourceDisplayName, created,
+            JsonSerializer.Serialize(schema is null ? [] : schema.PrimaryKey.Select(k => schema.Columns[k].Name).ToArray()));
+        var recorded = _recorded.GetValueOrDefault(table);
+        state = new TableState(table, created, recorded?.Batches ?? 0, !created && _withoutRowid.Contains(table), recorded?.Columns, recorded?.Checksum);
         // Only tables with a schema (met in a batch) are cached: a table met first at completion may still get batches.
         if (schema is not null) _tables[table] = state;
         return state;
@@ -356,14 +278,6 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
     /// <summary>Whether every row of the table is the run's own: it created the table, or found it empty.</summary>
     internal bool OwnsAllRows(string table) => !_tablesBefore.Contains(table) || _emptyBefore.Contains(table);
-
-    static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 
     sealed record Pending(string Table, string Key, string? Column, QuarantineStage Stage, string Reason, string ValueExcerpt, string At);
 

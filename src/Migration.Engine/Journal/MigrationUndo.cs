@@ -32,9 +32,7 @@ public static class MigrationUndo
         return JournalTables.Read(path, connection =>
         {
             if (!JournalTables.Exist(connection)) return null;
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'";
-            return command.ExecuteScalar() as long?;
+            return JournalStore.LastRunNotUndone(connection);
         });
     }
 
@@ -55,7 +53,7 @@ public static class MigrationUndo
             Execute(connection, transaction, "DELETE FROM " + SqlQuote.Identifier(action.Table));
         foreach (var action in plan.Actions.Where(a => a.DropTable))
             Execute(connection, transaction, "DROP TABLE IF EXISTS " + SqlQuote.Identifier(action.Table));
-        MarkUndone(connection, transaction, runId, null);
+        JournalStore.MarkUndone(connection, transaction, runId, null);
         transaction.Commit();
         return [.. plan.Actions.Select(a => a with { Done = true })];
     }
@@ -78,28 +76,8 @@ public static class MigrationUndo
         JournalTables.Ensure(connection);
         using var transaction = connection.BeginTransaction();
         // The backup predates the run, so its journal does not know it: the run is written back, as undone.
-        using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = $"""
-                INSERT OR REPLACE INTO {JournalTables.Runs} (run_id, started_at, finished_at, status, source, tables, options, tables_before, rows_written, rows_skipped, rows_failed, attempts, backup_path)
-                VALUES ($run, $started, $finished, 'Running', $source, $tables, $options, '[]', $written, $skipped, $failed, $attempts, $backup)
-                """;
-            var r = plan.Run;
-            insert.Parameters.AddWithValue("$run", r.RunId);
-            insert.Parameters.AddWithValue("$started", r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$finished", (object?)r.FinishedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$source", (object?)r.Source ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$tables", System.Text.Json.JsonSerializer.Serialize(r.Tables.ToArray()));
-            insert.Parameters.AddWithValue("$options", r.Options);
-            insert.Parameters.AddWithValue("$written", r.RowsWritten);
-            insert.Parameters.AddWithValue("$skipped", r.RowsSkipped);
-            insert.Parameters.AddWithValue("$failed", r.RowsFailed);
-            insert.Parameters.AddWithValue("$attempts", r.Attempts);
-            insert.Parameters.AddWithValue("$backup", backup);
-            insert.ExecuteNonQuery();
-        }
-        MarkUndone(connection, transaction, runId, "restored from the backup " + backup);
+        JournalStore.WriteRunBack(connection, transaction, plan.Run, backup);
+        JournalStore.MarkUndone(connection, transaction, runId, "restored from the backup " + backup);
         transaction.Commit();
         return [.. plan.Actions.Select(a => a with { Done = true })];
     }
@@ -111,20 +89,12 @@ public static class MigrationUndo
 
     static UndoPlan Plan(SqliteConnection connection, string path, long runId, SqliteTransaction? transaction)
     {
-        var runs = JournalTables.Exist(connection) ? MigrationJournal.GetRuns(connection, path, null, transaction) : [];
+        var runs = JournalTables.Exist(connection) ? JournalStore.GetRuns(connection, path, null, transaction) : [];
         var run = runs.Find(r => r.RunId == runId) ?? throw new InvalidOperationException($"There is no run {runId} in {path}.");
         if (run.State == RunStatus.Undone) return new UndoPlan(run, [], []);
 
         var touched = new HashSet<string>(run.TableProgress.Select(t => t.Table), StringComparer.OrdinalIgnoreCase);
-        var counts = new Dictionary<string, (long Insert, long Restore)>(StringComparer.OrdinalIgnoreCase);
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT table_name, sum(op = 'I'), sum(op <> 'I') FROM {JournalTables.UndoLog} WHERE run_id = $run GROUP BY table_name";
-            read.Parameters.AddWithValue("$run", runId);
-            using var r = read.ExecuteReader();
-            while (r.Read()) counts[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
-        }
+        var counts = JournalStore.UndoLogCounts(connection, transaction, runId);
         touched.UnionWith(counts.Keys);
 
         var actions = new List<UndoAction>();
@@ -162,15 +132,7 @@ public static class MigrationUndo
         // A journal from before empty_before existed (read without being upgraded): its runs
         // logged every older table row by row, so none is undone by emptying it.
         if (!JournalTables.HasColumn(connection, transaction, JournalTables.Runs, "empty_before")) return [];
-        string empty;
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT empty_before FROM {JournalTables.Runs} WHERE run_id = $run";
-            read.Parameters.AddWithValue("$run", run.RunId);
-            empty = (string)read.ExecuteScalar()!;
-        }
-        var emptyBefore = new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(empty) ?? [], StringComparer.OrdinalIgnoreCase);
+        var emptyBefore = new HashSet<string>(JournalStore.RunTableList(connection, transaction, run.RunId, "empty_before"), StringComparer.OrdinalIgnoreCase);
         var existing = new HashSet<string>(JournalTables.DataTables(connection, transaction), StringComparer.OrdinalIgnoreCase);
         return [.. run.TableProgress.Where(t => !t.Created && emptyBefore.Contains(t.Table) && existing.Contains(t.Table)).Select(t => t.Table)];
     }
@@ -191,16 +153,7 @@ public static class MigrationUndo
             rows = (long)count.ExecuteScalar()!;
         }
         if (rows == 0) return (0, null);
-        string? columnsJson = null, checksum = null;
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table";
-            read.Parameters.AddWithValue("$run", runId);
-            read.Parameters.AddWithValue("$table", table);
-            using var r = read.ExecuteReader();
-            if (r.Read()) (columnsJson, checksum) = (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
-        }
+        var (columnsJson, checksum) = JournalStore.TableChecksum(connection, transaction, runId, table);
         var lost = string.Create(CultureInfo.InvariantCulture, $"{table} was empty before run {runId} and now holds {rows} rows");
         var columns = columnsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(columnsJson);
         if (columns is null || checksum is null)
@@ -229,15 +182,7 @@ public static class MigrationUndo
     /// </summary>
     static List<string> UnrecordedCreatedTables(SqliteConnection connection, SqliteTransaction? transaction, MigrationRunInfo run, List<MigrationRunInfo> runs)
     {
-        string before;
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT tables_before FROM {JournalTables.Runs} WHERE run_id = $run";
-            read.Parameters.AddWithValue("$run", run.RunId);
-            before = (string)read.ExecuteScalar()!;
-        }
-        var known = new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(before) ?? [], StringComparer.OrdinalIgnoreCase);
+        var known = new HashSet<string>(JournalStore.RunTableList(connection, transaction, run.RunId, "tables_before"), StringComparer.OrdinalIgnoreCase);
         foreach (var r in runs) known.UnionWith(r.TableProgress.Select(t => t.Table));
         var later = runs.Any(r => r.RunId > run.RunId);
         if (later) return []; // a later run's own snapshot would list them as older tables: leave them
@@ -251,17 +196,6 @@ public static class MigrationUndo
             if ((long)count.ExecuteScalar()! == 0) list.Add(table);
         }
         return list;
-    }
-
-    static void MarkUndone(SqliteConnection connection, SqliteTransaction transaction, long runId, string? message)
-    {
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = $"UPDATE {JournalTables.Runs} SET status = 'Undone', undone_at = $now, message = coalesce($message, message) WHERE run_id = $run";
-        update.Parameters.AddWithValue("$now", JournalClock.Now());
-        update.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
-        update.Parameters.AddWithValue("$run", runId);
-        update.ExecuteNonQuery();
     }
 
     static SqliteConnection Open(string path, bool readOnly)

@@ -24,7 +24,7 @@ namespace Migration.Engine.Session;
 /// </remarks>
 public sealed class MigrationSession : IDisposable
 {
-    readonly string _path;
+    readonly ITargetDatabase _database;
     readonly SessionOptions _options;
     readonly IMigrationObserver _observer;
 
@@ -35,19 +35,25 @@ public sealed class MigrationSession : IDisposable
     TableSchema? _lastWarned;
     MigrationRun? _run;
     ErrorLogCsv? _errorLog;
-    SqliteTarget? _target;
+    IRowTarget? _target;
     bool _finished;
     bool _disposed;
     long _conversionErrors;
     long _rowErrors;
 
-    /// <param name="path">The target database (a full filesystem path).</param>
+    /// <param name="path">A local target database (a full filesystem path).</param>
     public MigrationSession(string path, SessionOptions options, IMigrationObserver observer)
+        : this(new LocalD1Database(path), options, observer)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+    }
+
+    /// <param name="database">Where the rows go, with its journal and its undo.</param>
+    public MigrationSession(ITargetDatabase database, SessionOptions options, IMigrationObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(observer);
-        _path = path;
+        _database = database;
         _options = options;
         _observer = observer;
     }
@@ -78,7 +84,7 @@ public sealed class MigrationSession : IDisposable
         if (_errorLog is not null || _run is not null) throw new InvalidOperationException("The session has started already.");
         if (_options.ErrorLogPath is { } log && !DryRun) _errorLog = new ErrorLogCsv(log);
         if (DryRun || !_options.Journal) return true;
-        _run = MigrationJournal.Start(_path, new RunStart
+        _run = _database.StartRun(new RunStart
         {
             Source = _options.Source,
             Tables = _options.Tables,
@@ -105,7 +111,7 @@ public sealed class MigrationSession : IDisposable
         if (_target is not null) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_finished) throw new InvalidOperationException("The session has finished; no more rows can be written.");
-        var target = _run is null ? SqliteTarget.Open(_path, _options.Import) : _run.OpenTarget(_options.Import, _options.ObserveJournal);
+        var target = _database.Open(_options.Import, _run, _options.ObserveJournal);
         target.BatchCommitted += _events.Enqueue;
         target.RowFailed += _events.Enqueue;
         target.OrphanFound += _events.Enqueue;

@@ -1,25 +1,24 @@
-using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target;
 
 /// <summary>
-/// The seam for the run journal: called inside each batch's transaction, after its rows were
-/// written and before the commit, so a batch and its journal entry commit (or roll back)
-/// together and a resumed run never disagrees with the data.
+/// The seam for the run journal: called for each batch after its rows were written and before
+/// the commit, so a batch and its journal entry commit (or roll back) together and a resumed run
+/// never disagrees with the data. Not typed in any database's classes: the journal adds its
+/// statements to the batch through <see cref="IBatchStatements"/>, which any target can carry.
 /// </summary>
 public interface IBatchJournal
 {
-    /// <param name="connection">The target connection; write the journal through it.</param>
-    /// <param name="transaction">The batch's open transaction; every command must use it.</param>
+    /// <param name="statements">The batch's unit of work; the journal's statements go through it.</param>
     /// <param name="batch">The batch's figures (Elapsed so far, before the commit).</param>
     /// <param name="rows">The rows the batch sent to SQLite, in order, including any SQLite refused
     /// (rows refused before the write are not in a batch). E.g. the last key is the checkpoint.
     /// Valid only during the call.</param>
-    void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows);
+    void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows);
 
     /// <summary>
-    /// Called inside a batch's transaction, before <see cref="RecordBatch"/>, for each of its
+    /// Called while a batch is written, before <see cref="RecordBatch"/>, for each of its
     /// rows SQLite refused (the same row object as in <c>rows</c>, and the same error object the
     /// target raises later through <see cref="SqliteTarget.RowFailed"/>), so a journal can tell
     /// exactly which rows went in, even when a refused row has the same key as a written one, and

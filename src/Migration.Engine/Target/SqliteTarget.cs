@@ -18,7 +18,7 @@ namespace Migration.Engine.Target;
 /// Whole batches already handed to the writer are finished. Events are raised on the
 /// caller's thread (from <see cref="Add"/> and <see cref="Complete"/>), never on the writer's.
 /// </remarks>
-public sealed class SqliteTarget : IDisposable
+public sealed class SqliteTarget : IRowTarget
 {
     readonly Dictionary<string, TableWriter> _writers = new(StringComparer.OrdinalIgnoreCase); // SQLite names are case-insensitive
     readonly List<TableWriter> _order = [];

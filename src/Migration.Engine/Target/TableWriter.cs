@@ -167,7 +167,7 @@ internal sealed class TableWriter : IDisposable
                     _target.Raise(error);
                 }
             }
-            _target.Journal?.RecordBatch(_target.Connection, transaction, Result(batchNumber, written, skipped, failed, start), rows);
+            _target.Journal?.RecordBatch(new SqliteBatchStatements(_target.Connection, transaction), Result(batchNumber, written, skipped, failed, start), rows);
             transaction.Commit();
         }
 

@@ -91,17 +91,11 @@ public sealed class SqliteTargetBatchTests : IDisposable
     {
         public int FailOnBatch { get; init; }
 
-        public void RecordBatch(SqliteConnection connection, SqliteTransaction transaction, BatchResult batch, IReadOnlyList<Row> rows)
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows)
         {
             if (batch.BatchNumber == FailOnBatch) throw new InvalidOperationException("journal is full");
-            using var cmd = connection.CreateCommand();
-            cmd.Transaction = transaction;
-            cmd.CommandText = "INSERT INTO journal VALUES ($t, $b, $w, $k)";
-            cmd.Parameters.AddWithValue("$t", batch.Table);
-            cmd.Parameters.AddWithValue("$b", batch.BatchNumber);
-            cmd.Parameters.AddWithValue("$w", batch.RowsWritten);
-            cmd.Parameters.AddWithValue("$k", rows[^1].GetValue(0));
-            cmd.ExecuteNonQuery();
+            statements.Execute("INSERT INTO journal VALUES ($t, $b, $w, $k)",
+                ("$t", batch.Table), ("$b", batch.BatchNumber), ("$w", batch.RowsWritten), ("$k", rows[^1].GetValue(0)));
         }
     }
 }

@@ -1,0 +1,25 @@
+using Migration.Engine.Journal;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// A place a session writes to, with its journal and its way of undoing: the local SQLite/D1
+/// file now (<see cref="LocalD1Database"/>); a remote D1 over HTTP (one request per batch, which
+/// succeeds or fails as a whole) and a <c>.sql</c> file are further implementations, each in a
+/// folder of its own.
+/// </summary>
+public interface ITargetDatabase
+{
+    /// <summary>Starts (or with <see cref="RunStart.Resume"/> continues) the run journaled in this target.</summary>
+    MigrationRun StartRun(RunStart start);
+
+    /// <summary>
+    /// Opens the writer. With a run, journaled by it and armed by <see cref="Undo"/>; without, a
+    /// throwaway load (or a dry run).
+    /// </summary>
+    /// <param name="observe">A test hook: wraps the run's journal to watch each batch.</param>
+    IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null);
+
+    /// <summary>How this target makes a run undoable while it writes, and takes it back.</summary>
+    IUndoStrategy Undo { get; }
+}

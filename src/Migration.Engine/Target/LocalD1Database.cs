@@ -1,0 +1,31 @@
+using Migration.Engine.Journal;
+
+namespace Migration.Engine.Target;
+
+/// <summary>
+/// The local target: a SQLite file (new or existing, including the state file of
+/// <c>wrangler d1 execute --local</c>). Rows go through <see cref="SqliteTarget"/>'s fast path
+/// (prepared statements, direct native binding, a background writer); the journal lives in the
+/// file itself; undo is <see cref="LocalUndoLog"/>.
+/// </summary>
+public sealed class LocalD1Database : ITargetDatabase
+{
+    /// <param name="path">The file's full filesystem path.</param>
+    public LocalD1Database(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+        Undo = new LocalUndoLog(path);
+    }
+
+    public string Path { get; }
+
+    public IUndoStrategy Undo { get; }
+
+    public MigrationRun StartRun(RunStart start) => MigrationJournal.Start(Path, start);
+
+    public IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null) =>
+        run is null ? SqliteTarget.Open(Path, options) : run.OpenTarget(options, observe);
+
+    public override string ToString() => Path;
+}
