@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Migration.Engine.Schema;
 
 namespace Migration.Engine.Cloudflare;
 
@@ -14,6 +15,9 @@ namespace Migration.Engine.Cloudflare;
 /// </summary>
 public static class D1ExactRead
 {
+    /// <summary>The projection of the column named <paramref name="name"/> (quoted here).</summary>
+    public static string Column(string name) => Expression(SqlQuote.Identifier(name));
+
     /// <summary>The projection of <paramref name="quotedColumn"/> (an already quoted identifier or expression).</summary>
     public static string Expression(string quotedColumn)
     {

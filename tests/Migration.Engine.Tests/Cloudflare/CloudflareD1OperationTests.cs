@@ -102,7 +102,7 @@ public sealed class CloudflareD1OperationTests(CloudflareApiServer server) : IDi
         long last = 0;
         while (true)
         {
-            var page = await Db2.RawAsync(D1Statement.Of($"SELECT {D1ExactRead.Expression("id")}, {D1ExactRead.Expression("v")} FROM \"{t}\" WHERE id > {{0}} ORDER BY id LIMIT 10", last));
+            var page = await Db2.RawAsync(D1Statement.Of($"SELECT {D1ExactRead.Column("id")}, {D1ExactRead.Column("v")} FROM \"{t}\" WHERE id > {{0}} ORDER BY id LIMIT 10", last));
             var rows = page[0].DecodeRows(exactProjection: true);
             if (rows.Count == 0) break;
             seen.AddRange(rows.Select(r => (long)r[0]!));
@@ -179,6 +179,55 @@ public sealed class CloudflareD1OperationTests(CloudflareApiServer server) : IDi
 
         await Db2.RestoreAsync(restored.PreviousBookmark!);
         Assert.Equal(2, await Count(Db2, t));
+    }
+
+    /// <summary>Records each request's URL and whether it carried an Authorization header.</summary>
+    sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public readonly List<(string Path, bool Authorized)> Seen = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Seen) Seen.Add((request.RequestUri!.AbsolutePath, request.Headers.Authorization is not null));
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task The_token_goes_only_to_the_API_never_to_the_presigned_upload_and_download_URLs()
+    {
+        var recorder = new RecordingHandler();
+        using var api = new CloudflareApiClient(server.Settings(), recorder);
+        var db = api.D1(Db2.DatabaseId);
+        var t = NewTable();
+        await db.ImportAsync(Encoding.UTF8.GetBytes($"CREATE TABLE \"{t}\" (id INTEGER PRIMARY KEY);\nINSERT INTO \"{t}\" VALUES (1);\n"));
+        using var dump = new MemoryStream();
+        await db.ExportAsync(dump, new D1ExportOptions(Tables: [t]));
+        Assert.Contains(recorder.Seen, s => s.Path.StartsWith("/__upload/", StringComparison.Ordinal) && !s.Authorized);
+        Assert.Contains(recorder.Seen, s => s.Path.StartsWith("/__download/", StringComparison.Ordinal) && !s.Authorized);
+        Assert.All(recorder.Seen, s => Assert.Equal(s.Path.StartsWith("/client/v4/", StringComparison.Ordinal), s.Authorized));
+    }
+
+    [Fact]
+    public async Task An_ingest_whose_answer_is_lost_is_ambiguous_and_the_import_is_not_sent_again()
+    {
+        var t = NewTable();
+        var sql = Encoding.UTF8.GetBytes($"CREATE TABLE \"{t}\" (id INTEGER PRIMARY KEY);\nINSERT INTO \"{t}\" VALUES (1);\n");
+        var requests = new List<CloudflareRequestInfo>();
+        using var api = new CloudflareApiClient(server.Settings(onRequest: r => { lock (requests) requests.Add(r); }));
+        // skip 1: the init passes, the ingest commits and its answer is lost.
+        server.SetFaults(new { rules = new object[] { new { kind = "reset_after_commit", route = "import", skip = 1, count = 1 } } });
+        try
+        {
+            var e = await Assert.ThrowsAsync<AmbiguousWriteException>(() => api.D1(Db2.DatabaseId).ImportAsync(sql));
+            Assert.EndsWith("/import", e.Operation, StringComparison.Ordinal);
+            Assert.Equal(2, requests.Count(r => r.Operation.EndsWith("/import", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            server.ClearFaults();
+        }
+        Assert.Equal(1, await Count(Db2, t)); // it did run, once: the caller's read-back decides
     }
 
     public void Dispose() => _api.Dispose();

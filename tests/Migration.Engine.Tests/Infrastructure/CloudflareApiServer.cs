@@ -27,7 +27,7 @@ public sealed class CloudflareApiServer : IDisposable
 
     public CloudflareApiServer()
     {
-        _root = RepositoryRoot();
+        _root = WranglerLocalD1.RepositoryRoot();
         var output = RunNode(["start", "--databases", $"{Database},{Database2}", "--kv", Namespace]);
         using var document = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
         var r = document.RootElement;
@@ -136,13 +136,6 @@ public sealed class CloudflareApiServer : IDisposable
         return stdout.Result;
     }
 
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Migration.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"No Migration.sln above {AppContext.BaseDirectory}.");
-    }
 
     public void Dispose()
     {

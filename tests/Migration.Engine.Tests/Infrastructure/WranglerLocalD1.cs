@@ -164,7 +164,8 @@ public sealed class WranglerLocalD1 : IDisposable
             : throw new InvalidOperationException($"Expected one local D1 state file in {folder}, found {files.Count}.");
     }
 
-    static string RepositoryRoot()
+    /// <summary>The checkout's root (the folder holding Migration.sln), found from the test assembly.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Migration.sln")))
