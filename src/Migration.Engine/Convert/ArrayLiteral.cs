@@ -31,21 +31,30 @@ internal ref struct ArrayLiteral
         _scratch = [];
     }
 
-    /// <summary>Appends the JSON array for <paramref name="literal"/> to <paramref name="json"/>.</summary>
-    public static void AppendJson(StringBuilder json, string literal, char delimiter, ValueConverter element)
+    /// <summary>
+    /// Appends the JSON array for <paramref name="literal"/> to <paramref name="json"/>, or stops
+    /// and returns false at the first element that would embed as the JSON null an SQL NULL
+    /// element also is (<see cref="ValueConverter.EmbedsAsNull"/>); what was appended is then
+    /// incomplete and the caller writes the array in another form.
+    /// </summary>
+    public static bool AppendJson(StringBuilder json, string literal, char delimiter, ValueConverter element)
     {
         var p = new ArrayLiteral(literal, delimiter, element, json);
-        p.Parse();
+        return p.Parse();
     }
 
-    void Parse()
+    bool _ambiguousNull;
+
+    bool Parse()
     {
         SkipSpace();
         if (_pos < _s.Length && _s[_pos] == '[') ParseBounds();
         SkipSpace();
         ParseLevel();
+        if (_ambiguousNull) return false;
         SkipSpace();
         if (_pos != _s.Length) throw Malformed("text after the closing brace");
+        return true;
     }
 
     /// <summary>Reads <c>[lb:ub][lb:ub]…=</c>; anything but lower bound 1 is a rejection.</summary>
@@ -94,6 +103,7 @@ internal ref struct ArrayLiteral
             nested = isSub;
             if (isSub) ParseLevel();
             else ParseElement();
+            if (_ambiguousNull) return;
             SkipSpace();
             if (_pos >= _s.Length) throw Malformed("unterminated array");
             var c = _s[_pos++];
@@ -152,6 +162,11 @@ internal ref struct ArrayLiteral
                 return;
             }
             text = escaped ? Unescape(raw) : raw;
+        }
+        if (_element.EmbedsAsNull(text))
+        {
+            _ambiguousNull = true;
+            return;
         }
         try
         {

@@ -23,6 +23,12 @@ internal abstract class ValueConverter
     /// </summary>
     public virtual void AppendJsonElement(StringBuilder json, ReadOnlySpan<char> text) => JsonText.AppendString(json, text);
 
+    /// <summary>
+    /// Whether an element embeds as the JSON <c>null</c> an SQL NULL element also becomes (only a
+    /// json/jsonb <c>null</c> does); such an array is written in its text form instead (see <see cref="ArrayConverter"/>).
+    /// </summary>
+    public virtual bool EmbedsAsNull(ReadOnlySpan<char> text) => false;
+
     /// <summary>The rejection for a value of a CLR type the family's contract does not name.</summary>
     protected ValueRejectedException WrongType(object value, string expected) =>
         new($"expected {expected} for this column's type, got {value.GetType().Name}");

@@ -109,11 +109,27 @@ public sealed class ArrayConversionTests
     }
 
     [Fact]
-    public void Json_elements_are_embedded_and_a_json_null_element_is_refused()
+    public void Json_elements_are_embedded()
     {
         Assert.Equal("[{\"a\": \"é\"},[1, 2],\"s\",null]", Json(Pg.Jsonb, "{\"{\\\"a\\\": \\\"é\\\"}\",\"[1, 2]\",\"\\\"s\\\"\",NULL}"));
-        var e = Conv.Fails(Pg.ArrayOf(Pg.Jsonb), "{\"null\",NULL}");
-        Assert.Contains("JSON null", e.Reason);
+        // The JSON string "null" is not the JSON null: it embeds as a string.
+        Assert.Equal("[\"null\",null]", Json(Pg.Jsonb, "{\"\\\"null\\\"\",NULL}"));
+    }
+
+    [Fact]
+    public void A_json_array_with_a_json_null_element_is_written_in_its_text_form()
+    {
+        // Embedded, the JSON null and the SQL NULL would both be null: every element becomes the
+        // string of its JSON text, an SQL NULL element null, inside {"json_text": ...}.
+        Assert.Equal("{\"json_text\":[\"null\",null]}", Json(Pg.Jsonb, "{\"null\",NULL}"));
+        Assert.Equal("{\"json_text\":[\"null\"]}", Json(Pg.Jsonb, "{\"null\"}"));
+        Assert.Equal("[null]", Json(Pg.Jsonb, "{null}")); // unquoted: the SQL NULL element
+        Assert.Equal("{\"json_text\":[[\"{\\\"a\\\": 1}\",null],[\"null\",\"\\\"s\\\"\"]]}",
+            Json(Pg.Jsonb, "{{\"{\\\"a\\\": 1}\",NULL},{\"null\",\"\\\"s\\\"\"}}"));
+        // json keeps its bytes (whitespace) in the text form too.
+        Assert.Equal("{\"json_text\":[\" null \",\"[1,  2]\"]}", Json(Pg.Json, "{\" null \",\"[1,  2]\"}"));
+        // Arrays without a JSON null element keep the embedded form.
+        Assert.Equal("[1,null]", Json(Pg.Jsonb, "{1,NULL}"));
     }
 
     [Fact]
