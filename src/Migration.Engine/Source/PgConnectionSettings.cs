@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using Npgsql;
@@ -11,8 +10,9 @@ namespace Migration.Engine.Source;
 /// The password is never rendered: <see cref="ToString"/> and every error redact it.
 /// </summary>
 /// <remarks>
-/// Accepts an Npgsql connection string (<c>Host=...;Database=...</c>) or a libpq URI
-/// (<c>postgresql://user@host:5432/db?sslmode=require</c>). A <see cref="NetworkCredential"/>
+/// Accepts what psql accepts besides Npgsql's connection string (<c>Host=...;Database=...</c>):
+/// libpq's keyword/value form (<c>host=db port=5432 user=app dbname=x</c>) and its URI
+/// (<c>postgresql://user@host:5432/db?sslmode=require</c>), see <see cref="PgConnectionStringParser"/>. A <see cref="NetworkCredential"/>
 /// wins over both for the user name and the password. Npgsql 10 itself reads PGUSER,
 /// PGPASSWORD, PGPASSFILE, PGAPPNAME, PGSSLCERT, PGSSLKEY, PGSSLROOTCERT, PGOPTIONS, PGTZ...
 /// but not PGHOST, PGPORT, PGDATABASE, PGSSLMODE or PGCONNECT_TIMEOUT: this class resolves all
@@ -38,7 +38,7 @@ public sealed class PgConnectionSettings
         ArgumentNullException.ThrowIfNull(environment);
         _originalConnectionString = string.IsNullOrEmpty(connectionString) ? null : connectionString;
 
-        var given = Parse(connectionString, credential?.Password);
+        var given = Parse(connectionString);
         string? Env(string name) => environment(name) is { Length: > 0 } v ? v : null;
 
         var b = given.Builder;
@@ -89,15 +89,20 @@ public sealed class PgConnectionSettings
     public string Database { get; }
     public string Username { get; }
 
-    /// <summary>user@host:port/database, with no secret: for messages, logs and the journal.</summary>
-    public string Describe() => $"{Username}@{Host}:{Port.ToString(CultureInfo.InvariantCulture)}/{Database}";
+    /// <summary>user@host:port/database, with no secret: for messages, logs and the journal. Several hosts: user@a:5432,b:5433/database.</summary>
+    public string Describe() => Host.Contains(',', StringComparison.Ordinal)
+        ? $"{Username}@{string.Join(",", Host.Split(',').Select(h => HasPort(h) ? h : $"{h}:{Port.ToString(CultureInfo.InvariantCulture)}"))}/{Database}"
+        : $"{Username}@{Host}:{Port.ToString(CultureInfo.InvariantCulture)}/{Database}";
+
+    static bool HasPort(string host) =>
+        host.StartsWith('[') ? host.Contains("]:", StringComparison.Ordinal) : host.Contains(':', StringComparison.Ordinal);
 
     public override string ToString() => Describe();
 
     /// <summary>A data source for these settings (the caller disposes it). Opening a connection may throw the raw Npgsql error: wrap it with <see cref="ConnectionFailure"/>.</summary>
     public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(_connectionString);
 
-    /// <summary>An open connection; failures surface as <see cref="PgSourceException"/> without secrets.</summary>
+    /// <summary>An open connection; failures surface as <see cref="PgConnectionException"/> without secrets.</summary>
     public NpgsqlConnection OpenConnection()
     {
         var connection = new NpgsqlConnection(_connectionString);
@@ -114,8 +119,20 @@ public sealed class PgConnectionSettings
     }
 
     /// <summary>The exception to surface when connecting failed: names the server, never the secret.</summary>
-    public PgSourceException ConnectionFailure(Exception ex) =>
-        new(null, $"Cannot connect to {Describe()}: {Redact(Flatten(ex))}", SafeInner(ex));
+    public PgConnectionException ConnectionFailure(Exception ex) =>
+        new(Describe(), Redact(Reason(ex)), SafeInner(ex));
+
+    /// <summary>
+    /// Why connecting failed, said once: the driver's messages without the parts that repeat
+    /// (Npgsql wraps a socket error in "Failed to connect to 127.0.0.1:1" around the OS's text).
+    /// </summary>
+    static string Reason(Exception ex)
+    {
+        var pg = ex as PostgresException ?? ex.InnerException as PostgresException;
+        if (pg is not null) return $"{pg.MessageText} ({pg.SqlState})";
+        var flat = Flatten(ex);
+        return flat.Length > 0 ? flat : ex.GetType().Name;
+    }
 
     /// <summary>Removes the password and the connection string from a text (for messages built from driver errors).</summary>
     public string Redact(string text)
@@ -170,110 +187,13 @@ public sealed class PgConnectionSettings
         return "localhost";
     }
 
-    static Npgsql.SslMode ParseSslMode(string value, string source) =>
-        value.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
-        {
-            "disable" => Npgsql.SslMode.Disable,
-            "allow" => Npgsql.SslMode.Allow,
-            "prefer" => Npgsql.SslMode.Prefer,
-            "require" => Npgsql.SslMode.Require,
-            "verifyca" => Npgsql.SslMode.VerifyCA,
-            "verifyfull" => Npgsql.SslMode.VerifyFull,
-            _ => throw new ArgumentException($"{source} \"{value}\" is not an SSL mode (disable, allow, prefer, require, verify-ca, verify-full)."),
-        };
+    static Npgsql.SslMode ParseSslMode(string value, string source) => PgConnectionStringParser.SslMode(value, source);
 
-    /// <summary>The parsed connection string and which keywords it set (lower case, without spaces).</summary>
-    sealed record Given(NpgsqlConnectionStringBuilder Builder, HashSet<string> Keys)
-    {
-        public bool Has(string key) => Keys.Contains(key.Replace(" ", "", StringComparison.Ordinal));
-    }
+    static PgConnectionStringParser.Result Parse(string? connectionString) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? new PgConnectionStringParser.Result(new NpgsqlConnectionStringBuilder(), new HashSet<string>(StringComparer.Ordinal))
+            : PgConnectionStringParser.Parse(connectionString);
 
-    static readonly Dictionary<string, string> Synonyms = new(StringComparer.Ordinal)
-    {
-        ["server"] = "host",
-        ["sslmode"] = "sslmode",
-        ["applicationname"] = "applicationname",
-    };
-
-    static Given Parse(string? connectionString, string? credentialPassword)
-    {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(connectionString))
-            return new Given(new NpgsqlConnectionStringBuilder(), keys);
-        var text = connectionString.Trim();
-        if (text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-            return ParseUri(text);
-        try
-        {
-            var plain = new DbConnectionStringBuilder { ConnectionString = text };
-            foreach (string k in plain.Keys)
-            {
-                var norm = k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
-                keys.Add(Synonyms.TryGetValue(norm, out var s) ? s : norm);
-            }
-            return new Given(new NpgsqlConnectionStringBuilder(text), keys);
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
-        {
-            // The driver's message may quote a part of the string: keep only what cannot leak.
-            var reason = ex.Message;
-            if (reason.Contains(text, StringComparison.Ordinal)) reason = "it is malformed";
-            foreach (var secret in SecretsIn(text, credentialPassword))
-                reason = reason.Replace(secret, "********", StringComparison.Ordinal);
-            throw new ArgumentException($"The connection string is not valid: {reason}");
-        }
-    }
-
-    /// <summary>Password values as written in a connection string, to scrub from parser errors.</summary>
-    static IEnumerable<string> SecretsIn(string text, string? credentialPassword)
-    {
-        if (!string.IsNullOrEmpty(credentialPassword)) yield return credentialPassword;
-        foreach (var part in text.Split(';'))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) continue;
-            var key = part[..eq].Trim().ToLowerInvariant();
-            if (key is "password" or "psw" or "pwd" && part[(eq + 1)..].Trim() is { Length: > 0 } v) yield return v;
-        }
-    }
-
-    /// <summary>libpq's URI form: postgresql://[user[:password]@][host][:port][/database][?param=value&amp;...].</summary>
-    static Given ParseUri(string text)
-    {
-        Uri uri;
-        try { uri = new Uri(text); }
-        catch (UriFormatException) { throw new ArgumentException("The connection URI is not valid."); }
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        var b = new NpgsqlConnectionStringBuilder();
-        if (uri.UserInfo.Length > 0)
-        {
-            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            b.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
-            if (colon >= 0) b.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
-        }
-        if (uri.Host.Length > 0) { b.Host = uri.Host.Trim('[', ']'); keys.Add("host"); }
-        if (!uri.IsDefaultPort && uri.Port > 0) { b.Port = uri.Port; keys.Add("port"); }
-        var path = uri.AbsolutePath.TrimStart('/');
-        if (path.Length > 0) b.Database = Uri.UnescapeDataString(path);
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]).ToLowerInvariant();
-            var value = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]);
-            switch (name)
-            {
-                case "host": b.Host = value; keys.Add("host"); break;
-                case "port": b.Port = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture); keys.Add("port"); break;
-                case "dbname": b.Database = value; break;
-                case "user": b.Username = value; break;
-                case "password": b.Password = value; break;
-                case "sslmode": b.SslMode = ParseSslMode(value, "sslmode"); keys.Add("sslmode"); break;
-                case "application_name": b.ApplicationName = value; keys.Add("applicationname"); break;
-                case "connect_timeout": b.Timeout = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture); keys.Add("timeout"); break;
-                case "passfile": b.Passfile = value; keys.Add("passfile"); break;
-                default: throw new ArgumentException($"The connection URI parameter \"{name}\" is not supported.");
-            }
-        }
-        return new Given(b, keys);
-    }
+    /// <summary>Every password a connection text may hold (any of the three forms, even malformed), for redactors.</summary>
+    public static IEnumerable<string> SecretsIn(string? connectionString) => PgConnectionStringParser.SecretsIn(connectionString);
 }
