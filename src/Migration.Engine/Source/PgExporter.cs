@@ -53,10 +53,17 @@ public sealed class PgExporter : IRowSource
                 SET standard_conforming_strings = on;
                 BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
                 """);
-            using var check = new NpgsqlCommand("SELECT current_setting('standard_conforming_strings')", _connection);
-            // Key literals in COPY statements double quotes and leave backslashes alone: only safe when this holds.
-            if (check.ExecuteScalar() as string != "on")
-                throw new PgSourceException(null, $"standard_conforming_strings cannot be turned on at {settings.Describe()}.");
+            // txid_current_snapshot (not pg_current_snapshot, PostgreSQL 13+) names the snapshot for -Verbose.
+            using var check = new NpgsqlCommand("SELECT current_setting('standard_conforming_strings'), txid_current_snapshot()::text, current_setting('server_version')", _connection);
+            using (var reader = check.ExecuteReader())
+            {
+                reader.Read();
+                // Key literals in COPY statements double quotes and leave backslashes alone: only safe when this holds.
+                if (reader.GetString(0) != "on")
+                    throw new PgSourceException(null, $"standard_conforming_strings cannot be turned on at {settings.Describe()}.");
+                Snapshot = reader.GetString(1);
+                ServerVersion = reader.GetString(2);
+            }
         }
         catch (PgSourceException)
         {
@@ -451,6 +458,16 @@ public sealed class PgExporter : IRowSource
         }
         _connection.Dispose();
     }
+
+    /// <summary>The snapshot every table is read in (txid_current_snapshot: xmin:xmax:running xids), for logs.</summary>
+    public string Snapshot { get; } = "";
+
+    /// <summary>The server's version (server_version), for logs.</summary>
+    public string ServerVersion { get; } = "";
+
+    /// <summary>Where this exporter reads, for -Verbose and logs: server, version and snapshot, no secret.</summary>
+    public string DescribeConnection() =>
+        $"Connected to {_settings.Describe()} (PostgreSQL {ServerVersion}); every table is read in one snapshot (REPEATABLE READ, READ ONLY, txid_current_snapshot {Snapshot}).";
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"PgExporter({_settings.Describe()})");
 }

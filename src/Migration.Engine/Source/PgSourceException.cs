@@ -5,7 +5,7 @@ namespace Migration.Engine.Source;
 /// never holds a password or a connection string: the inner exception is kept only when its
 /// text is free of the secret too.
 /// </summary>
-public sealed class PgSourceException : Exception
+public class PgSourceException : Exception
 {
     public PgSourceException(string? table, string message, Exception? innerException = null)
         : base(table is null ? message : $"Table {table}: {message}", innerException)

@@ -226,7 +226,7 @@ public sealed class PgExporterBehaviourTests(PgExporterBehaviourTests.Data data)
                      new PgConnectionSettings(_pg.PasswordUserConnectionString(_db, ""), new NetworkCredential(PgCluster.PasswordUser, wrong)),
                  })
         {
-            var ex = Assert.Throws<PgSourceException>(() => new PgExporter(settings));
+            var ex = Assert.Throws<PgConnectionException>(() => new PgExporter(settings));
             Assert.Contains(PgCluster.PasswordUser, ex.Message, StringComparison.Ordinal);
             AssertNoSecret(ex, wrong, cs);
             Assert.DoesNotContain(wrong, settings.Describe(), StringComparison.Ordinal);
@@ -255,7 +255,7 @@ public sealed class PgExporterBehaviourTests(PgExporterBehaviourTests.Data data)
 
         // Nobody listening: the connect error holds neither the password nor the string.
         var closed = new NpgsqlConnectionStringBuilder(cs) { Port = 1, Timeout = 2 }.ConnectionString;
-        var refused = Assert.Throws<PgSourceException>(() => new PgExporter(new PgConnectionSettings(closed)));
+        var refused = Assert.Throws<PgConnectionException>(() => new PgExporter(new PgConnectionSettings(closed)));
         AssertNoSecret(refused, password, closed);
     }
 
