@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Net;
+using Migration.Engine.Source;
 
 namespace Migration.PowerShell;
 
@@ -7,7 +7,8 @@ namespace Migration.PowerShell;
 /// Last line of defence for "a password never reaches output": removes the connection string
 /// and any password it or the credential holds from a message before it becomes an error record.
 /// The engine already keeps secrets out of its messages; this also covers driver messages that
-/// echo what they were given.
+/// echo what they were given. Passwords are found in every form a connection is written in
+/// (Npgsql's Key=Value;, psql's keyword=value, postgresql:// URIs), even a malformed one.
 /// </summary>
 public static class SecretRedactor
 {
@@ -16,33 +17,29 @@ public static class SecretRedactor
     public static string Redact(string message, string? connectionString, NetworkCredential? credential)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var secrets = new List<string>();
-        if (!string.IsNullOrEmpty(connectionString))
-        {
-            secrets.Add(connectionString);
-            secrets.AddRange(PasswordsIn(connectionString));
-        }
-        if (!string.IsNullOrEmpty(credential?.Password)) secrets.Add(credential.Password);
         // Longest first, so a password inside the connection string cannot leave a partial mask.
-        foreach (var secret in secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length))
+        foreach (var secret in Secrets(connectionString, credential))
             message = message.Replace(secret, Mask, StringComparison.Ordinal);
         return message;
     }
 
-    static IEnumerable<string> PasswordsIn(string connectionString)
+    /// <summary>Whether a text holds the connection string or a password.</summary>
+    public static bool ContainsSecret(string text, string? connectionString, NetworkCredential? credential)
     {
-        var builder = new DbConnectionStringBuilder();
-        try
+        ArgumentNullException.ThrowIfNull(text);
+        return Secrets(connectionString, credential).Any(s => text.Contains(s, StringComparison.Ordinal));
+    }
+
+    static IEnumerable<string> Secrets(string? connectionString, NetworkCredential? credential)
+    {
+        var secrets = new List<string>();
+        if (!string.IsNullOrEmpty(connectionString))
         {
-            builder.ConnectionString = connectionString;
+            secrets.Add(connectionString);
+            secrets.Add(connectionString.Trim());
+            secrets.AddRange(PgConnectionSettings.SecretsIn(connectionString));
         }
-        catch (ArgumentException)
-        {
-            // Malformed: the whole string is still masked by the caller.
-            yield break;
-        }
-        foreach (var key in new[] { "Password", "Pwd" })
-            if (builder.TryGetValue(key, out var value) && value is string s && s.Length > 0)
-                yield return s;
+        if (!string.IsNullOrEmpty(credential?.Password)) secrets.Add(credential.Password);
+        return secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length);
     }
 }

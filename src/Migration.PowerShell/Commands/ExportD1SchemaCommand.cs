@@ -91,11 +91,19 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
             chooser.Validate();
             options = BuildConversionOptions();
             if (MigrationsPath is not null) folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MigrationsPath);
-            settings = new PgConnectionSettings(ConnectionString, credential);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or ItemNotFoundException or NotSupportedException)
         {
             Terminate("InvalidArgument", ErrorCategory.InvalidArgument, null, ex.Message, credential);
+            return;
+        }
+        try
+        {
+            settings = new PgConnectionSettings(ConnectionString, credential);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
             return;
         }
 
@@ -109,6 +117,11 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
+            if (PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential) is { } connectionFailed)
+            {
+                ThrowTerminatingError(connectionFailed);
+                return;
+            }
             Terminate("SchemaFailed", ex is ArgumentException or MappingException ? ErrorCategory.InvalidArgument : ErrorCategory.ReadError,
                 settings.Describe(), $"Cannot produce the D1 schema from {settings.Describe()}: {ex.Message}", credential);
             return;

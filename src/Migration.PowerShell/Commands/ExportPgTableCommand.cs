@@ -108,8 +108,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            Terminate("InvalidConnectionString", ErrorCategory.InvalidArgument, null,
-                $"The connection settings are not valid: {ex.Message}", credential);
+            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
             return;
         }
 
@@ -120,10 +119,11 @@ public sealed class ExportPgTableCommand : PSCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            Terminate("ConnectionFailed", ErrorCategory.ConnectionError, settings.Describe(),
-                $"Cannot connect to {settings.Describe()}: {ex.Message}", credential);
+            ThrowTerminatingError(PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential)
+                ?? Record("ConnectionFailed", ErrorCategory.ConnectionError, settings.Describe(), ex.Message, credential));
             return;
         }
+        WriteVerbose(exporter.DescribeConnection());
 
         using (exporter)
         {
@@ -253,9 +253,9 @@ public sealed class ExportPgTableCommand : PSCmdlet
     /// A terminating error whose message has passed through <see cref="SecretRedactor"/>. The
     /// original exception is not attached: its message or inner exceptions could hold the secret.
     /// </summary>
-    void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential)
-    {
-        var safe = SecretRedactor.Redact(message, ConnectionString, credential);
-        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(safe), errorId, category, target));
-    }
+    void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential) =>
+        ThrowTerminatingError(Record(errorId, category, target, message, credential));
+
+    ErrorRecord Record(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential) =>
+        new(new InvalidOperationException(SecretRedactor.Redact(message, ConnectionString, credential)), errorId, category, target);
 }

@@ -197,7 +197,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            Terminate("InvalidConnectionString", ErrorCategory.InvalidArgument, null, $"The connection settings are not valid: {ex.Message}", credential);
+            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
             return false;
         }
 
@@ -225,6 +225,11 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 }
                 catch (Exception ex) when (ex is not PipelineStoppedException && !_stopping)
                 {
+                    if (PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential) is { } connectionFailed)
+                    {
+                        ThrowTerminatingError(connectionFailed);
+                        return false;
+                    }
                     Terminate("IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(),
                         $"Cannot check the migration from {settings.Describe()} into \"{path}\": {ex.Message}", credential);
                     return false;

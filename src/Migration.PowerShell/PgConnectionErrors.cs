@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using System.Net;
+using Migration.Engine.Source;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// The error records of the cmdlets that read Postgres (Export-PgTable, Export-D1Schema,
+/// Test-MigrationIntegrity) when the connection settings cannot be read or the server cannot be
+/// reached: one message that names user@host:port/database once and never the password, and a
+/// category a script can act on (InvalidArgument, ConnectionError, AuthenticationError,
+/// ObjectNotFound), never NotSpecified.
+/// </summary>
+internal static class PgConnectionErrors
+{
+    /// <summary>Settings that cannot be read: a malformed connection string, a bad PGPORT...</summary>
+    public static ErrorRecord InvalidSettings(Exception ex, string? connectionString, NetworkCredential? credential)
+    {
+        var safe = SecretRedactor.Redact(ex.Message, connectionString, credential);
+        return new ErrorRecord(new ArgumentException(safe), "InvalidConnectionString", ErrorCategory.InvalidArgument, null);
+    }
+
+    /// <summary>The record for a failure to connect anywhere in <paramref name="ex"/>'s chain; null when it is not one.</summary>
+    public static ErrorRecord? ConnectionFailed(Exception ex, string? connectionString, NetworkCredential? credential)
+    {
+        PgConnectionException? failure = null;
+        for (Exception? e = ex; e is not null && failure is null; e = e.InnerException)
+            failure = e as PgConnectionException;
+        if (failure is null) return null;
+        var category = failure.IsAuthentication ? ErrorCategory.AuthenticationError
+            : failure.IsDatabaseMissing ? ErrorCategory.ObjectNotFound
+            : ErrorCategory.ConnectionError;
+        // The engine's exception (SqlState, inner driver error) when nothing in it holds a secret.
+        Exception error = SecretRedactor.ContainsSecret(failure.ToString(), connectionString, credential)
+            ? new InvalidOperationException(SecretRedactor.Redact(failure.Message, connectionString, credential))
+            : failure;
+        return new ErrorRecord(error, "ConnectionFailed", category, failure.Server);
+    }
+}
