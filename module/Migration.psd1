@@ -1,6 +1,7 @@
 # Manifest of the assembled module folder (out/Migration, and the packaged copies build.ps1
-# makes). Paths are relative to this file. The repository root has a twin manifest that points
-# into out/Migration, so `Import-Module ./Migration.psd1` works right after `dotnet build`.
+# makes). Paths are relative to this file. The repository root has a twin manifest whose root
+# module is this manifest (as built into out/Migration), so `Import-Module ./Migration.psd1`
+# works right after `dotnet build` and finds the help where this one does.
 @{
     RootModule           = 'Migration.PowerShell.dll'
     ModuleVersion        = '0.1.0'
