@@ -82,8 +82,9 @@ if (-not $SkipTests) {
         $counts['Pester'] = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
     } else {
         # A separate pwsh process, so this session does not keep the module's assemblies loaded.
+        # $PSHOME's pwsh, not this process's path: as a dotnet tool that is `dotnet`.
         $pesterCounts = Join-Path $results 'pester.counts'
-        & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'scripts/invoke-pester.ps1') `
+        & (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')) -NoProfile -NonInteractive -File (Join-Path $root 'scripts/invoke-pester.ps1') `
             -ResultPath (Join-Path $results 'pester.xml') -CountsPath $pesterCounts
         if ($LASTEXITCODE -ne 0) { $failedSuites.Add("Pester (exit $LASTEXITCODE)") }
         $p = if (Test-Path -LiteralPath $pesterCounts) { (Get-Content -LiteralPath $pesterCounts -Raw).Trim() -split ' ' } else { 0, 1, 0 }
