@@ -31,7 +31,8 @@ internal static partial class PgConnectionStringParser
         ["user"] = (b, v) => b.Username = v,
         ["password"] = (b, v) => b.Password = v,
         ["passfile"] = (b, v) => b.Passfile = v,
-        ["connect_timeout"] = (b, v) => b.Timeout = Math.Clamp(Number(v, "connect_timeout"), 1, 1024),
+        // libpq: 0 waits forever; a remote call here always has a timeout, so 0 keeps Npgsql's 15 s.
+        ["connect_timeout"] = (b, v) => { if (Number(v, "connect_timeout") is > 0 and var n) b.Timeout = Math.Clamp(n, 2, 1024); },
         ["sslmode"] = (b, v) => b.SslMode = SslMode(v, "sslmode"),
         ["sslcert"] = (b, v) => b.SslCertificate = v,
         ["sslkey"] = (b, v) => b.SslKey = v,

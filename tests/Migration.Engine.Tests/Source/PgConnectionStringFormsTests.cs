@@ -28,6 +28,8 @@ public sealed class PgConnectionStringFormsTests
         Assert.Equal("nightly", b.ApplicationName);
         Assert.Equal(9, b.Timeout);
         Assert.DoesNotContain("s3cr3t", s.ToString(), StringComparison.Ordinal);
+        // libpq's connect_timeout=0 waits forever; here every connect has a timeout.
+        Assert.Equal(15, Effective(Settings("host=db user=u connect_timeout=0")).Timeout);
     }
 
     [Fact]
