@@ -139,6 +139,43 @@ public sealed class PgConnectionSecretsTests(PgCluster pg)
             File.Delete(file);
         }
     }
+
+    /// <summary>The CLI's --pg takes the same forms and shows the same errors, on stdout and stderr alike.</summary>
+    [Theory]
+    [InlineData("refused")]
+    [InlineData("wrong password")]
+    [InlineData("unknown host")]
+    [InlineData("missing ;")]
+    [InlineData("unknown keyword")]
+    [InlineData("bad syntax")]
+    public async Task The_CLI_keeps_the_password_out_of_every_stream(string path)
+    {
+        if (path == "wrong password" && !pg.PasswordAuthEnforced) return;
+        var secret = "Cli-" + Guid.NewGuid().ToString("N")[..16];
+        var closed = PgClusterPorts.Closed();
+        var (cs, expected, code) = path switch
+        {
+            "refused" => ($"host=127.0.0.1 port={closed} user=app password={secret} dbname=shop connect_timeout=5", $"Cannot connect to app@127.0.0.1:{closed}/shop", 1),
+            "wrong password" => ($"postgresql://{PgCluster.PasswordUser}:{secret}@127.0.0.1:{pg.Port}/{_db}", $"Cannot connect to {PgCluster.PasswordUser}@127.0.0.1:{pg.Port}/{_db}", 1),
+            "unknown host" => ($"postgresql://app:{secret}@no-such-host.invalid/shop?connect_timeout=5", "Cannot connect to app@no-such-host.invalid:5432/shop", 1),
+            "missing ;" => ($"Host=db;Username=app Password={secret};Database=shop", "a ';' is missing between \"Username\" and \"Password\"", 64),
+            "unknown keyword" => ($"host=db user=app passwrd={secret} dbname=shop", "\"passwrd\"", 64),
+            _ => ($"host=db user=app password='{secret} dbname=shop", "no closing quote", 64),
+        };
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Journal.CliProcess.Dll, "schema", "--all", "--pg", cs }) info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var stdoutTask = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderrTask = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        var (stdout, stderr) = (await stdoutTask, await stderrTask);
+        var all = stdout + stderr;
+        Assert.Equal(code, process.ExitCode);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(all, "Cannot connect to").Count <= 1, all);
+        Assert.DoesNotContain(secret, all, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>A loopback port nobody listens on (bound, then released).</summary>
