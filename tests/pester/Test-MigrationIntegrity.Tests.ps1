@@ -203,7 +203,9 @@ UPDATE persons SET deceased = 2 WHERE cuttyid = 2;
             $caught = $null
             try { Test-MigrationIntegrity -ConnectionString $bad -Path $db @mapping } catch { $caught = $_ }
             $caught | Should -Not -BeNullOrEmpty
-            $caught.FullyQualifiedErrorId | Should -BeLike 'IntegrityCheckFailed,*'
+            # The same record as Export-PgTable's (Connection.Tests.ps1 covers every path).
+            $caught.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
+            $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
             ($caught | Out-String) | Should -Not -Match $secret
             $caught.Exception.Message | Should -Match '127.0.0.1'
         }
