@@ -167,35 +167,32 @@ public sealed class ExportPgTableCommand : PSCmdlet
 
         var progress = new ProgressRecord(1, $"Export-PgTable ({index + 1} of {tableCount})", $"{name}: starting");
         var throttle = ProgressThrottle.Default();
+        var startAfter = StartAfter(schema);
         long rows = 0;
-        IEnumerator<Row>? reader = null;
-        try
+        // COPY is read and decoded on a thread of its own, a few hundred rows ahead, so the
+        // decoding overlaps with what the commands downstream do with each row (measured: the
+        // pipeline thread otherwise spends about half its time in the reader). The reader
+        // uses the exporter alone (one connection, one snapshot) and is stopped and waited
+        // for before this method returns, however it ends.
+        using var reader = new ReadAhead<Row>(() => exporter.Export(schema, startAfter), threadName: "Migration COPY reader");
+        while (!_stopping)
         {
-            while (!_stopping)
+            // Only the engine's reading is guarded here: an exception out of WriteObject
+            // belongs to a downstream command (e.g. its -ErrorAction Stop) and must pass.
+            Row row;
+            try
             {
-                // Only the engine's reading is guarded here: an exception out of WriteObject
-                // belongs to a downstream command (e.g. its -ErrorAction Stop) and must pass.
-                Row row;
-                try
-                {
-                    reader ??= exporter.Export(schema, StartAfter(schema)).GetEnumerator();
-                    if (!reader.MoveNext()) break;
-                    row = reader.Current;
-                }
-                catch (Exception ex) when (ex is not PipelineStoppedException && !_stopping)
-                {
-                    Terminate("ExportFailed", ErrorCategory.ReadError, name,
-                        $"Export of {name} from {settings.Describe()} stopped after {rows} rows: {ex.Message}", credential);
-                    return;
-                }
-                WriteObject(row);
-                rows++;
-                if (throttle.ShouldReport()) Report(progress, name, rows, estimate);
+                if (!reader.TryTake(out row)) break;
             }
-        }
-        finally
-        {
-            reader?.Dispose();
+            catch (Exception ex) when (ex is not PipelineStoppedException && !_stopping)
+            {
+                Terminate("ExportFailed", ErrorCategory.ReadError, name,
+                    $"Export of {name} from {settings.Describe()} stopped after {rows} rows: {ex.Message}", credential);
+                return;
+            }
+            WriteObject(row);
+            rows++;
+            if (throttle.ShouldReport()) Report(progress, name, rows, estimate);
         }
         if (_stopping) return;
         progress.RecordType = ProgressRecordType.Completed;
