@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
+using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Source;
@@ -84,6 +85,14 @@ static class MigrateCommand
             // What was committed stays and is in the journal; the run can be resumed.
             try { session.Fail(ex.Message); }
             catch (Exception failed) { Console.Error.WriteLine($"migration: run {run.RunId} could not be marked failed: {failed.Message}"); }
+            if (ex is PreflightException refused)
+            {
+                // --max-errors 0: every table D1 cannot take, at once, before anything was written.
+                var refusedCount = refused.Report.Refusals.Select(p => p.Table).Distinct(StringComparer.Ordinal).Count();
+                Console.Error.WriteLine($"migration: {refusedCount} table{(refusedCount == 1 ? "" : "s")} cannot go to D1 as mapped; nothing was written:"
+                    + string.Concat(refused.Report.Refusals.Select(p => "\n  " + CliPreflight.Describe(p))));
+                return 3;
+            }
             if (ex is MaxErrorsExceededException or RowRefusedException)
             {
                 Console.Error.WriteLine($"migration: {ex.Message} Run {run.RunId} stopped; resume it with --resume --run-id {run.RunId}.");
@@ -97,16 +106,18 @@ static class MigrateCommand
         {
             Console.WriteLine(importOptions.DryRun ? "What if: nothing was written." : $"Migrated into {path}");
             Console.WriteLine($"{"Table",-20} {"Written",10} {"Skipped",8} {"Failed",7} {"Batches",8} {"Seconds",8} {"Rows/s",10}");
-            foreach (var s in summaries)
+            foreach (var s in summaries.Where(s => s.Refused is null))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{s.Table,-20} {s.RowsWritten,10} {s.RowsSkipped,8} {s.RowsFailed,7} {s.Batches,8} {s.Elapsed.TotalSeconds,8:F2} {s.RowsPerSecond,10:F0}"));
+            foreach (var s in summaries.Where(s => s.Refused is not null))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Table,-20} refused: {s.RowsNotWritten} rows not written"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Total {total.Elapsed.TotalSeconds:F2} s; conversion errors {session.ConversionErrors}; rejected rows {session.RowErrors}."));
             if (run is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Run {run.RunId}: {run.Quarantined} rows quarantined{(run.IsResumed ? $", {run.RowsAlreadyWritten} already written by an earlier attempt" : "")}."));
         }
-        return session.ConversionErrors + session.RowErrors == 0 ? 0 : 2;
+        return session.ConversionErrors + session.RowErrors == 0 && session.RefusedTables.Count == 0 ? 0 : 2;
     }
 
     /// <summary>What the session reports, as the CLI prints it: bad rows and warnings on stderr.</summary>
@@ -120,6 +131,10 @@ static class MigrateCommand
         }
 
         public void ConversionFailed(string table, ConversionException error) => Console.Error.WriteLine("conversion failed: " + error.Message);
+
+        public void TableRefused(TableRefusedException refusal) =>
+            Console.Error.WriteLine($"refused: table {refusal.Problems[0].TableDescription}: "
+                + string.Join("; ", refusal.Problems.Select(p => $"{p.Reason} (fix with {CliPreflight.Option(p.FixParameter)})")) + "; its rows are not written.");
 
         public void RowFailed(RowError e) =>
             Console.Error.WriteLine($"rejected: table {e.Table}, row {e.Key}, column {e.Column ?? "-"}: {e.Reason} (value: {e.ValueExcerpt})");

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
+using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Target;
@@ -34,6 +35,11 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
         {
             cmdlet.ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "MaxErrorsExceeded", ErrorCategory.LimitsExceeded, path));
         }
+        catch (PreflightException refused)
+        {
+            // -ErrorAction Stop: every table D1 cannot take, in one error, before anything of the set was written.
+            cmdlet.ThrowTerminatingError(new ErrorRecord(refused, "TablesRefused", ErrorCategory.InvalidData, path));
+        }
         catch (RowRefusedException refused)
         {
             cmdlet.ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(refused.Message, refused), "RowRejected", ErrorCategory.WriteError, refused.Error));
@@ -51,6 +57,13 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
         cmdlet.WriteVerbose(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts}) in {path}." : $"Run {run.RunId} started in {path}.");
         foreach (var table in run.RestartedTables)
             cmdlet.WriteWarning($"Table {table} has no primary key, so it has no checkpoint: the rows run {run.RunId} wrote there were taken out and it is written again from its start. Send it whole.");
+    }
+
+    /// <summary>One error per refused table (its Table, Problems and FixParameters say what and how to fix); the other tables go on.</summary>
+    public void TableRefused(TableRefusedException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        cmdlet.WriteError(new ErrorRecord(refusal, "TableRefused", ErrorCategory.InvalidData, refusal.D1Table ?? refusal.Table));
     }
 
     public void ConversionFailed(string table, ConversionException error) =>
@@ -100,7 +113,9 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
                 // Prints "What if: Performing the operation "..." on target "..."" and writes nothing.
                 cmdlet.ShouldProcess(
                     $"table \"{summary.Table}\" in \"{path}\"",
-                    $"Write {summary.RowsWritten} rows in {summary.Batches} batches ({summary.RowsSkipped} skipped, {summary.RowsFailed} refused)");
+                    summary.Refused is not null
+                        ? $"Refuse the table ({summary.RowsNotWritten} rows not written): {summary.Refused}"
+                        : $"Write {summary.RowsWritten} rows in {summary.Batches} batches ({summary.RowsSkipped} skipped, {summary.RowsFailed} refused)");
             }
             cmdlet.WriteObject(summary with { Path = path, RunId = runId() });
         }

@@ -221,3 +221,69 @@ Describe 'Import-D1Batch' {
         }
     }
 }
+
+Describe 'Import-D1Batch: a table D1 cannot take is an error for that table, not for the run' {
+    BeforeAll {
+        $refusals = New-TestPgDatabase -Server $server -Sql (Get-RefusalFixtureSql)
+    }
+
+    It 'under Continue refuses each such table once, loads every other, the child follows -OrphanPolicy, and the run says so' {
+        $file = Join-Path $TestDrive 'refused.sqlite'
+        $summaries = @(Export-PgTable -ConnectionString $refusals -All | ConvertTo-D1Row |
+            Import-D1Batch -Path $file -OrphanPolicy Null -ErrorAction Continue -ErrorVariable errs -WarningVariable warned 2>$null 3>$null)
+
+        $refused = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'TableRefused,*' })
+        @($refused.Exception.Table | Sort-Object) | Should -Be @('archive.items', 'public._cf_meta', 'public.items', 'public.wide')
+        @($errs).Count | Should -Be 4
+        $wide = $refused | Where-Object { $_.Exception.Table -eq 'public.wide' }
+        $wide.CategoryInfo.Category | Should -Be 'InvalidData'
+        $wide.Exception.FixParameters | Should -Be @('Exclude')
+        "$wide" | Should -BeLike '*public.wide*101 columns*fix with -Exclude*'
+
+        # Every other table loaded, whatever its place in the load order.
+        $tables = @(Invoke-TestSqlite -Path $file -Sql "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'd1_migration%' AND name NOT LIKE 'sqlite%' ORDER BY name").name
+        $tables | Should -Be @('parents', 'users', 'wide_child')
+        Get-TestSqliteScalar -Path $file -Sql 'SELECT count(*) FROM users' | Should -Be 2
+        # The child's key to the refused table: -OrphanPolicy Null wrote it NULL, and said so.
+        $child = @(Invoke-TestSqlite -Path $file -Sql 'SELECT id, wide_id, parent_id FROM wide_child ORDER BY id')
+        $child.Count | Should -Be 3
+        @($child.wide_id | Where-Object { $null -ne $_ }).Count | Should -Be 0
+        $child.parent_id | Should -Be @(1, 2, $null)
+        @($warned | Where-Object { "$_" -like '*wide_child*wide*is refused*-OrphanPolicy Null*' }).Count | Should -Be 1
+        @($warned | Where-Object { "$_" -like '*wide_child*SetNull*' }).Count | Should -Be 2
+
+        # The summary lists the refused tables with their rows as not written.
+        $notWritten = @{}
+        $summaries | Where-Object Status -eq 'Refused' | ForEach-Object { $notWritten[$_.Table] = $_.RowsNotWritten }
+        $notWritten['public.wide'] | Should -Be 3
+        $notWritten['public._cf_meta'] | Should -Be 1
+        $notWritten['public.items'] | Should -Be 2
+        $notWritten['archive.items (D1 table items)'] | Should -Be 1
+        ($summaries | Where-Object Table -eq 'users').Status | Should -Be 'Loaded'
+
+        $run = Get-MigrationRun -Path $file -Last
+        $run.Status | Should -Be 'CompletedWithRefusedTables'
+        $run.Message | Should -BeLike 'completed with refused tables:*public.wide (3 rows not written)*'
+    }
+
+    It 'under -OrphanPolicy Fail refuses each child row that names the refused table' {
+        $file = Join-Path $TestDrive 'refused-fail.sqlite'
+        Export-PgTable -ConnectionString $refusals -All | ConvertTo-D1Row |
+            Import-D1Batch -Path $file -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue | Out-Null
+        $rowErrors = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'RowRejected,*' })
+        $rowErrors.Count | Should -Be 2
+        "$($rowErrors[0])" | Should -BeLike '*wide_child*table wide is refused*'
+        @(Invoke-TestSqlite -Path $file -Sql 'SELECT id FROM wide_child').id | Should -Be @(2)
+    }
+
+    It 'under -ErrorAction Stop writes nothing and lists every problem in one error' {
+        $file = Join-Path $TestDrive 'refused-stop.sqlite'
+        $err = $null
+        try { Export-PgTable -ConnectionString $refusals -All | ConvertTo-D1Row | Import-D1Batch -Path $file -ErrorAction Stop -WarningAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TablesRefused,*'
+        foreach ($t in 'public.wide', 'public._cf_meta', 'public.items', 'archive.items') { $err.Exception.Message | Should -BeLike "*Table $t*" }
+        if (Test-Path -LiteralPath $file) {
+            @(Invoke-TestSqlite -Path $file -Sql "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'd1_migration%'").Count | Should -Be 0
+        }
+    }
+}

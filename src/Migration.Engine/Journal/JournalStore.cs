@@ -114,7 +114,7 @@ internal static class JournalStore
         var tablesBefore = JsonSerializer.Deserialize<string[]>(before) ?? [];
         var emptyBefore = JsonSerializer.Deserialize<string[]>(empty) ?? [];
         List<string> restarted = [];
-        if (state != RunStatus.Completed)
+        if (!state.IsComplete())
         {
             attempts++;
             using var update = connection.CreateCommand();

@@ -150,6 +150,9 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     /// <summary>Writes what is left (quarantine, created tables, totals) and marks the run Completed.</summary>
     public void Complete() => Finish(RunStatus.Completed, null);
 
+    /// <summary>Marks the run completed with refused tables; <paramref name="message"/> names them and their rows not written.</summary>
+    public void CompleteWithRefusedTables(string message) => Finish(RunStatus.CompletedWithRefusedTables, message);
+
     /// <summary>Marks the run Failed with a reason; what was committed stays and the run can be resumed.</summary>
     public void Fail(string message) => Finish(RunStatus.Failed, message);
 

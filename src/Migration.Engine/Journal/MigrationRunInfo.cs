@@ -39,7 +39,7 @@ public sealed record MigrationRunInfo(
     /// <summary>Each table's progress, carrying this run's <see cref="Path"/> so it pipes on like the run does.</summary>
     public IReadOnlyList<RunTableProgress> TableProgress { get; init; } = TableProgress.Select(p => p with { Path = Path }).ToArray();
 
-    /// <summary>Running, Completed, Failed or Undone (the name of a <see cref="RunStatus"/>).</summary>
+    /// <summary>Running, Completed, CompletedWithRefusedTables, Failed or Undone (the name of a <see cref="RunStatus"/>).</summary>
     public string Status => State.ToString();
 
     public override string ToString() => $"Run {RunId} ({Status}) in {Path}";

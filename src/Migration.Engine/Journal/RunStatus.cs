@@ -11,4 +11,18 @@ public enum RunStatus
     Failed,
     /// <summary>Undone: the target was returned to its state before the run.</summary>
     Undone,
+    /// <summary>
+    /// Completed with refused tables: every table that could be taken was written (or its rows
+    /// quarantined); the tables refused up front (named in the run's message, with their row
+    /// counts) were not written. Like Completed, there is nothing to resume: fix the parameters
+    /// and migrate those tables in a new run.
+    /// </summary>
+    CompletedWithRefusedTables,
+}
+
+/// <summary>What a status means for the run's life.</summary>
+public static class RunStatusExtensions
+{
+    /// <summary>Completed, with or without refused tables: nothing is left to resume.</summary>
+    public static bool IsComplete(this RunStatus status) => status is RunStatus.Completed or RunStatus.CompletedWithRefusedTables;
 }

@@ -19,7 +19,8 @@ public static partial class MigrationPreflight
     /// Checks source (Postgres) tables as <paramref name="converter"/> maps them, then their D1
     /// schemas. The report's <see cref="PreflightReport.Accepted"/> are the D1 schemas that may load.
     /// </summary>
-    public static PreflightReport Check(IReadOnlyList<TableSchema> sources, RowConverter converter, D1Limits? limits = null)
+    /// <param name="loadOrder">Whether the tables come in load order (a whole-database export), so a foreign key to a later table is checked for loadability.</param>
+    public static PreflightReport Check(IReadOnlyList<TableSchema> sources, RowConverter converter, D1Limits? limits = null, bool? loadOrder = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(converter);
@@ -48,7 +49,8 @@ public static partial class MigrationPreflight
                 refused.Add(new PreflightProblem(table, d1Name, PreflightProblemKind.Mapping, ex.Reason, FixForMapping(ex.Reason)));
             }
         }
-        return CheckTargets(mapped, limits, refused, sources.Select(s => s.SourceDisplayName).ToList());
+        return CheckTargets(mapped, limits, refused, sources.Select(s => s.SourceDisplayName).ToList(),
+            loadOrder ?? sources.FirstOrDefault()?.Definition?.Set?.IsLoadOrder ?? true);
     }
 
     /// <summary>
@@ -56,8 +58,13 @@ public static partial class MigrationPreflight
     /// collisions, declared row size, foreign keys. <paramref name="earlier"/> are refusals found
     /// before mapping (their children's rows follow the orphan policy).
     /// </summary>
+    /// <param name="loadOrder">
+    /// Whether the tables come in load order: then a foreign key to a later table must be
+    /// loadable NULL first. Tables merely named together load one by one, and a key to a table
+    /// not loaded yet is left out by the target (with a warning) instead.
+    /// </param>
     public static PreflightReport CheckTargets(IReadOnlyList<TableSchema> tables, D1Limits? limits = null,
-        IReadOnlyList<PreflightProblem>? earlier = null, IReadOnlyList<string>? order = null)
+        IReadOnlyList<PreflightProblem>? earlier = null, IReadOnlyList<string>? order = null, bool loadOrder = true)
     {
         ArgumentNullException.ThrowIfNull(tables);
         limits ??= D1Limits.Default;
@@ -119,7 +126,7 @@ public static partial class MigrationPreflight
                             $"foreign key {fk.Name} refers to {fk.ParentTable}, which is refused: the key is not created and each row with a value there is an orphan (-OrphanPolicy decides)", "OrphanPolicy"));
                         continue;
                     }
-                    if (!position.TryGetValue(fk.ParentTable, out var p) || p <= i) continue;
+                    if (!loadOrder || !position.TryGetValue(fk.ParentTable, out var p) || p <= i) continue;
                     var nullable = ordinals.All(o => t.Columns[o].IsNullable);
                     if (nullable && t.HasPrimaryKey) continue; // insert-then-update
                     Refuse(t, PreflightProblemKind.ForeignKeyUnloadable,

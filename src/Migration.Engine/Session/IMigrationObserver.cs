@@ -18,6 +18,13 @@ public interface IMigrationObserver
     /// <summary>A journaled run was started or resumed (not called when it had completed already).</summary>
     void RunStarted(MigrationRun run) { }
 
+    /// <summary>
+    /// A table was refused before any of its rows was written (D1's limits, a reserved name, two
+    /// tables becoming one...): its rows are counted, not written, and every other table goes on.
+    /// Said once per table, before the first row of its set.
+    /// </summary>
+    void TableRefused(Preflight.TableRefusedException refusal) { }
+
     /// <summary>A row could not be converted; it is quarantined and counted against the error limit.</summary>
     /// <param name="table">The target table the row was meant for.</param>
     void ConversionFailed(string table, ConversionException error) { }

@@ -1,5 +1,6 @@
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
+using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
@@ -21,6 +22,11 @@ namespace Migration.Engine.Session;
 /// tables from an <see cref="IRowSource"/>, each after the run's checkpoint, and converts them.
 /// Whatever ends the session early, <see cref="Dispose"/> leaves what was committed, abandons
 /// the open batch and marks the run Failed, so a resume continues after the last commit.
+/// Before the first row of each set of tables, the whole set is checked (<see cref="MigrationPreflight"/>):
+/// a table D1 cannot take is refused on its own (reported once, its rows counted and not
+/// written, its children's keys to it left to the orphan policy) and the run ends
+/// <see cref="RunStatus.CompletedWithRefusedTables"/>; with <see cref="ImportOptions.StopAtFirstRefusal"/>
+/// a <see cref="PreflightException"/> listing every problem stops it before anything of the set is written.
 /// </remarks>
 public sealed class MigrationSession : IDisposable
 {
@@ -33,6 +39,23 @@ public sealed class MigrationSession : IDisposable
     readonly HashSet<string> _warnedTables = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, long> _rowsPerTable = new(StringComparer.Ordinal);
     TableSchema? _lastWarned;
+    /// <summary>The sets (or lone schemas) already checked by the preflight.</summary>
+    readonly HashSet<object> _preflighted = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Refused tables by source name (<see cref="TableSchema.SourceDisplayName"/>: two source
+    /// tables refused for becoming one D1 table are two refusals), in the order refused, with
+    /// the rows that arrived for them.
+    /// </summary>
+    readonly Dictionary<string, RefusedTable> _refused = new(StringComparer.Ordinal);
+    readonly List<string> _refusedOrder = [];
+    readonly HashSet<PreflightProblem> _noted = [];
+
+    sealed class RefusedTable(TableRefusedException refusal)
+    {
+        public TableRefusedException Refusal { get; } = refusal;
+        public long Rows { get; set; }
+    }
+
     MigrationRun? _run;
     ErrorLogCsv? _errorLog;
     IRowTarget? _target;
@@ -93,7 +116,7 @@ public sealed class MigrationSession : IDisposable
             RunId = _options.RunId,
             BackupPath = _options.BackupPath,
         });
-        if (_run is { IsResumed: true, StatusAtStart: RunStatus.Completed })
+        if (_run is { IsResumed: true } && _run.StatusAtStart.IsComplete())
         {
             _finished = true;
             return false;
@@ -117,8 +140,12 @@ public sealed class MigrationSession : IDisposable
         target.OrphanFound += _events.Enqueue;
         target.SchemaWarningRaised += _events.Enqueue;
         target.Log += m => _events.Enqueue(new VerboseLine(m));
+        target.Refuse(_refused.Values.Select(r => r.Refusal.D1Table).OfType<string>());
         _target = target;
     }
+
+    /// <summary>The tables refused so far (source names), in the order refused.</summary>
+    public IReadOnlyList<string> RefusedTables => _refusedOrder;
 
     /// <summary>
     /// Writes one converted row (target kind), unless a resumed run's earlier attempt committed
@@ -130,7 +157,16 @@ public sealed class MigrationSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(row);
         var schema = row.GetSchema();
-        if (!ReferenceEquals(schema, _lastWarned)) WarnAboutDefinition(schema);
+        if (!ReferenceEquals(schema, _lastWarned))
+        {
+            Preflight(schema);
+            WarnAboutDefinition(schema);
+        }
+        if (_refused.Count > 0 && _refused.TryGetValue(schema.SourceDisplayName, out var refused))
+        {
+            refused.Rows++;
+            return;
+        }
         OpenTarget();
         if (_run is not null && _run.IsAlreadyWritten(row)) return;
         try
@@ -175,13 +211,25 @@ public sealed class MigrationSession : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(converter);
-        var targets = tables.Select(converter.TargetSchemaFor).ToList();
-        D1Ddl.CheckTables(targets, _options.Import.Limits);
-        foreach (var t in targets) WarnAboutDefinition(t);
+        Refuse(MigrationPreflight.Check(tables, converter, _options.Import.Limits));
+        var targets = new TableSchema?[tables.Count];
+        for (var i = 0; i < tables.Count; i++)
+        {
+            if (IsRefused(tables[i])) continue;
+            var t = targets[i] = converter.TargetSchemaFor(tables[i]);
+            _preflighted.Add((object?)t.Definition?.Set ?? t); // checked above, with the source's mapping
+            WarnAboutDefinition(t);
+        }
         OpenTarget();
         for (var i = 0; i < tables.Count; i++)
         {
-            var table = targets[i].Name;
+            if (targets[i] is null)
+            {
+                // Refused: its rows are read only to be counted as not written.
+                _refused[tables[i].SourceDisplayName].Rows += source.Export(tables[i]).LongCount();
+                continue;
+            }
+            var table = targets[i]!.Name;
             // Keyset: a resumed run reads only what comes after the table's checkpoint.
             foreach (var row in source.Export(tables[i], _run?.ResumeKey(table)))
             {
@@ -208,9 +256,11 @@ public sealed class MigrationSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_target is null)
         {
-            // No row came: a run that was started still ends, so it is not left looking unfinished.
+            // No row came (or only rows of refused tables): a run that was started still ends, so it is not left looking unfinished.
+            var refusedOnly = RefusedSummaries();
             Finish(null);
-            return [];
+            if (refusedOnly.Count > 0) _observer.Completed(refusedOnly);
+            return refusedOnly;
         }
         IReadOnlyList<TableSummary> summaries;
         try
@@ -226,9 +276,64 @@ public sealed class MigrationSession : IDisposable
         Finish(null);
         _target.Dispose();
         _target = null;
+        summaries = [.. summaries, .. RefusedSummaries()];
         _observer.Completed(summaries);
         return summaries;
     }
+
+    /// <summary>One summary per refused table: nothing written, the rows that arrived counted as not written.</summary>
+    List<TableSummary> RefusedSummaries() =>
+        [.. _refusedOrder.Select(name => _refused[name]).Select(r => new TableSummary(r.Refusal.Problems[0].TableDescription, 0, 0, 0, 0, TimeSpan.Zero)
+        {
+            Refused = string.Join("; ", r.Refusal.Problems.Select(p => $"{p.Reason} (fix with -{p.FixParameter})")),
+            RowsNotWritten = r.Rows,
+        })];
+
+    /// <summary>
+    /// Checks the whole set a row's table belongs to (or the table alone), once, before its
+    /// first row is written.
+    /// </summary>
+    void Preflight(TableSchema schema)
+    {
+        var set = schema.Definition?.Set;
+        if (!_preflighted.Add((object?)set ?? schema)) return;
+        var tables = set?.Tables ?? [schema];
+        Refuse(MigrationPreflight.CheckTargets(tables, _options.Import.Limits, loadOrder: set?.IsLoadOrder ?? true));
+    }
+
+    /// <summary>
+    /// What a preflight refused: under StopAtFirstRefusal every problem at once, before anything
+    /// of the set is written; else each refused table reported once (its rows to be counted,
+    /// not written) and each table with a key to a refused one told that its rows meet the orphan policy.
+    /// </summary>
+    void Refuse(PreflightReport report)
+    {
+        if (!report.HasRefusals) return;
+        if (_options.Import.StopAtFirstRefusal) throw new PreflightException(report);
+        // (Rows of a table refused here never reach the target; their count is the summary's RowsNotWritten.)
+        var added = new List<string>();
+        foreach (var refusal in report.RefusedTableErrors)
+        {
+            if (!_refused.TryAdd(refusal.Table, new RefusedTable(refusal))) continue;
+            _refusedOrder.Add(refusal.Table);
+            if (refusal.D1Table is not null) added.Add(refusal.D1Table);
+            _observer.TableRefused(refusal);
+        }
+        _target?.Refuse(added);
+        // Each table's mapped set is its own object, so the same set may be checked more than once: each note is said once.
+        foreach (var note in report.Problems.Where(p => !p.RefusesTable && _noted.Add(p)))
+            _observer.TargetWarning(new SchemaWarning(note.D1Table ?? note.Table, "ForeignKey", note.Table,
+                note.Reason.Replace("(-OrphanPolicy decides)", $"(-OrphanPolicy {_options.Import.OrphanPolicy}: {OrphanEffect(_options.Import.OrphanPolicy)})", StringComparison.Ordinal)));
+    }
+
+    static string OrphanEffect(OrphanPolicy policy) => policy switch
+    {
+        OrphanPolicy.Skip => "those rows are left out",
+        OrphanPolicy.Null => "the key is written NULL where its columns allow it",
+        _ => "those rows are refused",
+    };
+
+    bool IsRefused(TableSchema source) => _refused.ContainsKey(source.SourceDisplayName);
 
     /// <summary>Marks the run Failed with a reason (the target is closed first; its open batch is abandoned). Once.</summary>
     public void Fail(string reason)
@@ -275,8 +380,11 @@ public sealed class MigrationSession : IDisposable
     {
         if (_run is null || _finished) return;
         _finished = true;
-        if (failure is null) _run.Complete();
-        else _run.Fail(failure);
+        if (failure is not null) _run.Fail(failure);
+        else if (_refused.Count > 0)
+            _run.CompleteWithRefusedTables("completed with refused tables: "
+                + string.Join(", ", _refusedOrder.Select(n => $"{n} ({_refused[n].Rows} row{(_refused[n].Rows == 1 ? "" : "s")} not written)")));
+        else _run.Complete();
     }
 
     void Quarantine(string table, string key, string? column, string reason, string excerpt, QuarantineStage stage)

@@ -34,6 +34,9 @@ internal sealed class ForeignKeyGuard : IDisposable
         /// declare is looked up before each insert.
         /// </summary>
         public bool EnforcedByTarget { get; init; }
+
+        /// <summary>The parent table was refused (not created): every value here is an orphan, with nothing to look up.</summary>
+        public bool ParentRefused { get; init; }
     }
 
     readonly SqliteConnection _connection;
@@ -66,8 +69,9 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// table already in the file); <paramref name="loadedAfter"/> whether it is a later table of
     /// the set (created already, rows to come); <paramref name="log"/> gets how each cyclic key loads.
     /// </summary>
+    /// <param name="refused">Whether a parent table was refused up front: each row with a value in such a key is an orphan.</param>
     public static ForeignKeyGuard? For(SqliteConnection? connection, TableSchema schema, string table, OrphanPolicy policy,
-        Func<string, bool> loadedBefore, Func<string, bool> loadedAfter, Action<string> log)
+        Func<string, bool> loadedBefore, Func<string, bool> loadedAfter, Action<string> log, Func<string, bool>? refused = null)
     {
         var definition = schema.Definition;
         if (definition is null || definition.ForeignKeys.Count == 0) return null;
@@ -80,6 +84,12 @@ internal sealed class ForeignKeyGuard : IDisposable
             if (ordinals.Any(o => o < 0)) continue;
             var nullable = ordinals.All(o => schema.Columns[o].IsNullable);
             var self = string.Equals(fk.ParentTable, table, StringComparison.OrdinalIgnoreCase);
+            if (!self && refused is not null && refused(fk.ParentTable))
+            {
+                guard._immediate.Add(new Key(fk, ordinals, nullable) { ParentRefused = true });
+                log($"{table}: foreign key {fk.Name} -> {fk.ParentTable}: that table is refused, so each row with a value there has no parent row (-OrphanPolicy {policy}).");
+                continue;
+            }
             var key = new Key(fk, ordinals, nullable) { EnforcedByTarget = declared.Contains(Signature(fk.ParentTable, fk.Columns)) };
             if (!self && loadedBefore(fk.ParentTable))
             {
@@ -180,8 +190,11 @@ internal sealed class ForeignKeyGuard : IDisposable
         {
             if (key.EnforcedByTarget != enforcedByTarget) continue;
             if (key.Ordinals.Any(o => values[o] is null)) continue; // MATCH SIMPLE: a NULL in the key is not checked
-            key.Lookup ??= Prepare(key.Definition);
-            if (ParentExists(key.Lookup, values, key.Ordinals, transaction)) continue;
+            if (!key.ParentRefused)
+            {
+                key.Lookup ??= Prepare(key.Definition);
+                if (ParentExists(key.Lookup, values, key.Ordinals, transaction)) continue;
+            }
             var value = string.Join(", ", key.Ordinals.Select(o => ValueExcerpt.Of(values[o])));
             switch (_policy)
             {
@@ -197,6 +210,7 @@ internal sealed class ForeignKeyGuard : IDisposable
                     orphan = new OrphanRow(_table, row.DescribeKey(), key.Definition.Name, key.Definition.ParentTable, value, "Refused");
                     error = new RowError(_table, row.DescribeKey(), string.Join(", ", key.Definition.Columns),
                         $"FOREIGN KEY constraint {key.Definition.Name}: no row of {key.Definition.ParentTable} has ({string.Join(", ", key.Definition.ParentColumns)}) = ({value})"
+                        + (key.ParentRefused ? $" (the table {key.Definition.ParentTable} is refused, so it has no rows)" : "")
                         + (_policy == OrphanPolicy.Null ? " and the columns are NOT NULL, so -OrphanPolicy Null cannot apply" : ""), value);
                     return false;
             }

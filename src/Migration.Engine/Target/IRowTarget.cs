@@ -28,6 +28,13 @@ public interface IRowTarget : IDisposable
     /// <summary>The tables this target created (in a dry run: would create), in the order it met them.</summary>
     IReadOnlyList<string> CreatedTables { get; }
 
+    /// <summary>
+    /// Tables a preflight refused (target names): never created, no row of theirs is added, and a
+    /// foreign key naming one is not created while each row with a value there is an orphan
+    /// under the orphan policy. Called before the first row of their set.
+    /// </summary>
+    void Refuse(IEnumerable<string> tables);
+
     /// <summary>Adds one row of the target's kind; writes a batch when one is full.</summary>
     void Add(Row row);
 

@@ -12,6 +12,15 @@ public sealed record TableSummary(string Table, long RowsWritten, long RowsSkipp
     /// <summary>Rows whose parent row was missing (each also reported as an <see cref="OrphanRow"/> or a row error).</summary>
     public long RowsOrphaned { get; init; }
 
+    /// <summary>Why the table was refused up front (null: it was loaded). Its rows were not written.</summary>
+    public string? Refused { get; init; }
+
+    /// <summary>Rows of a refused table that arrived and were not written.</summary>
+    public long RowsNotWritten { get; init; }
+
+    /// <summary><c>Loaded</c>, or <c>Refused</c> for a table refused up front.</summary>
+    public string Status => Refused is null ? "Loaded" : "Refused";
+
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsWritten / Elapsed.TotalSeconds : 0;
 
     /// <summary>The D1 file written (Import-D1Batch sets it, so a summary pipes on to Get-MigrationRun, Undo-Migration, Test-MigrationIntegrity).</summary>

@@ -28,6 +28,8 @@ public sealed class SqliteTarget : IRowTarget
     readonly HashSet<TableSet> _sets = new(ReferenceEqualityComparer.Instance);
     /// <summary>D1 table name -> its position in the load order of its set (tables created up front).</summary>
     readonly Dictionary<string, int> _loadPosition = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>D1 tables refused up front (see <see cref="Refuse"/>): never created; a key naming one makes its rows orphans.</summary>
+    readonly HashSet<string> _refused = new(StringComparer.OrdinalIgnoreCase);
     bool _analyze;
     readonly ConcurrentQueue<object> _events = new();
     readonly BatchPump? _pump;
@@ -105,6 +107,18 @@ public sealed class SqliteTarget : IRowTarget
 
     /// <summary>How the load goes about things worth a verbose line (cyclic foreign keys, deferred indexes, ANALYZE).</summary>
     public event Action<string>? Log;
+
+    /// <summary>
+    /// Tables the caller's preflight refused (D1 names): they are not created, their rows must
+    /// not be added, and a foreign key naming one is not created while each row with a value
+    /// there is an orphan under <see cref="ImportOptions.OrphanPolicy"/>. Called before the first
+    /// row of their set.
+    /// </summary>
+    public void Refuse(IEnumerable<string> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        foreach (var t in tables) _refused.Add(t);
+    }
 
     /// <summary>The tables this target created (in a dry run: would create), in the order it met them.</summary>
     public IReadOnlyList<string> CreatedTables => _created;
@@ -354,7 +368,7 @@ public sealed class SqliteTarget : IRowTarget
     /// </summary>
     void CreateSet(TableSet set)
     {
-        var tables = set.Tables;
+        var tables = set.Tables.Where(t => !_refused.Contains(t.Name)).ToList();
         D1Ddl.CheckTables(tables, Options.Limits);
         for (var i = 0; i < tables.Count; i++) _loadPosition.TryAdd(tables[i].Name, i);
         if (!Options.DryRun)
@@ -364,13 +378,13 @@ public sealed class SqliteTarget : IRowTarget
                 var position = i;
                 ForeignKeyGuard.For(null, tables[i], tables[i].Name, Options.OrphanPolicy,
                     parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
-                    parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position, _ => { })?.Dispose();
+                    parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position, _ => { }, _refused.Contains)?.Dispose();
             }
             // Every table first, then the writers: an INSERT is prepared against every table its foreign keys name.
             foreach (var t in tables)
                 if (!_writers.ContainsKey(t.Name) && SqliteTableInfo.Read(Connection!, t.Name) is null)
                 {
-                    CreateTable(t);
+                    CreateTable(WithoutRefusedParents(t));
                     _created.Add(t.Name);
                 }
         }
@@ -399,6 +413,22 @@ public sealed class SqliteTarget : IRowTarget
         };
     }
 
+    /// <summary>
+    /// A table whose foreign key names a refused table: that key is not created (SQLite could not
+    /// prepare an INSERT with it); the guard treats each value there as an orphan instead.
+    /// </summary>
+    TableSchema WithoutRefusedParents(TableSchema schema)
+    {
+        var d = schema.Definition;
+        if (d is null || _refused.Count == 0) return schema;
+        var gone = d.ForeignKeys.Where(fk => !string.Equals(fk.ParentTable, schema.Name, StringComparison.OrdinalIgnoreCase) && _refused.Contains(fk.ParentTable)).ToList();
+        if (gone.Count == 0) return schema;
+        return new TableSchema(schema.Kind, schema.SourceSchema, schema.SourceTable, schema.Name, schema.Columns, schema.PrimaryKey, schema.Source)
+        {
+            Definition = d.With([.. d.ForeignKeys.Except(gone)], []),
+        };
+    }
+
     /// <summary>CREATE TABLE from the schema; with a full definition, keys, UNIQUE, CHECK and foreign keys now, indexes at Complete.</summary>
     void CreateTable(TableSchema schema)
     {
@@ -417,12 +447,12 @@ public sealed class SqliteTarget : IRowTarget
         var table = Connection is null ? null : SqliteTableInfo.Read(Connection, schema.Name);
         // Decided before the table is created: a foreign key that cannot be loaded fails the table before any write.
         var position = _loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
-        var ddl = table is null && !Options.DryRun ? WithoutAbsentParents(schema) : schema;
+        var ddl = table is null && !Options.DryRun ? WithoutAbsentParents(WithoutRefusedParents(schema)) : schema;
         var guard = Options.DryRun || schema.Definition is null ? null
             : ForeignKeyGuard.For(Connection!, schema, table?.Name ?? schema.Name, Options.OrphanPolicy,
                 parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : SqliteTableInfo.Read(Connection!, parent) is not null,
                 parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position,
-                RaiseLog);
+                RaiseLog, _refused.Contains);
         try
         {
             if (table is not null)

@@ -76,4 +76,77 @@ public sealed class CliPreflightTests(PgCluster pg)
         Assert.Equal(0, allowed.Exit);
         Assert.Contains("\"password\" TEXT", allowed.Out, StringComparison.Ordinal);
     }
+
+    /// <summary>The fixture's rows: what the refused tables hold, and a child naming a refused parent.</summary>
+    const string Rows = """
+        INSERT INTO parents VALUES (1, 'p1'), (2, 'p2');
+        INSERT INTO wide (id) SELECT g FROM generate_series(1, 3) g;
+        INSERT INTO wide_child VALUES (1, 1, 1), (2, NULL, 2), (3, 2, NULL);
+        INSERT INTO public.items VALUES (1, 'a'), (2, 'b');
+        INSERT INTO archive.items VALUES (1, 'old');
+        INSERT INTO users VALUES (1, 'ann@example.com', 'h1');
+        """;
+
+    [Fact]
+    public void Migrate_all_loads_every_table_D1_takes_and_the_run_completes_with_refused_tables()
+    {
+        var db = Database();
+        pg.Execute(db, Rows);
+        var dir = Directory.CreateTempSubdirectory("clipreflight-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "app.sqlite");
+            var (exit, stdout, stderr) = Cli("migrate", "--pg", db, "--all", "--path", path, "--orphan-policy", "Skip");
+            Assert.Equal(2, exit);
+            Assert.Contains("refused: table public.wide: 101 columns", stderr, StringComparison.Ordinal);
+            Assert.Contains("refused: table archive.items (D1 table items)", stderr, StringComparison.Ordinal);
+            Assert.Contains("warning: wide_child: ForeignKey public.wide_child: foreign key", stderr, StringComparison.Ordinal);
+            Assert.Contains("-OrphanPolicy Skip: those rows are left out", stderr, StringComparison.Ordinal);
+            Assert.Matches(@"public\.wide\s+refused: 3 rows not written", stdout);
+            Assert.Matches(@"public\.items\s+refused: 2 rows not written", stdout);
+
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            string Scalar(string sql) { using var cmd = c.CreateCommand(); cmd.CommandText = sql; return System.Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? ""; }
+            Assert.Equal("parents,users,wide_child", Scalar("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'd1_migration%' AND name NOT LIKE 'sqlite%' ORDER BY name)"));
+            Assert.Equal("2", Scalar("SELECT group_concat(id) FROM wide_child")); // rows naming the refused table were skipped
+            Assert.Equal("CompletedWithRefusedTables", Scalar("SELECT status FROM d1_migration_runs"));
+            Assert.StartsWith("completed with refused tables: ", Scalar("SELECT message FROM d1_migration_runs"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Migrate_all_with_max_errors_0_writes_nothing_and_lists_every_problem()
+    {
+        var db = Database();
+        pg.Execute(db, Rows);
+        var dir = Directory.CreateTempSubdirectory("clipreflight-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "app.sqlite");
+            var (exit, _, stderr) = Cli("migrate", "--pg", db, "--all", "--path", path, "--max-errors", "0");
+            Assert.Equal(3, exit);
+            Assert.Contains("5 tables cannot go to D1 as mapped; nothing was written:", stderr, StringComparison.Ordinal);
+            foreach (var t in new[] { "public.wide", "public._cf_meta", "public.items", "archive.items", "public.padded" })
+                Assert.Contains("Table " + t, stderr, StringComparison.Ordinal);
+            if (File.Exists(path))
+            {
+                using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'd1_migration%'";
+                Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
 }
