@@ -115,7 +115,7 @@ Describe 'Get-MigrationRun' {
             $dir = Join-Path $TestDrive 'many'
             New-Item -ItemType Directory -Path $dir | Out-Null
             foreach ($name in 'a.sqlite', 'b.sqlite') {
-                Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap | Import-D1Batch -Path (Join-Path $dir $name) | Out-Null
+                Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName | Import-D1Batch -Path (Join-Path $dir $name) | Out-Null
             }
         }
 

@@ -155,11 +155,18 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
             + "CREATE TABLE wide (" + string.Join(", ", Enumerable.Range(1, 101).Select(i => $"c{i} int")) + "); INSERT INTO wide (c1) VALUES (1); "
             + "CREATE TABLE _cf_meta (id int PRIMARY KEY); INSERT INTO _cf_meta VALUES (1);");
         var path = _dir.File("limits.sqlite");
-        var wide = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(ExcludeTables: ["_cf_*"]), ConversionOptions.Default));
+        // Stopping at the first refusal (-ErrorAction Stop): every problem in one error, nothing written.
+        var stop = new ImportOptions { StopAtFirstRefusal = true };
+        var wide = Assert.Throws<Migration.Engine.Preflight.PreflightException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(ExcludeTables: ["_cf_*"]), ConversionOptions.Default, stop));
         Assert.Contains("101 columns", wide.Message, StringComparison.Ordinal);
-        var reserved = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(Tables: ["_cf_*", "a_*"]), ConversionOptions.Default));
+        var reserved = Assert.Throws<Migration.Engine.Preflight.PreflightException>(() => WholeDatabaseRun.Run(db, path, new PgTableSelection(Tables: ["_cf_*", "a_*"]), ConversionOptions.Default, stop));
         Assert.Contains("_cf_", reserved.Message, StringComparison.Ordinal);
         Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
+
+        // Going on: those tables are refused on their own and the others load.
+        var run = WholeDatabaseRun.Run(db, path, PgTableSelection.All, ConversionOptions.Default);
+        Assert.Equal(["a_first"], Rows(path, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").Select(r => r[0]));
+        Assert.Equal(["Refused", "Refused"], run.Summaries.Where(s => s.Refused is not null).Select(s => s.Status));
     }
 
     [Fact]
@@ -168,7 +175,7 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         var db = CatalogFixture.Create(pg);
         var path = _dir.File("clash.sqlite");
         // Without the TableMap entry for sales.items, it and public.items are both "items".
-        var ex = Assert.Throws<TargetSchemaException>(() => WholeDatabaseRun.Run(db, path, CatalogFixture.Selection, ConversionOptions.Default));
+        var ex = Assert.Throws<Migration.Engine.Preflight.PreflightException>(() => WholeDatabaseRun.Run(db, path, CatalogFixture.Selection, ConversionOptions.Default, new ImportOptions { StopAtFirstRefusal = true }));
         Assert.Contains("public.items", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sales.items", ex.Message, StringComparison.Ordinal);
         Assert.Empty(Rows(path, "SELECT name FROM sqlite_schema"));
