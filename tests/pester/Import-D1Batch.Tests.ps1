@@ -173,6 +173,24 @@ Describe 'Import-D1Batch' {
             $summary.RowsWritten | Should -Be 2
         }
 
+        It '-InputObject @(...) imports the elements, not the array object (as Export-Csv does)' {
+            $db = Join-Path $TestDrive 'inputobject.sqlite'
+            $books = @(Get-Content -LiteralPath $kv | ConvertFrom-Json)
+            $summary = Import-D1Batch -Path $db -TableName books -InputObject $books
+            $summary.RowsWritten | Should -Be 2
+            $columns = @(Invoke-TestSqlite -Path $db -Sql "SELECT name FROM pragma_table_info('books')").name
+            $columns | Should -Contain 'isbn'
+            $columns | Should -Not -Contain 'Length'
+            $columns | Should -Not -Contain 'SyncRoot'
+        }
+
+        It 'ConvertTo-D1Row -InputObject @(...) converts each element' {
+            $books = @(Get-Content -LiteralPath $kv | ConvertFrom-Json)
+            $rows = @(ConvertTo-D1Row -TableName books -InputObject $books)
+            $rows.Count | Should -Be 2
+            $rows[1].title | Should -Be 'Emma'
+        }
+
         It 'needs -TableName for plain objects' {
             { [pscustomobject]@{ a = 1 } | Import-D1Batch -Path (Join-Path $TestDrive 'none.sqlite') } | Should -Throw -ErrorId 'TableNameRequired,*'
         }

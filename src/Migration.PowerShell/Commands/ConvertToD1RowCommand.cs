@@ -76,14 +76,19 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!D1RowProducer.IsRow(InputObject) && TableName is null)
+        foreach (var item in InputItems.Of(InputObject)) Convert(item);
+    }
+
+    void Convert(PSObject input)
+    {
+        if (!D1RowProducer.IsRow(input) && TableName is null)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("ConvertTo-D1Row got a plain object (not a row from Export-PgTable): give -TableName, the table it belongs to."),
-                "TableNameRequired", ErrorCategory.InvalidArgument, InputObject));
+                "TableNameRequired", ErrorCategory.InvalidArgument, input));
             return;
         }
-        if (InputObject.BaseObject is Row source && source.GetSchema().Kind == SchemaKind.Postgres)
+        if (input.BaseObject is Row source && source.GetSchema().Kind == SchemaKind.Postgres)
         {
             var schema = source.GetSchema();
             if (_preflight!.Meet(schema) is { } finding) Report(finding);
@@ -92,15 +97,15 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
         Row converted;
         try
         {
-            converted = _producer!.ToD1Row(InputObject, TableName);
+            converted = _producer!.ToD1Row(input, TableName);
         }
         catch (ConversionException ex)
         {
             // Non-terminating: this row is reported and dropped, the pipeline goes on
             // (-ErrorAction Stop turns it into a stop, as for any cmdlet).
-            WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, InputObject));
+            WriteError(new ErrorRecord(ex, "ConversionFailed", ErrorCategory.InvalidData, input));
             if (IncludeRejected.IsPresent)
-                WriteObject(new RejectedRow(_producer!.TargetTableName(InputObject, TableName) ?? ex.Table, ex.Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt));
+                WriteObject(new RejectedRow(_producer!.TargetTableName(input, TableName) ?? ex.Table, ex.Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt));
             return;
         }
         WriteObject(converted);

@@ -34,6 +34,8 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     ImportReport? _report;
     MigrationSession? _session;
     volatile bool _stopping;
+    /// <summary>The item being imported (one element when -InputObject holds a collection), for error records.</summary>
+    PSObject? _current;
 
     /// <summary>A D1 row (from ConvertTo-D1Row), a Postgres row (converted with the default policy) or a plain object (needs -TableName).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -143,7 +145,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "JournalRequired", ErrorCategory.InvalidArgument, null));
             return;
         }
-        _report = new ImportReport(this, () => InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
+        _report = new ImportReport(this, () => _current ?? InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
         var started = false;
         _report.Run(() =>
         {
@@ -175,17 +177,26 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        if (_declined || _stopping || _discard) return;
-        if (!D1RowProducer.IsRow(InputObject) && InputObject.BaseObject is not RejectedRow && TableName is null)
+        foreach (var item in InputItems.Of(InputObject))
+        {
+            if (_declined || _stopping || _discard) return;
+            _current = item;
+            Import(item);
+        }
+    }
+
+    void Import(PSObject input)
+    {
+        if (!D1RowProducer.IsRow(input) && input.BaseObject is not RejectedRow && TableName is null)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("Import-D1Batch got a plain object (not a row): give -TableName, the table it belongs to."),
-                "TableNameRequired", ErrorCategory.InvalidArgument, InputObject));
+                "TableNameRequired", ErrorCategory.InvalidArgument, input));
             return;
         }
         var session = _session!;
         Row? row = null;
-        _report!.Run(() => row = _producer!.ToD1Row(InputObject, TableName, session));
+        _report!.Run(() => row = _producer!.ToD1Row(input, TableName, session));
         if (row is null) return;
         _report.Run(session.OpenTarget, "TargetOpenFailed", ErrorCategory.OpenError);
         _report.Run(() => session.Add(row));

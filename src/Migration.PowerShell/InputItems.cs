@@ -1,0 +1,31 @@
+using System.Collections;
+using System.Management.Automation;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// What one -InputObject binding holds. From the pipeline PowerShell has already enumerated
+/// arrays, so this is one item; but <c>-InputObject @(...)</c> binds the array itself, and
+/// writing that would make a table of its properties (Length, Rank, SyncRoot...). As
+/// Export-Csv and Write-SqlTableData do, a collection given that way is enumerated.
+/// </summary>
+public static class InputItems
+{
+    public static IEnumerable<PSObject> Of(PSObject input)
+    {
+        if (!IsCollection(input.BaseObject))
+        {
+            yield return input;
+            yield break;
+        }
+        foreach (var item in (IEnumerable)input.BaseObject)
+            if (item is not null) yield return PSObject.AsPSObject(item);
+    }
+
+    /// <summary>
+    /// A list of items rather than one record. Strings, byte arrays (a BLOB value) and
+    /// dictionaries (a hashtable is one plain object) are single records although enumerable.
+    /// </summary>
+    static bool IsCollection(object value) =>
+        value is IEnumerable and not string and not byte[] and not IDictionary;
+}
