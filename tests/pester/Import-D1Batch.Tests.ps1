@@ -234,6 +234,27 @@ Describe 'Import-D1Batch' {
                 Should -Throw -ErrorId 'InvalidPath,*'
         }
 
+        It 'a parameter mistake changes nothing on disk: no file, no journal run, no backup' {
+            $new = Join-Path $TestDrive 'mistake-new.sqlite'
+            { [pscustomobject]@{ a = 1 } | Import-D1Batch -Path $new -Backup } | Should -Throw -ErrorId 'TableNameRequired,*'
+            Test-Path -LiteralPath $new | Should -BeFalse
+
+            $text = Join-Path $TestDrive 'notes.sqlite'
+            Set-Content -LiteralPath $text -Value 'not a database, just text that is long enough to hold a header'
+            $before = Get-FileHash -LiteralPath $text
+            $err = { [pscustomobject]@{ a = 1 } | Import-D1Batch -Path $text -TableName t -Backup } | Should -Throw -ErrorId 'InvalidDatabaseFile,*' -PassThru
+            $err.Exception.Message | Should -Match ([regex]::Escape($text))
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            (Get-FileHash -LiteralPath $text).Hash | Should -Be $before.Hash
+            @(Get-ChildItem -LiteralPath $TestDrive -Filter 'notes.sqlite*').Count | Should -Be 1 -Because 'no backup and no journal file beside it'
+
+            $missing = Join-Path $TestDrive 'no-such-folder/x.sqlite'
+            $err = { [pscustomobject]@{ a = 1 } | Import-D1Batch -Path $missing -TableName t } | Should -Throw -ErrorId 'InvalidDatabaseFile,*' -PassThru
+            $err.Exception.Message | Should -Match 'no-such-folder'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            Test-Path -LiteralPath (Join-Path $TestDrive 'no-such-folder') | Should -BeFalse
+        }
+
         It 'refuses a path outside the FileSystem provider' {
             { [ordered]@{ id = 1 } | Import-D1Batch -Path 'Env:MIGRATION_NOT_A_FILE' -TableName t } | Should -Throw -ErrorId 'InvalidPath,*'
         }

@@ -111,6 +111,8 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoJournal { get; set; }
 
+    bool Resuming => Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
+
     protected override void BeginProcessing()
     {
         try
@@ -122,6 +124,13 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
+            return;
+        }
+
+        if (LocalD1File.Problem(_path) is { } problem)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "InvalidDatabaseFile",
+                Directory.Exists(System.IO.Path.GetDirectoryName(_path) ?? "") ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, _path));
             return;
         }
 
@@ -138,16 +147,23 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         // Plain objects are coerced to an existing table's column types.
         _producer = new D1RowProducer(ConversionOptions.Default, _path);
         if (_declined) return;
-        var resume = Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
-        if (NoJournal.IsPresent && (resume || Backup.IsPresent))
+        if (NoJournal.IsPresent && (Resuming || Backup.IsPresent))
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume, -RunId and -Backup need the journal; they cannot go with -NoJournal."),
                 "JournalRequired", ErrorCategory.InvalidArgument, null));
             return;
         }
         _report = new ImportReport(this, () => _current ?? InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
+        // The run starts with the first record (or at the end for an empty input), after that
+        // record passed the parameter checks: a mistake found there changes nothing on disk.
+    }
+
+    /// <summary>Starts or resumes the journaled run; false when there is nothing to write (the run completed already).</summary>
+    bool StartSession()
+    {
+        if (_session is not null) return !_discard;
         var started = false;
-        _report.Run(() =>
+        _report!.Run(() =>
         {
             _session = new MigrationSession(_path, new SessionOptions
             {
@@ -162,7 +178,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 },
                 Journal = !NoJournal.IsPresent,
                 Source = "Import-D1Batch",
-                Resume = resume,
+                Resume = Resuming,
                 RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
                 BackupPath = Backup.IsPresent ? MigrationSession.DefaultBackupPath(_path, DateTime.UtcNow) : null,
                 MaxErrors = MaxErrors,
@@ -170,9 +186,10 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             }, _report);
             started = _session.Start();
         }, "RunStartFailed", ErrorCategory.OpenError);
-        if (started) return;
+        if (started) return true;
         WriteWarning($"Run {_session!.Run!.RunId} in {_path} completed already; there is nothing to resume and no row is written.");
         _discard = true;
+        return false;
     }
 
     protected override void ProcessRecord()
@@ -194,6 +211,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "TableNameRequired", ErrorCategory.InvalidArgument, input));
             return;
         }
+        if (!StartSession()) return;
         var session = _session!;
         Row? row = null;
         _report!.Run(() => row = _producer!.ToD1Row(input, TableName, session));
@@ -204,7 +222,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        if (_declined || _discard) return;
+        if (_declined || _discard || !StartSession()) return;
         _report!.Run(() => _session!.Complete());
     }
 
