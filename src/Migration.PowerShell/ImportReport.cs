@@ -18,6 +18,8 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
 {
     readonly ProgressThrottle _throttle = ProgressThrottle.Default();
     readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
+    readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    long _rows;
 
     /// <summary>
     /// Runs one session step; when the load cannot go on, ends the command with the cause. A row
@@ -96,8 +98,13 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
 
     public void RowSent(string table, long rowsInTable)
     {
+        // The session reports every row once, so a running count is the run's total.
+        _rows++;
         if (!_throttle.ShouldReport()) return;
-        _progress.StatusDescription = $"{table}: {rowsInTable} rows{(dryRun ? " checked (dry run)" : " sent")}";
+        var seconds = _clock.Elapsed.TotalSeconds;
+        var rate = seconds > 0 ? _rows / seconds : 0;
+        _progress.StatusDescription = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{table}: {rowsInTable:N0} rows{(dryRun ? " checked (dry run)" : " sent")}; {_rows:N0} in all, {rate:N0} rows/s, {seconds:N0} s");
         cmdlet.WriteProgress(_progress);
     }
 

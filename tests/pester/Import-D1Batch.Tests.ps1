@@ -105,6 +105,29 @@ Describe 'Import-D1Batch' {
         }
     }
 
+    Context 'progress' {
+        It 'Write-Progress tells the table, its rows, the rows in all and the rate' {
+            $db = Join-Path $TestDrive 'progress.sqlite'
+            $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+            $ps = [powershell]::Create()
+            try {
+                [void] $ps.AddScript({
+                    param($Manifest, $Path)
+                    Import-Module $Manifest
+                    1..300 | ForEach-Object { [pscustomobject]@{ id = $_; v = "x$_" } } | Import-D1Batch -Path $Path -TableName items
+                }).AddArgument($manifest).AddArgument($db)
+                $summary = $ps.Invoke()
+                $ps.Streams.Error.Count | Should -Be 0
+                $summary[0].RowsWritten | Should -Be 300
+                $records = @($ps.Streams.Progress | Where-Object { $_.Activity -eq 'Import-D1Batch' -and $_.StatusDescription -match 'rows/s' })
+                $records.Count | Should -BeGreaterThan 0
+                $records[0].StatusDescription | Should -Match '^items: [\d,]+ rows sent; [\d,]+ in all, [\d,]+ rows/s, [\d,]+ s$'
+            } finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
     Context 'refused rows' {
         It 'a refused row is a non-terminating error naming table and key, and the other rows arrive' {
             $db = Join-Path $TestDrive 'conflict.sqlite'
