@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
 using Migration.Engine.Preflight;
@@ -179,7 +180,8 @@ public sealed class MigrationSession : IDisposable
             throw;
         }
         var table = schema.Name;
-        var sent = _rowsPerTable[table] = _rowsPerTable.GetValueOrDefault(table) + 1;
+        // One hash lookup per row (this is the per-row path), not a read and then a write.
+        var sent = ++CollectionsMarshal.GetValueRefOrAddDefault(_rowsPerTable, table, out _);
         Report();
         _observer.RowSent(table, sent);
     }
