@@ -4,14 +4,15 @@ namespace Migration.Engine.Convert;
 
 /// <summary>
 /// Which cast rules convert from one schema kind to another: one registration per direction.
-/// Only PostgreSQL -> D1 exists today; D1 -> PostgreSQL (issue 12) adds its rules file and one
-/// line here.
+/// PostgreSQL -> D1 and D1 -> PostgreSQL (whose converters take the existing Postgres column's
+/// type from the catalog: <see cref="D1ToPgCastRules"/>).
 /// </summary>
 internal static class CastRuleTable
 {
     static readonly Dictionary<(SchemaKind Source, SchemaKind Target), ICastRules> Directions = new()
     {
         [(SchemaKind.Postgres, SchemaKind.D1)] = PgToD1CastRules.Instance,
+        [(SchemaKind.D1, SchemaKind.Postgres)] = D1ToPgCastRules.Instance,
     };
 
     public static ICastRules For(SchemaKind source, SchemaKind target) =>

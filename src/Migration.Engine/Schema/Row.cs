@@ -30,6 +30,15 @@ public sealed class Row
 
     public object? GetValue(int ordinal) => _values[ordinal];
 
+    /// <summary>
+    /// The key of the source row this row came from, in the source's own order (a D1/SQLite
+    /// source sets its primary key values, or the rowid of a table without one; a converter
+    /// carries it to the converted row). A target resumes by it: a row at or before the
+    /// checkpoint of its source table was committed by an earlier attempt. Null when unknown.
+    /// Internal, so the row's public surface (what PowerShell shows) stays its columns.
+    /// </summary>
+    internal object?[]? SourceKey { get; init; }
+
     /// <summary>The value of a column by name; throws when the table has no such column.</summary>
     public object? GetValue(string columnName)
     {

@@ -1,0 +1,134 @@
+using System.Management.Automation;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Source.Sqlite;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// Export-D1Table: streams the rows of tables of a D1 database file (a D1 export, wrangler's
+/// local state file, any SQLite file) as light row objects, every value exactly as stored
+/// (INTEGER as Int64, REAL as Double, TEXT as String, BLOB as Byte[]). All tables of one call are
+/// read in one read transaction, i.e. one snapshot; -All takes every user table, parents before
+/// children by the file's foreign keys. Rows come in primary-key order (rowid order without a
+/// key), which is what a resumed Import-PgTable relies on.
+/// </summary>
+[Cmdlet(VerbsData.Export, "D1Table", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(Row))]
+public sealed class ExportD1TableCommand : PSCmdlet
+{
+    const string PathSet = "Path";
+    const string LiteralPathSet = "LiteralPath";
+    readonly List<string> _tables = [];
+
+    /// <summary>The D1/SQLite file; wildcards must match exactly one file.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>The D1/SQLite file, taken literally.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>Tables to export, in this order (with -All: wildcard patterns).</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [Alias("Name", "TableName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Table { get; set; } = [];
+
+    /// <summary>Every user table (never sqlite_*, _cf_* or the module's d1_migration_* journal), parents before children.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All: tables to leave out (wildcards). A pattern that matches no table is an error.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExcludeTable { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var t in Table)
+            if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (!All.IsPresent && _tables.Count == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the tables to export (-Table), or give -All."), "TableRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        if (ExcludeTable is not null && !All.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ExcludeTable applies with -All only; with -Table, name just the tables you want."), "ExcludeWithoutAll", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        string path;
+        try
+        {
+            path = ParameterSetName == LiteralPathSet
+                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true, nameof(LiteralPath))
+                : FileSystemPaths.ResolveExisting(this, Path, literal: false, nameof(Path));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "FileNotFound", ErrorCategory.ObjectNotFound, Path));
+            return;
+        }
+        SqliteFileSource source;
+        try
+        {
+            source = new SqliteFileSource(path);
+        }
+        catch (Exception ex) when (ex is SqliteSourceException or IOException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "NotADatabase", ErrorCategory.InvalidData, path));
+            return;
+        }
+        using (source)
+        {
+            IReadOnlyList<TableSchema> tables;
+            try
+            {
+                if (All.IsPresent)
+                {
+                    var names = source.TableNames();
+                    foreach (var pattern in ExcludeTable ?? [])
+                        if (!names.Any(n => Wildcard.Matches(pattern, n)))
+                            throw new ArgumentException($"-ExcludeTable \"{pattern}\" matches no table of {path}"
+                                + (Engine.Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + "; nothing was exported.");
+                    tables = source.DescribeAll(new PgTableSelection(Tables: _tables.Count > 0 ? _tables : null, ExcludeTables: ExcludeTable), out var forward);
+                    foreach (var f in forward) WriteWarning($"Foreign key cycle: {f} points forward in the load order.");
+                }
+                else tables = source.Describe(_tables);
+            }
+            catch (Exception ex) when (ex is SqliteSourceException or ArgumentException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "DescribeFailed", ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, path));
+                return;
+            }
+            WriteVerbose($"Reading {tables.Count} table(s) of {path} in one snapshot: {string.Join(", ", tables.Select(t => t.Name))}.");
+            for (var i = 0; i < tables.Count; i++)
+            {
+                var progress = new ProgressRecord(1, $"Export-D1Table ({i + 1} of {tables.Count})", tables[i].Name);
+                var throttle = ProgressThrottle.Default();
+                long rows = 0;
+                foreach (var row in source.Export(tables[i]))
+                {
+                    WriteObject(row);
+                    rows++;
+                    if (throttle.ShouldReport())
+                    {
+                        progress.StatusDescription = $"{tables[i].Name}: {rows} rows";
+                        WriteProgress(progress);
+                    }
+                }
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                WriteVerbose($"{tables[i].Name}: {rows} rows exported.");
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Management.Automation;
+using Migration.Engine.Journal;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Target;
+using Migration.Engine.Target.Postgres;
+
+namespace Migration.PowerShell.Commands;
+
+/// <summary>
+/// Import-PgTable: writes Postgres rows (from ConvertTo-PgRow) into the existing tables of a
+/// Postgres database by binary COPY, in batches, each batch and its journal entry in one
+/// transaction (journal in the target database, schema <c>migration_journal</c>). -Resume
+/// continues the newest unfinished run exactly once; -IdMap gives non-UUID text ids new UUIDs
+/// and rewrites the foreign keys that point at them; -OrphanPolicy decides what a row whose
+/// parent is missing does (skipped rows are quarantined and reported). With -WhatIf nothing is
+/// written: the rows are counted per table.
+/// </summary>
+[Cmdlet(VerbsData.Import, "PgTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(TableSummary), typeof(BatchResult))]
+public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
+{
+    PgTarget? _target;
+    bool _dryRun;
+    bool _nothingToDo;
+    readonly Dictionary<string, long> _dryCounts = new(StringComparer.Ordinal);
+    long _orphansSkipped;
+
+    /// <summary>A Postgres row from ConvertTo-PgRow, or a RejectedRow (quarantined).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public PSObject InputObject { get; set; } = null!;
+
+    /// <summary>The target database; parts left out come from PG* variables. Never shown in output or errors.</summary>
+    [Parameter]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Rows per batch; each batch is one transaction.</summary>
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int BatchSize { get; set; } = new PgTargetOptions().BatchSize;
+
+    /// <summary>None (a non-UUID text id in a uuid column is an error), Generate (new random UUIDs), Deterministic (UUIDv5 of table and old id).</summary>
+    [Parameter]
+    public IdMapMode IdMap { get; set; } = IdMapMode.None;
+
+    /// <summary>A row whose parent row is missing: Fail (a row error), Skip (quarantined and reported), Null (its key written NULL when nullable).</summary>
+    [Parameter]
+    public OrphanPolicy OrphanPolicy { get; set; } = OrphanPolicy.Fail;
+
+    /// <summary>Continue the newest unfinished run (or -RunId): rows at or before each table's checkpoint are not written again.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long RunId { get; set; }
+
+    /// <summary>The schema of the journal in the target database.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string JournalSchema { get; set; } = PgJournal.DefaultSchema;
+
+    /// <summary>Also output each committed batch (BatchResult).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) && !Resume.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-RunId names the run to resume: give -Resume with it."), "RunIdWithoutResume", ErrorCategory.InvalidArgument, RunId));
+            return;
+        }
+        var credential = Credential?.GetNetworkCredential();
+        PgConnectionSettings settings;
+        try { settings = new PgConnectionSettings(ConnectionString, credential); }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
+            return;
+        }
+        if (!ShouldProcess(settings.Describe(), "Import rows (binary COPY, journaled)"))
+        {
+            _dryRun = true;
+            return;
+        }
+        try
+        {
+            _target = new PgTarget(settings, new PgTargetOptions
+            {
+                BatchSize = BatchSize,
+                IdMap = IdMap,
+                OrphanPolicy = OrphanPolicy,
+                Resume = Resume.IsPresent,
+                RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
+                JournalSchema = JournalSchema,
+                Source = "Export-D1Table",
+            });
+            _target.RowFailed += e => WriteError(new ErrorRecord(new InvalidOperationException(e.ToString()), "RowRefused", ErrorCategory.InvalidData, e.Key));
+            _target.OrphanFound += o =>
+            {
+                if (o.Action == "Skipped") _orphansSkipped++;
+                if (o.Action != "Refused") WriteWarning(o.ToString());
+            };
+            _target.BatchCommitted += b =>
+            {
+                WriteVerbose($"{b.Table}: batch {b.BatchNumber} committed ({b.RowsWritten} written, {b.RowsSkipped} skipped, {b.RowsFailed} refused).");
+                if (PassThru.IsPresent) WriteObject(b);
+            };
+            if (!_target.Start())
+            {
+                _nothingToDo = true;
+                WriteWarning($"Run {_target.RunId} in {settings.Describe()} completed already: nothing to resume.");
+                return;
+            }
+            WriteVerbose($"{(_target.IsResumed ? "Resuming" : "Started")} run {_target.RunId} in {settings.Describe()}.");
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential)
+                ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(ex.Message, ConnectionString, credential)), "StartFailed",
+                    ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.InvalidOperation, null));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var item in InputItems.Of(InputObject))
+        {
+            switch (item.BaseObject)
+            {
+                case Row row when row.GetSchema().Kind == SchemaKind.Postgres:
+                    if (_dryRun) { _dryCounts[row.GetSchema().Name] = _dryCounts.GetValueOrDefault(row.GetSchema().Name) + 1; continue; }
+                    if (_nothingToDo) continue;
+                    try { _target!.Add(row); }
+                    catch (Exception ex) when (ex is not PipelineStoppedException and not ActionPreferenceStopException)
+                    {
+                        _target!.Fail(ex.Message);
+                        ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, row.GetSchema().Name));
+                    }
+                    break;
+                case RejectedRow r:
+                    if (!_dryRun && !_nothingToDo) _target!.Quarantine(r.Table, r.SourceTable, r.Key, r.Column, r.Reason, r.ValueExcerpt);
+                    break;
+                default:
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("Import-PgTable takes Postgres rows from ConvertTo-PgRow (and RejectedRow objects from its -IncludeRejected)."), "NotAPgRow", ErrorCategory.InvalidArgument, item));
+                    return;
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_dryRun)
+        {
+            foreach (var (table, n) in _dryCounts) WriteObject(new TableSummary(table, 0, n, 0, 0, TimeSpan.Zero));
+            return;
+        }
+        if (_nothingToDo || _target is null) return;
+        IReadOnlyList<TableSummary> summaries;
+        try { summaries = _target.Complete(); }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            _target.Fail(ex.Message);
+            ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, null));
+            return;
+        }
+        if (_target.RowsAlreadyWritten > 0) WriteVerbose($"{_target.RowsAlreadyWritten} rows were committed by an earlier attempt and not written again.");
+        if (_orphansSkipped > 0)
+            WriteWarning($"{_orphansSkipped} orphan row(s) skipped; they are in run {_target.RunId}'s quarantine (Get-MigrationRun -ConnectionString ... -RunId {_target.RunId} -Quarantine).");
+        foreach (var s in summaries) WriteObject(s);
+    }
+
+    public void Dispose()
+    {
+        _target?.Dispose();
+        _target = null;
+    }
+}
