@@ -14,6 +14,39 @@ public abstract class JournalRunCmdlet : PSCmdlet
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
+    protected const string PostgresSet = "Postgres";
+
+    /// <summary>A Postgres database whose journal (a D1 -> PostgreSQL run of Import-PgTable) is read; parts left out come from PG* variables.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PostgresSet)]
+    [ValidateNotNullOrEmpty]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>With -ConnectionString: user name and password (never shown).</summary>
+    [Parameter(ParameterSetName = PostgresSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>With -ConnectionString: the journal's schema.</summary>
+    [Parameter(ParameterSetName = PostgresSet)]
+    [ValidateNotNullOrEmpty]
+    public string JournalSchema { get; set; } = Engine.Target.Postgres.PgJournal.DefaultSchema;
+
+    /// <summary>The Postgres settings of -ConnectionString; a malformed one is a terminating error that shows no secret.</summary>
+    protected Engine.Source.PgConnectionSettings PgSettings()
+    {
+        var credential = Credential?.GetNetworkCredential();
+        try { return new Engine.Source.PgConnectionSettings(ConnectionString, credential); }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>A Postgres failure as an error record without secrets.</summary>
+    protected ErrorRecord PgError(Exception ex, string id, ErrorCategory category, object? target) =>
+        PgConnectionErrors.ConnectionFailed(ex, ConnectionString, Credential?.GetNetworkCredential())
+        ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(ex.Message, ConnectionString, Credential?.GetNetworkCredential())), id, category, target);
 
     /// <summary>The database files; wildcards select every matching file.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]

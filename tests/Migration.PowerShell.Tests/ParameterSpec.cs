@@ -116,6 +116,9 @@ public static class ExpectedSurface
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("Quarantine", Sma + "SwitchParameter"),
+            new("ConnectionString", "System.String", Mandatory: true, Set: "Postgres"),
+            new("Credential", Sma + "PSCredential", Set: "Postgres"),
+            new("JournalSchema", "System.String", Set: "Postgres"),
         ],
         ["Undo-Migration"] =
         [
@@ -125,11 +128,50 @@ public static class ExpectedSurface
             new("Last", Sma + "SwitchParameter"),
             new("RestoreBackup", Sma + "SwitchParameter"),
             new("Force", Sma + "SwitchParameter"),
+            new("ConnectionString", "System.String", Mandatory: true, Set: "Postgres"),
+            new("Credential", Sma + "PSCredential", Set: "Postgres"),
+            new("JournalSchema", "System.String", Set: "Postgres"),
+        ],
+        ["Export-D1Table"] =
+        [
+            new("Path", "System.String", Mandatory: true, Set: "Path"),
+            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Table", "System.String[]", FromPipeline: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("All", Sma + "SwitchParameter"),
+            new("ExcludeTable", "System.String[]"),
+        ],
+        ["ConvertTo-PgRow"] =
+        [
+            new("InputObject", Sma + "PSObject", Mandatory: true, FromPipeline: true),
+            new("ConnectionString", "System.String"),
+            new("Credential", Sma + "PSCredential"),
+            new("TableMap", "System.Collections.Hashtable"),
+            new("ColumnMap", "System.Collections.Hashtable"),
+            new("Exclude", "System.String[]"),
+            new("ComputedColumn", "System.Collections.Hashtable"),
+            new("ColumnNaming", "Migration.Engine.Convert.D1ToPg.ColumnNaming"),
+            new("AssumeTimeZone", "System.String"),
+            new("EpochUnit", "Migration.Engine.Convert.D1ToPg.EpochUnit"),
+            new("IncludeRejected", Sma + "SwitchParameter"),
+            new("AllowUnmatchedName", Sma + "SwitchParameter"),
+        ],
+        ["Import-PgTable"] =
+        [
+            new("InputObject", Sma + "PSObject", Mandatory: true, FromPipeline: true),
+            new("ConnectionString", "System.String"),
+            new("Credential", Sma + "PSCredential"),
+            new("BatchSize", "System.Int32"),
+            new("IdMap", "Migration.Engine.Target.Postgres.IdMapMode"),
+            new("OrphanPolicy", "Migration.Engine.Target.OrphanPolicy"),
+            new("Resume", Sma + "SwitchParameter"),
+            new("RunId", "System.Int64"),
+            new("JournalSchema", "System.String"),
+            new("PassThru", Sma + "SwitchParameter"),
         ],
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
-    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration", "Export-D1Schema" };
+    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration", "Export-D1Schema", "Import-PgTable" };
 
     /// <summary>ConfirmImpact of each writer: Medium (2) asks only with -Confirm; High (3) asks by default.</summary>
     public static readonly IReadOnlyDictionary<string, int> ConfirmImpact = new Dictionary<string, int>
@@ -137,6 +179,7 @@ public static class ExpectedSurface
         ["Import-D1Batch"] = 2,
         ["Undo-Migration"] = 3,
         ["Export-D1Schema"] = 2,
+        ["Import-PgTable"] = 2,
     };
 
     public static readonly IReadOnlyDictionary<string, string[]> OutputTypes = new Dictionary<string, string[]>
@@ -148,5 +191,8 @@ public static class ExpectedSurface
         ["Undo-Migration"] = ["Migration.Engine.Journal.UndoAction"],
         ["Import-D1Batch"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
         ["Test-MigrationIntegrity"] = ["Migration.Engine.Integrity.IntegrityResult", "System.Boolean"],
+        ["Export-D1Table"] = ["Migration.Engine.Schema.Row"],
+        ["ConvertTo-PgRow"] = ["Migration.Engine.Schema.Row", "Migration.Engine.Journal.RejectedRow"],
+        ["Import-PgTable"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
     };
 }

@@ -18,7 +18,39 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PostgresSet)
+        {
+            EmitPostgres();
+            return;
+        }
         foreach (var path in ResolveDatabases()) Emit(path);
+    }
+
+    /// <summary>The runs of Import-PgTable journaled in a Postgres database (D1 -> PostgreSQL).</summary>
+    void EmitPostgres()
+    {
+        var settings = PgSettings();
+        var journal = new Engine.Target.Postgres.PgJournal(JournalSchema);
+        try
+        {
+            using var connection = settings.OpenConnection();
+            var runs = journal.ReadRuns(connection, settings.Describe(), HasRunId ? RunId : null);
+            if (runs.Count == 0 && HasRunId)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no run {RunId} in {settings.Describe()}."), "RunNotFound", ErrorCategory.ObjectNotFound, RunId));
+                return;
+            }
+            if (Last.IsPresent && runs.Count > 0) runs = [runs[0]];
+            foreach (var run in runs.Reverse())
+            {
+                if (!Quarantine.IsPresent) WriteObject(run);
+                else foreach (var row in journal.ReadQuarantine(connection, run.RunId)) WriteObject(row);
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(PgError(ex, "JournalReadFailed", ErrorCategory.ReadError, settings.Describe()));
+        }
     }
 
     void Emit(string path)

@@ -24,6 +24,11 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PostgresSet)
+        {
+            UndoPostgres();
+            return;
+        }
         var path = ResolveDatabase();
 
         var hasRunId = HasRunId;
@@ -81,6 +86,56 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
             return;
         }
         foreach (var action in done) WriteObject(action);
+    }
+
+    /// <summary>Undoes an Import-PgTable run (D1 -> PostgreSQL): deletes the rows its batches wrote and its id-map entries.</summary>
+    void UndoPostgres()
+    {
+        if (HasRunId == Last.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -RunId or -Last, not both."), "RunRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        if (RestoreBackup.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-RestoreBackup applies to D1 files; a Postgres run is undone from its journal."), "NoBackup", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        var settings = PgSettings();
+        var undo = new Engine.Target.Postgres.PgUndo(settings, JournalSchema);
+        long runId;
+        IReadOnlyList<UndoAction> plan;
+        try
+        {
+            runId = HasRunId ? RunId : undo.Last() ?? throw new InvalidOperationException($"There is no run to undo in {settings.Describe()}.");
+            plan = undo.Plan(runId);
+        }
+        catch (InvalidOperationException ex)
+        {
+            WriteError(new ErrorRecord(ex, "RunNotFound", ErrorCategory.ObjectNotFound, HasRunId ? RunId : settings.Describe()));
+            return;
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(PgError(ex, "UndoFailed", ErrorCategory.ReadError, settings.Describe()));
+            return;
+        }
+        if (WhatIfRequested())
+        {
+            foreach (var a in plan) ShouldProcess($"table \"{a.Table}\" in {settings.Describe()} (run {runId})", a.Description);
+            if (plan.Count == 0) ShouldProcess($"run {runId} in {settings.Describe()}", "mark the run undone (it wrote no rows)");
+            return;
+        }
+        var what = plan.Count == 0 ? "mark the run undone" : string.Join("; ", plan.Select(a => $"table {a.Table}: {a.Description}"));
+        if (!Force.IsPresent && !ShouldProcess($"run {runId} in {settings.Describe()}", $"Undo ({what})")) return;
+        try
+        {
+            foreach (var action in undo.Undo(runId)) WriteObject(action);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(PgError(ex, "UndoFailed", ErrorCategory.WriteError, runId));
+        }
     }
 
     /// <summary>-WhatIf given, or $WhatIfPreference set: -Force must not turn a what-if into a real undo.</summary>
