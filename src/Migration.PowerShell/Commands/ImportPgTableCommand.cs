@@ -100,7 +100,9 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
                 JournalSchema = JournalSchema,
                 Source = "Export-D1Table",
             });
-            _target.RowFailed += e => WriteError(new ErrorRecord(new InvalidOperationException(e.ToString()), "RowRefused", ErrorCategory.InvalidData, e.Key));
+            _target.RowFailed += e => WriteError(new ErrorRecord(
+                new InvalidOperationException($"Table {e.Table}, row {e.Key}, column {e.Column ?? "(none)"}: {e.Reason} (value: {e.ValueExcerpt})"),
+                "RowRejected", ErrorCategory.WriteError, e));
             _target.OrphanFound += o =>
             {
                 if (o.Action == "Skipped") _orphansSkipped++;

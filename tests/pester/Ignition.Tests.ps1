@@ -1,0 +1,317 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Scenario 2 ("Ignition", ../shared/scenarios.md): a Next.js app leaving D1 for PostgreSQL, with
+# Export-D1Table | ConvertTo-PgRow | Import-PgTable exactly as the issue writes it, every rule
+# asserted on the Postgres side.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $server = Start-TestPostgres
+
+    # The app's own Postgres schema (made by its migrations before the data moves).
+    $targetSql = @'
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE, name text, email_verified timestamptz, is_admin boolean, created_at timestamptz NOT NULL, profile jsonb);
+CREATE TABLE accounts (id bigint PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), provider text NOT NULL, last_login timestamptz, settings jsonb);
+CREATE TABLE user_progress (user_id uuid PRIMARY KEY REFERENCES users(id), streak_days int, updated_at timestamptz, total_xp int, current_level smallint);
+CREATE TABLE achievements (id bigint PRIMARY KEY, user_id uuid REFERENCES users(id), badge text, earned_at timestamptz, tags text[], score numeric);
+'@
+
+    function New-IgnitionD1 {
+        param([string] $Path)
+        # Written with foreign keys off (as a careless loader would): the orphans are really there.
+        Invoke-TestSqliteWrite -Path $Path -Sql @'
+CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, emailVerified INTEGER NOT NULL DEFAULT 0, isAdmin INTEGER, created_at TEXT NOT NULL, profile TEXT);
+CREATE TABLE accounts (id INTEGER PRIMARY KEY, userId TEXT NOT NULL REFERENCES users(id), provider TEXT NOT NULL, lastLogin INTEGER, settings TEXT);
+CREATE TABLE sessions (id TEXT PRIMARY KEY, userId TEXT REFERENCES users(id), expires INTEGER);
+CREATE TABLE user_progress (userId TEXT PRIMARY KEY REFERENCES users(id), streakDays INTEGER, updatedAt TEXT);
+CREATE TABLE user_wallet (userId TEXT PRIMARY KEY REFERENCES users(id), xp INTEGER NOT NULL, level INTEGER NOT NULL);
+CREATE TABLE achievements (id INTEGER PRIMARY KEY, userId TEXT REFERENCES users(id), badge TEXT, earnedAt TEXT, tags TEXT, score REAL);
+INSERT INTO users VALUES
+ ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'ann@example.com', 'Ann', 1, 1, '2024-01-15T10:30:00Z', '{"theme":"dark"}'),
+ ('u_alice', 'alice@example.com', 'Alice', 0, 0, '2024-02-01 08:00:00', NULL),
+ ('u_bob', 'bob@example.com', 'Bob ü', 1, NULL, '2024-03-05T12:00:00.123+02:00', '[]'),
+ ('u_carol', 'carol@example.com', 'Carol', 0, 2, '2024-03-06T00:00:00Z', NULL),
+ ('u_dave', 'dave@example.com', 'Dave', 0, 0, '2024-03-07T00:00:00', '{bad json');
+INSERT INTO accounts VALUES
+ (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'github', 1706000000, '{"a":1}'),
+ (2, 'u_alice', 'google', 1706000000123, NULL),
+ (3, 'u_ghost', 'github', NULL, NULL),
+ (4, 'u_bob', 'email', NULL, '{"x":[1,2]}'),
+ (5, 'u_carol', 'github', NULL, NULL);
+INSERT INTO sessions VALUES ('s1', 'u_alice', 1706000000), ('s2', 'u_bob', 1706000001);
+INSERT INTO user_progress VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1, '2024-04-01T00:00:00'), ('u_alice', 3, '2024-04-02 09:15:00');
+INSERT INTO user_wallet VALUES ('u_alice', 120, 2), ('u_bob', 50, 1), ('u_ghost', 7, 1);
+INSERT INTO achievements VALUES (1, 'u_alice', 'first', '2024-05-01T09:00:00Z', '["a","b,c",null,"NULL"]', 0.1),
+ (2, 'u_bob', 'second', '2024-05-02T09:00:00+00:00', '[]', 1e20), (3, NULL, 'none', NULL, NULL, NULL);
+'@
+    }
+
+    function Invoke-PgQuery {
+        # Rows of a query as objects (values as Npgsql reads them).
+        param([string] $ConnectionString, [string] $Sql)
+        $connection = [Npgsql.NpgsqlConnection]::new($ConnectionString)
+        try {
+            $connection.Open()
+            $command = $connection.CreateCommand()
+            $command.CommandText = $Sql
+            $reader = $command.ExecuteReader()
+            while ($reader.Read()) {
+                $row = [ordered]@{}
+                for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) } }
+                [pscustomobject]$row
+            }
+            $reader.Dispose()
+        } finally { $connection.Dispose() }
+    }
+
+    function Get-PgScalar {
+        param([string] $ConnectionString, [string] $Sql)
+        $row = Invoke-PgQuery -ConnectionString $ConnectionString -Sql $Sql | Select-Object -First 1
+        if ($null -eq $row) { return $null }
+        $row.PSObject.Properties | Select-Object -First 1 -ExpandProperty Value
+    }
+}
+
+AfterAll {
+    Stop-TestPostgres -Server $server
+}
+
+Describe 'Ignition: D1 -> PostgreSQL (scenario 2)' {
+    BeforeAll {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $d1 = Join-Path $TestDrive 'ignition.sqlite'
+        New-IgnitionD1 -Path $d1
+        # As the issue writes it (with the errors and warnings captured).
+        $summaries = @(Export-D1Table -Path $d1 -All -ExcludeTable sessions |
+            ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase `
+                -TableMap @{ user_wallet = 'user_progress' } -ColumnMap @{ 'user_wallet.xp' = 'total_xp'; 'user_wallet.level' = 'current_level' } `
+                -ComputedColumn @{ 'users.email_verified' = { if ($_.emailVerified -eq 1) { $_.created_at } } } -ErrorVariable convertErrors -ErrorAction SilentlyContinue |
+            Import-PgTable -ConnectionString $pg -IdMap Generate -OrphanPolicy Skip -WarningVariable importWarnings -WarningAction SilentlyContinue)
+        $ids = @{}
+        Invoke-PgQuery $pg 'SELECT old_id, new_id FROM migration_journal.migration_id_map' | ForEach-Object { $ids[$_.old_id] = $_.new_id }
+    }
+
+    It 'refuses an INTEGER that is not 0/1 for a boolean, naming table, key, column and value' {
+        $e = @($convertErrors | Where-Object { "$_" -match 'u_carol' })
+        $e | Should -HaveCount 1
+        "$($e[0])" | Should -Match 'Table users, row id=u_carol, column isAdmin: INTEGER 2 is not a boolean'
+    }
+
+    It 'refuses invalid JSON (never NULL), naming the row' {
+        "$(@($convertErrors | Where-Object { "$_" -match 'u_dave' })[0])" | Should -Match 'column profile: invalid JSON'
+        Get-PgScalar $pg "SELECT count(*) FROM users WHERE email = 'dave@example.com'" | Should -Be 0
+    }
+
+    It 'keeps UUID ids, gives the others new UUIDs and records them in the id map' {
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+        Get-PgScalar $pg "SELECT count(*) FROM users WHERE id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'" | Should -Be 1
+        $ids.Keys | Sort-Object | Should -Be @('u_alice', 'u_bob')
+        Get-PgScalar $pg "SELECT email FROM users WHERE id = '$($ids['u_alice'])'" | Should -Be 'alice@example.com'
+        Get-PgScalar $pg "SELECT email FROM users WHERE id = '$($ids['u_bob'])'" | Should -Be 'bob@example.com'
+        Get-PgScalar $pg "SELECT string_agg(DISTINCT table_name, ',') FROM migration_journal.migration_id_map" | Should -Be 'users'
+    }
+
+    It 'rewrites the camelCase userId foreign key to the mapped ids (snake_case user_id)' {
+        Get-PgScalar $pg "SELECT user_id::text FROM accounts WHERE id = 2" | Should -Be "$($ids['u_alice'])"
+        Get-PgScalar $pg "SELECT user_id::text FROM accounts WHERE id = 4" | Should -Be "$($ids['u_bob'])"
+        Get-PgScalar $pg "SELECT user_id::text FROM accounts WHERE id = 1" | Should -Be 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'
+        Get-PgScalar $pg "SELECT user_id::text FROM achievements WHERE id = 1" | Should -Be "$($ids['u_alice'])"
+    }
+
+    It 'turns 0/1 into booleans' {
+        Get-PgScalar $pg "SELECT is_admin FROM users WHERE email = 'ann@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT is_admin FROM users WHERE email = 'alice@example.com'" | Should -BeFalse
+        Get-PgScalar $pg "SELECT is_admin IS NULL FROM users WHERE email = 'bob@example.com'" | Should -BeTrue
+    }
+
+    It 'reads every timestamp spelling (Z, offset, SQLite''s layout, epoch seconds and milliseconds) as the right instant' {
+        Get-PgScalar $pg "SELECT created_at = '2024-01-15 10:30:00+00' FROM users WHERE email = 'ann@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT created_at = '2024-02-01 08:00:00+00' FROM users WHERE email = 'alice@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT created_at = '2024-03-05 10:00:00.123+00' FROM users WHERE email = 'bob@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT last_login = to_timestamp(1706000000) FROM accounts WHERE id = 1" | Should -BeTrue
+        Get-PgScalar $pg "SELECT last_login = to_timestamp(1706000000.123) FROM accounts WHERE id = 2" | Should -BeTrue
+        Get-PgScalar $pg "SELECT updated_at = '2024-04-02 09:15:00+00' FROM user_progress WHERE user_id = '$($ids['u_alice'])'" | Should -BeTrue
+    }
+
+    It 'computes email_verified: created_at when emailVerified is 1, NULL when 0' {
+        Get-PgScalar $pg "SELECT email_verified = created_at FROM users WHERE email = 'ann@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT email_verified = created_at FROM users WHERE email = 'bob@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT email_verified IS NULL FROM users WHERE email = 'alice@example.com'" | Should -BeTrue
+    }
+
+    It 'converts JSON text to jsonb, JSON arrays to Postgres arrays, REAL to numeric exactly' {
+        Get-PgScalar $pg "SELECT profile = '{""theme"":""dark""}'::jsonb FROM users WHERE email = 'ann@example.com'" | Should -BeTrue
+        Get-PgScalar $pg "SELECT settings = '{""x"":[1,2]}'::jsonb FROM accounts WHERE id = 4" | Should -BeTrue
+        Get-PgScalar $pg "SELECT tags = ARRAY['a','b,c',NULL,'NULL'] FROM achievements WHERE id = 1" | Should -BeTrue
+        Get-PgScalar $pg "SELECT tags = '{}'::text[] FROM achievements WHERE id = 2" | Should -BeTrue
+        Get-PgScalar $pg "SELECT score::text FROM achievements WHERE id = 1" | Should -Be '0.1'
+        Get-PgScalar $pg "SELECT score = 1e20 FROM achievements WHERE id = 2" | Should -BeTrue
+        Get-PgScalar $pg "SELECT tags IS NULL AND user_id IS NULL FROM achievements WHERE id = 3" | Should -BeTrue
+    }
+
+    It 'merges user_wallet.xp/level into the user_progress row of the same user' {
+        $alice = Invoke-PgQuery $pg "SELECT streak_days, total_xp, current_level FROM user_progress WHERE user_id = '$($ids['u_alice'])'"
+        $alice.streak_days | Should -Be 3
+        $alice.total_xp | Should -Be 120
+        $alice.current_level | Should -Be 2
+        $bob = Invoke-PgQuery $pg "SELECT streak_days, total_xp, current_level FROM user_progress WHERE user_id = '$($ids['u_bob'])'"
+        $bob.streak_days | Should -BeNullOrEmpty
+        $bob.total_xp | Should -Be 50
+        Get-PgScalar $pg 'SELECT count(*) FROM user_progress' | Should -Be 3
+    }
+
+    It 'does not migrate sessions' {
+        Get-PgScalar $pg "SELECT to_regclass('public.sessions') IS NULL" | Should -BeTrue
+        @((Get-MigrationRun -ConnectionString $pg -Last).TableProgress.SourceTable) -join ',' | Should -Not -Match 'sessions'
+    }
+
+    It 'skips orphans (a missing parent, or one whose own row was refused), reports and quarantines them' {
+        Get-PgScalar $pg 'SELECT count(*) FROM accounts' | Should -Be 3
+        @($importWarnings | Where-Object { "$_" -match 'no parent row; Skipped' }) | Should -HaveCount 3
+        $q = @(Get-MigrationRun -ConnectionString $pg -Last -Quarantine)
+        $q | Should -HaveCount 3
+        ($q | Where-Object Key -eq 'id=3').Reason | Should -Match 'accounts_user_id_fkey -> users \(u_ghost\) has no parent row.*missing parent: users'
+        ($q | Where-Object Key -eq 'id=5').Reason | Should -Match 'u_carol'
+        ($q | Where-Object Key -eq 'userId=u_ghost').Table | Should -Be 'user_progress'
+        ($q | ForEach-Object Column | Select-Object -Unique) | Should -Be 'user_id'
+    }
+
+    It 'reports the run: status, per-table counts, summaries' {
+        $run = Get-MigrationRun -ConnectionString $pg -Last
+        $run.Status | Should -Be 'Completed'
+        $run.RowsWritten | Should -Be 13
+        $run.RowsQuarantined | Should -Be 3
+        ($run.TableProgress | Where-Object Table -eq 'users').RowsWritten | Should -Be 3
+        ($run.TableProgress | Where-Object Table -eq 'user_progress').SourceTable | Should -Be 'user_progress, user_wallet'
+        ($summaries | Where-Object Table -eq 'accounts').RowsSkipped | Should -Be 2
+        ($summaries | Where-Object Table -eq 'accounts').RowsOrphaned | Should -Be 2
+        $run.Path | Should -Not -Match 'Password'
+    }
+
+    It 'undoes the run: its rows and id-map entries go, the schema stays' {
+        $plan = @(Undo-Migration -ConnectionString $pg -Last -WhatIf)
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+        $done = @(Undo-Migration -ConnectionString $pg -Last -Force)
+        ($done | Measure-Object RowsToDelete -Sum).Sum | Should -Be 12   # 13 written: 2 of them merged into rows the run had inserted
+        foreach ($t in 'users', 'accounts', 'user_progress', 'achievements') { Get-PgScalar $pg "SELECT count(*) FROM $t" | Should -Be 0 }
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.migration_id_map' | Should -Be 0
+        (Get-MigrationRun -ConnectionString $pg -RunId 1).Status | Should -Be 'Undone'
+    }
+}
+
+Describe 'Import-PgTable: orphan policies, id maps and mistakes' {
+    BeforeAll {
+        $d1 = Join-Path $TestDrive 'ignition2.sqlite'
+        New-IgnitionD1 -Path $d1
+        function Invoke-Ignition {
+            param([string] $Pg, [hashtable] $Import, [string[]] $Table = @('users', 'accounts'))
+            # Errors and warnings come back as objects, for the tests to look at.
+            Export-D1Table -Path $d1 -Table $Table | ConvertTo-PgRow -ConnectionString $Pg -ColumnNaming SnakeCase -Exclude emailVerified -AllowUnmatchedName -ErrorAction SilentlyContinue |
+                Import-PgTable -ConnectionString $Pg @Import 2>&1 3>&1
+        }
+    }
+
+    It '-OrphanPolicy Fail refuses each orphan as a row error; the other rows go in' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $out = Invoke-Ignition -Pg $pg -Import @{ IdMap = 'Generate'; OrphanPolicy = 'Fail' }
+        @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and "$_" -match 'has no parent row' }) | Should -HaveCount 2
+        Get-PgScalar $pg 'SELECT count(*) FROM accounts' | Should -Be 3
+    }
+
+    It '-OrphanPolicy Null writes NULL where the column allows it, and refuses where it does not' {
+        $pg = New-TestPgDatabase -Server $server -Sql ($targetSql -replace 'user_id uuid NOT NULL REFERENCES', 'user_id uuid REFERENCES')
+        $out = Invoke-Ignition -Pg $pg -Import @{ IdMap = 'Generate'; OrphanPolicy = 'Null' }
+        Get-PgScalar $pg 'SELECT count(*) FROM accounts WHERE user_id IS NULL' | Should -Be 2
+        @($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and "$_" -match 'SetNull' }) | Should -HaveCount 2
+    }
+
+    It 'without -IdMap a text id that is not a UUID is an error for its row' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $out = Invoke-Ignition -Pg $pg -Table users -Import @{}
+        $refused = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $refused | Should -HaveCount 2
+        "$($refused[0])" | Should -Match 'Table users, row id=u_alice, column id: "u_alice" is not a UUID; -IdMap Generate'
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 1
+    }
+
+    It '-IdMap Deterministic gives the same UUIDv5 in every database' {
+        $a = New-TestPgDatabase -Server $server -Sql $targetSql
+        $b = New-TestPgDatabase -Server $server -Sql $targetSql
+        $null = Invoke-Ignition -Pg $a -Table users -Import @{ IdMap = 'Deterministic' }
+        $null = Invoke-Ignition -Pg $b -Table users -Import @{ IdMap = 'Deterministic' }
+        $ia = Get-PgScalar $a "SELECT new_id::text FROM migration_journal.migration_id_map WHERE old_id = 'u_alice'"
+        $ib = Get-PgScalar $b "SELECT new_id::text FROM migration_journal.migration_id_map WHERE old_id = 'u_alice'"
+        $ia | Should -Be $ib
+        $ia.Substring(14, 1) | Should -Be '5'
+    }
+
+    It 'a later run reuses the id map: children loaded alone point at the parents mapped before' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $null = Invoke-Ignition -Pg $pg -Table users -Import @{ IdMap = 'Generate' }
+        $null = Invoke-Ignition -Pg $pg -Table accounts -Import @{ IdMap = 'Generate'; OrphanPolicy = 'Skip' }
+        Get-PgScalar $pg "SELECT count(*) FROM accounts a JOIN migration_journal.migration_id_map m ON m.new_id = a.user_id WHERE m.old_id = 'u_alice'" | Should -Be 1
+    }
+
+    It 'a name in -ColumnMap that matches nothing stops before anything is written' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        { Export-D1Table -Path $d1 -Table users | ConvertTo-PgRow -ConnectionString $pg -ColumnMap @{ 'users.emial' = 'email' } | Import-PgTable -ConnectionString $pg -IdMap Generate } |
+            Should -Throw '*-ColumnMap: no D1 column "users.emial"*'
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
+    }
+
+    It 'a D1 column with no Postgres column is an error (never dropped silently)' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        { Export-D1Table -Path $d1 -Table users | ConvertTo-PgRow -ConnectionString $pg -ErrorAction Stop } |
+            Should -Throw '*column emailVerified would go to "emailVerified", which users does not have*'
+    }
+
+    It '-ExcludeTable that matches nothing is an error' {
+        { Export-D1Table -Path $d1 -All -ExcludeTable sesions } | Should -Throw '*matches no table*did you mean sessions*'
+    }
+
+    It '-WhatIf counts and writes nothing, not even the journal' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $r = @(Invoke-Ignition -Pg $pg -Table users -Import @{ IdMap = 'Generate'; WhatIf = $true })
+        $r[0].RowsSkipped | Should -Be 3
+        Get-PgScalar $pg "SELECT to_regclass('migration_journal.runs') IS NULL" | Should -BeTrue
+    }
+}
+
+Describe 'Import-PgTable: resume after kill -9, exactly once' {
+    It 'a killed run resumes and writes every row exactly once, reusing the id map' {
+        $pg = New-TestPgDatabase -Server $server -Sql 'CREATE TABLE events (id uuid PRIMARY KEY, n bigint NOT NULL, at timestamptz)'
+        $d1 = Join-Path $TestDrive 'events.sqlite'
+        Invoke-TestSqliteWrite -Path $d1 -Sql @'
+CREATE TABLE events (id TEXT PRIMARY KEY, n INTEGER NOT NULL, at TEXT);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 60000)
+INSERT INTO events SELECT printf('e_%06d', i), i, '2024-01-01 00:00:00' FROM c;
+'@
+        $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+        $script = "Import-Module '$manifest'; Export-D1Table -Path '$d1' -Table events | ConvertTo-PgRow -ConnectionString '$pg' | Import-PgTable -ConnectionString '$pg' -IdMap Generate -BatchSize 100"
+        $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-Command', $script -PassThru
+        $deadline = [datetime]::UtcNow.AddSeconds(120)
+        while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            $batches = try { Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.batches' } catch { 0 }
+            if ($batches -ge 5) { break }
+            Start-Sleep -Milliseconds 50
+        }
+        $child.Kill()   # SIGKILL: no cleanup runs in the child
+        $child.WaitForExit()
+        (Get-MigrationRun -ConnectionString $pg -Last).Status | Should -Be 'Running'
+        $before = Get-PgScalar $pg 'SELECT count(*) FROM events'
+        $before | Should -BeGreaterThan 0
+        $before | Should -BeLessThan 60000
+        $before % 100 | Should -Be 0   # whole batches only
+
+        Export-D1Table -Path $d1 -Table events | ConvertTo-PgRow -ConnectionString $pg | Import-PgTable -ConnectionString $pg -IdMap Generate -BatchSize 100 -Resume | Out-Null
+        Get-PgScalar $pg 'SELECT count(*) FROM events' | Should -Be 60000
+        Get-PgScalar $pg 'SELECT count(DISTINCT n) FROM events' | Should -Be 60000
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.migration_id_map' | Should -Be 60000
+        Get-PgScalar $pg "SELECT count(*) FROM events e JOIN migration_journal.migration_id_map m ON m.new_id = e.id AND m.old_id = 'e_' || lpad(e.n::text, 6, '0')" | Should -Be 60000
+        $run = Get-MigrationRun -ConnectionString $pg -Last
+        $run.Status | Should -Be 'Completed'
+        $run.Attempts | Should -Be 2
+        $run.RowsWritten | Should -Be 60000
+    }
+}
