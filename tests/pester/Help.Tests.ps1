@@ -45,7 +45,8 @@ Describe 'help' {
         @{ Label = 'out/Migration/Migration.psd1 (the module folder)'; Relative = 'out/Migration/Migration.psd1' }
     ) {
         $help = Get-HelpFromFreshSession -Manifest (Join-Path $root $Relative)
-        $help.Count | Should -Be 7
+        # Every exported cmdlet (the manifest's list), so a new cmdlet without help fails here.
+        $help.Count | Should -Be (Import-PowerShellDataFile (Join-Path $root 'module/Migration.psd1')).CmdletsToExport.Count
         foreach ($h in $help) {
             # Without a help file Get-Help makes a synopsis of the syntax and has no examples.
             $h.Examples | Should -BeGreaterThan 0 -Because "$($h.Name) has examples in its MAML help"
