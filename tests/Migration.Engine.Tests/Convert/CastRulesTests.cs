@@ -34,11 +34,20 @@ public sealed class CastRulesTests
     }
 
     [Fact]
-    public void Postgres_to_D1_is_registered_and_a_missing_direction_is_named()
+    public void Both_directions_are_registered_and_a_missing_direction_is_named()
     {
         var rules = CastRuleTable.For(SchemaKind.Postgres, SchemaKind.D1);
         Assert.Equal((SchemaKind.Postgres, SchemaKind.D1), (rules.Source, rules.Target));
-        var e = Assert.Throws<NotSupportedException>(() => CastRuleTable.For(SchemaKind.D1, SchemaKind.Postgres));
-        Assert.Equal("No cast rules convert D1 rows to Postgres.", e.Message);
+        var back = CastRuleTable.For(SchemaKind.D1, SchemaKind.Postgres);
+        Assert.Equal((SchemaKind.D1, SchemaKind.Postgres), (back.Source, back.Target));
+        var e = Assert.Throws<NotSupportedException>(() => CastRuleTable.For(SchemaKind.D1, SchemaKind.D1));
+        Assert.Equal("No cast rules convert D1 rows to D1.", e.Message);
+    }
+
+    [Fact]
+    public void Every_type_family_has_a_D1_to_Postgres_converter()
+    {
+        foreach (var family in Enum.GetValues<PgTypeFamily>())
+            Assert.True(D1ToPgCastRules.Covers(family), $"No D1 -> Postgres converter for {family}.");
     }
 }

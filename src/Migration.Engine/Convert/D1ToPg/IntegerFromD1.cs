@@ -14,9 +14,10 @@ internal sealed class IntegerFromD1(PgType type) : FromD1Converter
         if (value is not long l) throw Unexpected(value, type.Name);
         return _bytes switch
         {
-            2 when l is >= short.MinValue and <= short.MaxValue => (short)l,
-            4 when l is >= int.MinValue and <= int.MaxValue => (int)l,
-            8 => l,
+            // Boxed per arm: a switch of short, int and long would widen all three to long.
+            2 when l is >= short.MinValue and <= short.MaxValue => (object)(short)l,
+            4 when l is >= int.MinValue and <= int.MaxValue => (object)(int)l,
+            8 => (object)l,
             _ => throw new ValueRejectedException($"INTEGER {l} does not fit {type.Name}"),
         };
     }
