@@ -23,7 +23,7 @@ public sealed class PipelineFidelityTests(PgCluster pg) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    const string Corpus = """
+    internal const string Corpus = """
         CREATE TYPE mood AS ENUM ('sad', 'happy', 'ünïcode');
         CREATE TABLE corpus (
           id int PRIMARY KEY,
@@ -187,7 +187,7 @@ public sealed class PipelineFidelityTests(PgCluster pg) : IDisposable
     }
 
     /// <summary>Runs the three stages as the cmdlets do; returns rows written and per-row conversion errors.</summary>
-    static (long Written, List<ConversionException> Errors) Migrate(string cs, string file, ConversionOptions options, string[] tables)
+    internal static (long Written, List<ConversionException> Errors) Migrate(string cs, string file, ConversionOptions options, string[] tables)
     {
         var errors = new List<ConversionException>();
         var converter = new RowConverter(options);

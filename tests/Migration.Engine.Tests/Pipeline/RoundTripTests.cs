@@ -1,0 +1,157 @@
+using Migration.Engine.Convert;
+using Migration.Engine.Schema;
+using Migration.Engine.Source;
+using Migration.Engine.Source.Sqlite;
+using Migration.Engine.Target;
+using Migration.Engine.Target.Postgres;
+using Migration.Engine.Tests.Infrastructure;
+using Npgsql;
+using Xunit;
+
+namespace Migration.Engine.Tests.Pipeline;
+
+/// <summary>
+/// PostgreSQL -> D1 -> PostgreSQL on the fidelity corpus: every row the way out accepted comes
+/// back identical, compared by Postgres itself (each row's text form in one session setting);
+/// the row the way out refused (a numeric NaN under the default -NonFinite Error) stays refused.
+/// Then the D1 -> PostgreSQL target's own guarantees: a batch and its journal commit together,
+/// a resumed run writes each row once, undo takes exactly the run's rows.
+/// </summary>
+[Collection(PgCluster.Collection)]
+public sealed class RoundTripTests(PgCluster pg) : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("roundtrip-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static IReadOnlyList<TableSchema> Catalog(string cs)
+    {
+        using var exporter = new PgExporter(new PgConnectionSettings(cs));
+        return exporter.DescribeAll(PgTableSelection.All, out _);
+    }
+
+    /// <summary>D1 file -> Postgres through the engine (what the three cmdlets do); returns the conversion errors.</summary>
+    static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, PgConversionOptions? conversion = null,
+        Action<PgTarget>? watch = null)
+    {
+        var errors = new List<ConversionException>();
+        var converter = new PgRowConverter(conversion ?? PgConversionOptions.Default, Catalog(cs));
+        using var source = new SqliteFileSource(file);
+        using var target = new PgTarget(new PgConnectionSettings(cs), options);
+        watch?.Invoke(target);
+        if (!target.Start()) return errors;
+        foreach (var table in source.Describe(tables))
+            foreach (var row in source.Export(table))
+            {
+                try { target.Add(converter.Convert(row)); }
+                catch (ConversionException ex) { errors.Add(ex); }
+            }
+        target.Complete();
+        return errors;
+    }
+
+    static List<string> RowsAsText(string cs, string sql)
+    {
+        using var c = new NpgsqlConnection(cs);
+        c.Open();
+        using var cmd = new NpgsqlCommand("SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; " + sql, c);
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        do { while (r.Read()) list.Add(r.IsDBNull(0) ? "NULL" : r.GetValue(0).ToString()!); } while (r.NextResult());
+        return list;
+    }
+
+    [Fact]
+    public void The_fidelity_corpus_comes_back_identical()
+    {
+        var source = pg.CreateDatabase("rt_src");
+        pg.Execute(source, PipelineFidelityTests.Corpus);
+        var file = Path.Combine(_dir, "corpus.sqlite");
+        var (written, outErrors) = PipelineFidelityTests.Migrate(source, file, ConversionOptions.Default, ["corpus"]);
+        Assert.Equal(5, written);
+        Assert.Contains("id=5", Assert.Single(outErrors).Message);
+
+        var back = pg.CreateDatabase("rt_back");
+        pg.Execute(back, PipelineFidelityTests.Corpus + "; TRUNCATE corpus;");
+        var errors = Load(file, back, ["corpus"], new PgTargetOptions { BatchSize = 2 });
+        Assert.Empty(errors);
+
+        var expected = RowsAsText(source, "SELECT c::text FROM corpus c WHERE id <> 5 ORDER BY id");
+        var actual = RowsAsText(back, "SELECT c::text FROM corpus c ORDER BY id");
+        Assert.Equal(expected, actual);
+        Assert.Equal(5, actual.Count);
+    }
+
+    [Fact]
+    public void A_batch_Postgres_refuses_is_split_the_bad_rows_quarantined_and_undo_takes_exactly_the_run()
+    {
+        var cs = pg.CreateDatabase("rt_probe");
+        pg.Execute(cs, "CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1), (2); CREATE TABLE c (id int PRIMARY KEY, p int REFERENCES p, v varchar(3)); INSERT INTO c VALUES (100, 1, 'old');");
+        var file = Path.Combine(_dir, "probe.sqlite");
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER, v TEXT); INSERT INTO c VALUES (1, 1, 'a'), (2, 9, 'b'), (3, 2, 'toolong'), (4, 2, 'd'), (100, 2, 'dup');";
+            cmd.ExecuteNonQuery();
+        }
+        var errors = new List<RowError>();
+        var orphans = new List<OrphanRow>();
+        Load(file, cs, ["c"], new PgTargetOptions { BatchSize = 10, OrphanPolicy = OrphanPolicy.Skip }, watch: t =>
+        {
+            t.RowFailed += errors.Add;
+            t.OrphanFound += orphans.Add;
+        });
+        Assert.Equal(["1", "4", "100"], RowsAsText(cs, "SELECT id FROM c ORDER BY id"));
+        Assert.Equal("old", RowsAsText(cs, "SELECT v FROM c WHERE id = 100")[0]);
+        Assert.Equal("id=2", Assert.Single(orphans).Key);
+        Assert.Equal(["id=3", "id=100"], errors.Select(e => e.Key).ToArray());
+        Assert.Contains("value too long", errors[0].Reason);
+        Assert.Contains("duplicate key", errors[1].Reason);
+        Assert.Equal(["3"], RowsAsText(cs, "SELECT count(*) FROM migration_journal.quarantine"));
+        Assert.Equal(["1"], RowsAsText(cs, "SELECT count(*) FROM migration_journal.batches"));
+
+        var undo = new PgUndo(new PgConnectionSettings(cs));
+        Assert.Equal(2, Assert.Single(undo.Plan(1)).RowsToDelete);
+        undo.Undo(1);
+        Assert.Equal(["100"], RowsAsText(cs, "SELECT id FROM c ORDER BY id"));
+        Assert.Throws<InvalidOperationException>(() => undo.Undo(1));
+    }
+
+    [Fact]
+    public void Resume_continues_after_the_checkpoint_and_a_completed_run_writes_nothing()
+    {
+        var cs = pg.CreateDatabase("rt_resume");
+        pg.Execute(cs, "CREATE TABLE t (id text PRIMARY KEY, n int)");
+        var file = Path.Combine(_dir, "resume.sqlite");
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 25) INSERT INTO t SELECT 'k' || i, i FROM c;";
+            cmd.ExecuteNonQuery();
+        }
+        // The first attempt dies after two batches (an exception out of the batch observer, as a crash would).
+        var converter = new PgRowConverter(PgConversionOptions.Default, Catalog(cs));
+        using (var source = new SqliteFileSource(file))
+        using (var target = new PgTarget(new PgConnectionSettings(cs), new PgTargetOptions { BatchSize = 10 }))
+        {
+            target.Start();
+            var batches = 0;
+            target.BatchCommitted += _ => { if (++batches == 2) throw new IOException("killed"); };
+            Assert.Throws<IOException>(() =>
+            {
+                foreach (var row in source.Export(source.Describe(["t"])[0])) target.Add(converter.Convert(row));
+                target.Complete();
+            });
+        }
+        Assert.Equal(["20"], RowsAsText(cs, "SELECT count(*) FROM t"));
+        Assert.Equal(["Failed"], RowsAsText(cs, "SELECT status FROM migration_journal.runs"));
+        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10, Resume = true });
+        Assert.Equal(["25", "25"], RowsAsText(cs, "SELECT count(*) FROM t; SELECT count(DISTINCT n) FROM t"));
+        Assert.Equal(["Completed 2"], RowsAsText(cs, "SELECT status || ' ' || attempts FROM migration_journal.runs"));
+        // Once completed, resuming again writes nothing.
+        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10, Resume = true });
+        Assert.Equal(["3"], RowsAsText(cs, "SELECT count(*) FROM migration_journal.batches"));
+    }
+}
