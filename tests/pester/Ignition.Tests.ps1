@@ -270,6 +270,23 @@ Describe 'Import-PgTable: orphan policies, id maps and mistakes' {
         { Export-D1Table -Path $d1 -All -ExcludeTable sesions } | Should -Throw '*matches no table*did you mean sessions*'
     }
 
+    It 'loads in the target''s foreign-key order when the D1 file declares no foreign keys (children held back until their parents are in)' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $flat = Join-Path $TestDrive 'no-fks.sqlite'
+        Invoke-TestSqliteWrite -Path $flat -Sql @'
+CREATE TABLE accounts (id INTEGER PRIMARY KEY, userId TEXT NOT NULL, provider TEXT NOT NULL);
+CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, created_at TEXT NOT NULL);
+INSERT INTO accounts VALUES (1, 'u_a', 'github'), (2, 'u_b', 'google');
+INSERT INTO users VALUES ('u_a', 'a@example.com', '2024-01-01'), ('u_b', 'b@example.com', '2024-01-02');
+'@
+        $rows = Export-D1Table -Path $flat -All | ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase -Verbose 4>&1
+        ($rows | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match 'foreign-key order: users, accounts' }) | Should -Not -BeNullOrEmpty
+        $out = Export-D1Table -Path $flat -All | ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString $pg -IdMap Generate 2>&1 3>&1
+        @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -or $_ -is [System.Management.Automation.WarningRecord] }) | Should -BeNullOrEmpty
+        @($out.Table) | Should -Be @('users', 'accounts')
+        Get-PgScalar $pg 'SELECT count(*) FROM accounts a JOIN users u ON u.id = a.user_id' | Should -Be 2
+    }
+
     It '-WhatIf counts and writes nothing, not even the journal' {
         $pg = New-TestPgDatabase -Server $server -Sql $targetSql
         $r = @(Invoke-Ignition -Pg $pg -Table users -Import @{ IdMap = 'Generate'; WhatIf = $true })

@@ -27,6 +27,8 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
     PgRowConverter? _converter;
     readonly HashSet<object> _checkedSets = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<TableSchema> _planned = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Per set of D1 tables: the target's foreign-key order the rows go out in.</summary>
+    readonly Dictionary<object, TargetLoadOrder> _orders = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>A row from Export-D1Table.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -161,7 +163,15 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
                 WriteObject(new RejectedRow(_converter!.TargetSchemaFor(schema).Name, ex.Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt));
             return;
         }
-        WriteObject(converted);
+        if (_orders.TryGetValue((object?)schema.Definition?.Set ?? schema, out var order))
+            foreach (var r in order.Accept(schema.Name, converted)) WriteObject(r);
+        else WriteObject(converted);
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var order in _orders.Values)
+            foreach (var r in order.Drain()) WriteObject(r);
     }
 
     /// <summary>Before the first row of a set of tables: every name in the maps must match, and every table of the set must map (else nothing goes out).</summary>
@@ -182,6 +192,16 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
             catch (MappingException ex) { problems.Add(ex.Message); }
         }
         if (problems.Count > 0)
+        {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Join("; ", problems) + ". Nothing was converted."), "MappingFailed", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        if (schema.Definition?.Set is { IsLoadOrder: true } && tables.Count > 1)
+        {
+            var order = new TargetLoadOrder(tables, _converter!.TargetTableFor);
+            _orders[set] = order;
+            if (order.Reordered)
+                WriteVerbose($"Rows go out in the target's foreign-key order: {string.Join(", ", order.Order)} (a table that arrives early is held back until its parents are out).");
+        }
     }
 }
