@@ -32,39 +32,51 @@ internal static class JournalStore
         ArgumentNullException.ThrowIfNull(start);
         if (!System.IO.Path.IsPathFullyQualified(path))
             throw new ArgumentException($"The database must be a full filesystem path, not \"{path}\".", nameof(path));
-        using var connection = SqliteTarget.OpenConnection(path, readOnly: false);
-        JournalTables.Ensure(connection);
-        return start.Resume ? Resume(path, connection, start) : Begin(path, connection, start);
-    }
-
-    static MigrationRun Begin(string path, SqliteConnection connection, RunStart start)
-    {
-        if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.", nameof(start));
-        if (start.BackupPath is { } backup)
+        using var journal = SqliteJournalConnection.Open(path);
+        JournalTables.Ensure(journal);
+        if (!start.Resume && start.BackupPath is { } backup)
         {
+            if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.", nameof(start));
             if (!System.IO.Path.IsPathFullyQualified(backup)) throw new ArgumentException($"The backup must be a full filesystem path, not \"{backup}\".", nameof(start));
             if (File.Exists(backup)) throw new IOException($"The backup file {backup} already exists; it is never overwritten.");
             // The SQLite backup API: a consistent copy even of a WAL-mode file another process reads.
             using var copy = SqliteTarget.OpenConnection(backup, readOnly: false);
-            connection.BackupDatabase(copy);
+            journal.Connection.BackupDatabase(copy);
         }
-        var tablesBefore = JournalTables.DataTables(connection);
-        var emptyBefore = tablesBefore.Where(t => IsEmptyRowidTable(connection, t)).ToList();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = $"""
-            INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path)
-            VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup) RETURNING run_id
-            """;
-        insert.Parameters.AddWithValue("$now", JournalClock.Now());
-        insert.Parameters.AddWithValue("$source", (object?)start.Source ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$tables", JsonSerializer.Serialize(start.Tables.ToArray()));
-        insert.Parameters.AddWithValue("$options", start.Options);
-        insert.Parameters.AddWithValue("$before", JsonSerializer.Serialize(tablesBefore.ToArray()));
-        insert.Parameters.AddWithValue("$empty", JsonSerializer.Serialize(emptyBefore.ToArray()));
-        insert.Parameters.AddWithValue("$backup", (object?)start.BackupPath ?? DBNull.Value);
-        var runId = (long)insert.ExecuteScalar()!;
-        return new MigrationRun(path, runId, resumed: false, RunStatus.Running, attempts: 1, tablesBefore, emptyBefore, new(StringComparer.OrdinalIgnoreCase),
-            new(StringComparer.OrdinalIgnoreCase), WithoutRowidTables(connection, tablesBefore));
+        return Start(journal, start, () => SqliteJournalConnection.Open(path), ensured: true);
+    }
+
+    /// <summary>
+    /// Starts or resumes a run in any database that holds a journal (<paramref name="journal"/>);
+    /// <paramref name="reopen"/> gives the run a connection of its own later (to finish it).
+    /// A backup (<see cref="RunStart.BackupPath"/>) is the local file's business: taken before this.
+    /// </summary>
+    internal static MigrationRun Start(IJournalConnection journal, RunStart start, Func<IJournalConnection> reopen, bool ensured = false)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(start);
+        if (!ensured) JournalTables.Ensure(journal);
+        return start.Resume ? Resume(journal, start, reopen) : Begin(journal, start, reopen);
+    }
+
+    static MigrationRun Begin(IJournalConnection journal, RunStart start, Func<IJournalConnection> reopen)
+    {
+        if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.", nameof(start));
+        return journal.Atomically(() =>
+        {
+            var tablesBefore = JournalTables.DataTables(journal);
+            var emptyBefore = tablesBefore.Where(t => IsEmptyRowidTable(journal, t)).ToList();
+            var now = JournalClock.Now();
+            journal.Write(s => s.Execute($"""
+                INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path)
+                VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup)
+                """, ("$now", now), ("$source", start.Source), ("$tables", JsonSerializer.Serialize(start.Tables.ToArray())), ("$options", start.Options),
+                ("$before", JsonSerializer.Serialize(tablesBefore.ToArray())), ("$empty", JsonSerializer.Serialize(emptyBefore.ToArray())), ("$backup", start.BackupPath)));
+            // The newest run is this one: a journal has one writer at a time (and locally this is one transaction).
+            var runId = Int(journal.Query($"SELECT max(run_id) FROM {JournalTables.Runs}")[0][0]);
+            return new MigrationRun(journal.Location, reopen, runId, resumed: false, RunStatus.Running, attempts: 1, tablesBefore, emptyBefore,
+                new(StringComparer.OrdinalIgnoreCase), new(StringComparer.OrdinalIgnoreCase), WithoutRowidTables(journal, tablesBefore));
+        });
     }
 
     /// <summary>
@@ -73,66 +85,42 @@ internal static class JournalStore
     /// log. Undo empties it again, after proving from the run's checksums that it holds nothing
     /// else (see <see cref="MigrationUndo"/>). Virtual and WITHOUT ROWID tables keep the usual rules.
     /// </summary>
-    static bool IsEmptyRowidTable(SqliteConnection connection, string table)
-    {
-        if (!UndoLogTriggers.IsPlainTable(connection, table) || UndoLogTriggers.IsWithoutRowid(connection, null, table)) return false;
-        using var any = connection.CreateCommand();
-        any.CommandText = "SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(table) + ")";
-        return (long)any.ExecuteScalar()! == 0;
-    }
+    static bool IsEmptyRowidTable(IJournalConnection journal, string table) =>
+        JournalTables.Kind(journal, table) is ("table", false)
+        && Int(journal.Query("SELECT EXISTS (SELECT 1 FROM " + SqlQuote.Identifier(table) + ")")[0][0]) == 0;
 
-    static MigrationRun Resume(string path, SqliteConnection connection, RunStart start)
+    static MigrationRun Resume(IJournalConnection journal, RunStart start, Func<IJournalConnection> reopen) => journal.Atomically(() =>
     {
-        using var transaction = connection.BeginTransaction();
-        long runId;
-        using (var find = connection.CreateCommand())
-        {
-            find.Transaction = transaction;
-            find.CommandText = start.RunId is null
-                ? $"SELECT run_id FROM {JournalTables.Runs} WHERE status <> 'Undone' ORDER BY run_id DESC LIMIT 1"
-                : $"SELECT run_id FROM {JournalTables.Runs} WHERE run_id = $run";
-            find.Parameters.AddWithValue("$run", start.RunId ?? 0);
-            runId = find.ExecuteScalar() as long?
-                ?? throw new InvalidOperationException(start.RunId is null
-                    ? $"There is no run to resume in {path}."
-                    : $"There is no run {start.RunId} in {path}.");
-        }
-        string status, before, empty;
-        int attempts;
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT status, tables_before, attempts, empty_before FROM {JournalTables.Runs} WHERE run_id = $run";
-            read.Parameters.AddWithValue("$run", runId);
-            using var r = read.ExecuteReader();
-            r.Read();
-            (status, before, attempts, empty) = (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3));
-        }
-        var state = ParseStatus(status);
+        var path = journal.Location;
+        var found = start.RunId is null
+            ? journal.Query($"SELECT run_id FROM {JournalTables.Runs} WHERE status <> 'Undone' ORDER BY run_id DESC LIMIT 1")
+            : journal.Query($"SELECT run_id FROM {JournalTables.Runs} WHERE run_id = $run", ("$run", start.RunId.Value));
+        if (found.Count == 0)
+            throw new InvalidOperationException(start.RunId is null ? $"There is no run to resume in {path}." : $"There is no run {start.RunId} in {path}.");
+        var runId = Int(found[0][0]);
+        var r = journal.Query($"SELECT status, tables_before, attempts, empty_before FROM {JournalTables.Runs} WHERE run_id = $run", ("$run", runId))[0];
+        var state = ParseStatus((string)r[0]!);
         if (state == RunStatus.Undone)
             throw new InvalidOperationException($"Run {runId} in {path} was undone; start a new run instead of resuming it.");
-        var tablesBefore = JsonSerializer.Deserialize<string[]>(before) ?? [];
-        var emptyBefore = JsonSerializer.Deserialize<string[]>(empty) ?? [];
+        var tablesBefore = JsonSerializer.Deserialize<string[]>((string)r[1]!) ?? [];
+        var attempts = (int)Int(r[2]);
+        var emptyBefore = JsonSerializer.Deserialize<string[]>((string)r[3]!) ?? [];
         List<string> restarted = [];
         if (!state.IsComplete())
         {
             attempts++;
-            using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = $"UPDATE {JournalTables.Runs} SET status = 'Running', attempts = $attempts, finished_at = NULL, message = NULL WHERE run_id = $run";
-            update.Parameters.AddWithValue("$attempts", attempts);
-            update.Parameters.AddWithValue("$run", runId);
-            update.ExecuteNonQuery();
-            restarted = RestartKeylessTables(connection, transaction, runId, tablesBefore, emptyBefore);
+            var next = attempts;
+            journal.Write(s => s.Execute($"UPDATE {JournalTables.Runs} SET status = 'Running', attempts = $attempts, finished_at = NULL, message = NULL WHERE run_id = $run",
+                ("$attempts", next), ("$run", runId)));
+            restarted = RestartKeylessTables(journal, runId, tablesBefore, emptyBefore);
         }
-        var checkpoints = Checkpoints(connection, transaction, runId);
-        var recorded = TableRecords(connection, transaction, runId);
-        transaction.Commit();
-        return new MigrationRun(path, runId, resumed: true, state, attempts, tablesBefore, emptyBefore, checkpoints, recorded, WithoutRowidTables(connection, tablesBefore))
+        var checkpoints = Checkpoints(journal, runId);
+        var recorded = TableRecords(journal, runId);
+        return new MigrationRun(path, reopen, runId, resumed: true, state, attempts, tablesBefore, emptyBefore, checkpoints, recorded, WithoutRowidTables(journal, tablesBefore))
         {
             RestartedTables = restarted,
         };
-    }
+    });
 
     /// <summary>
     /// A table without a key has no checkpoint to continue after, so a resumed run writes it
@@ -140,162 +128,126 @@ internal static class JournalStore
     /// the run created or found empty is emptied; in an older table the run's undo log is
     /// reverted). Foreign keys are off on this connection (SQLite's default), so nothing cascades.
     /// </summary>
-    static List<string> RestartKeylessTables(SqliteConnection connection, SqliteTransaction transaction, long runId, string[] tablesBefore, string[] emptyBefore)
+    static List<string> RestartKeylessTables(IJournalConnection journal, long runId, string[] tablesBefore, string[] emptyBefore)
     {
-        var keyless = new List<(string Table, bool Created)>();
-        using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT table_name, created FROM {JournalTables.RunTables} WHERE run_id = $run AND key_columns = '[]' AND batches > 0";
-            read.Parameters.AddWithValue("$run", runId);
-            using var r = read.ExecuteReader();
-            while (r.Read()) keyless.Add((r.GetString(0), r.GetInt64(1) != 0));
-        }
+        var keyless = journal.Query($"SELECT table_name, created FROM {JournalTables.RunTables} WHERE run_id = $run AND key_columns = '[]' AND batches > 0", ("$run", runId))
+            .Select(r => (Table: (string)r[0]!, Created: Int(r[1]) != 0)).ToList();
         if (keyless.Count == 0) return [];
         foreach (var (table, created) in keyless)
         {
-            if ((created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase)) || emptyBefore.Contains(table, StringComparer.OrdinalIgnoreCase))
+            var owned = (created && !tablesBefore.Contains(table, StringComparer.OrdinalIgnoreCase)) || emptyBefore.Contains(table, StringComparer.OrdinalIgnoreCase);
+            if (!owned)
             {
-                using var delete = connection.CreateCommand();
-                delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM " + SqlQuote.Identifier(table);
-                delete.ExecuteNonQuery();
+                // Only the local file keeps an undo log of rows written into older tables.
+                if (journal is not SqliteJournalConnection { Transaction: { } transaction } local)
+                    throw new InvalidOperationException($"Run {runId} wrote rows into {table}, a table without a key that held rows before it; {journal.Location} keeps no undo log to take them out, so the run cannot be resumed. Undo it, or start a new run.");
+                UndoReplay.Revert(local.Connection, transaction, runId, table);
             }
-            else
-                UndoReplay.Revert(connection, transaction, runId, table);
-            using var reset = connection.CreateCommand();
-            reset.Transaction = transaction;
-            // The batch count stays, so the rewritten batches get new numbers after the old ones.
-            reset.CommandText = $"UPDATE {JournalTables.RunTables} SET rows_written = 0, rows_skipped = 0, rows_failed = 0, last_key = NULL, last_key_image = NULL, columns = NULL, checksum = NULL WHERE run_id = $run AND table_name = $table";
-            reset.Parameters.AddWithValue("$run", runId);
-            reset.Parameters.AddWithValue("$table", table);
-            reset.ExecuteNonQuery();
+            journal.Write(s =>
+            {
+                if (owned) s.Execute("DELETE FROM " + SqlQuote.Identifier(table));
+                // The batch count stays, so the rewritten batches get new numbers after the old ones.
+                s.Execute($"UPDATE {JournalTables.RunTables} SET rows_written = 0, rows_skipped = 0, rows_failed = 0, last_key = NULL, last_key_image = NULL, columns = NULL, checksum = NULL WHERE run_id = $run AND table_name = $table",
+                    ("$run", runId), ("$table", table));
+            });
         }
         return [.. keyless.Select(k => k.Table)];
     }
 
-    static Dictionary<string, object?[]> Checkpoints(SqliteConnection connection, SqliteTransaction transaction, long runId)
+    static Dictionary<string, object?[]> Checkpoints(IJournalConnection journal, long runId)
     {
         var result = new Dictionary<string, object?[]>(StringComparer.OrdinalIgnoreCase);
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = $"SELECT table_name, last_key_image FROM {JournalTables.RunTables} WHERE run_id = $run AND last_key_image IS NOT NULL";
-        read.Parameters.AddWithValue("$run", runId);
-        using var r = read.ExecuteReader();
-        while (r.Read()) result[r.GetString(0)] = RowImage.Decode((byte[])r.GetValue(1));
+        foreach (var r in journal.Query($"SELECT table_name, last_key_image FROM {JournalTables.RunTables} WHERE run_id = $run AND last_key_image IS NOT NULL", ("$run", runId)))
+            result[(string)r[0]!] = RowImage.Decode((byte[])r[1]!);
         return result;
     }
 
-    internal static List<MigrationRunInfo> GetRuns(SqliteConnection connection, string path, long? runId, SqliteTransaction? transaction = null)
+    internal static List<MigrationRunInfo> GetRuns(SqliteConnection connection, string path, long? runId, SqliteTransaction? transaction = null) =>
+        GetRuns(new SqliteJournalConnection(connection, path, transaction), runId);
+
+    /// <summary>The runs recorded in the journal, oldest first (one run with <paramref name="runId"/>); empty when there is no journal.</summary>
+    internal static List<MigrationRunInfo> GetRuns(IJournalConnection journal, long? runId)
     {
-        if (!JournalTables.Exist(connection)) return [];
+        if (!JournalTables.Exist(journal)) return [];
         var progress = new Dictionary<long, List<RunTableProgress>>();
-        using (var read = connection.CreateCommand())
+        foreach (var r in journal.Query($"""
+            SELECT run_id, table_name, source_table, created, batches, rows_written, rows_skipped, rows_failed, last_key
+            FROM {JournalTables.RunTables} WHERE $run IS NULL OR run_id = $run ORDER BY run_id, ordinal
+            """, ("$run", runId)))
         {
-            read.Transaction = transaction;
-            read.CommandText = $"""
-                SELECT run_id, table_name, source_table, created, batches, rows_written, rows_skipped, rows_failed, last_key
-                FROM {JournalTables.RunTables} WHERE $run IS NULL OR run_id = $run ORDER BY run_id, ordinal
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (!progress.TryGetValue(id, out var list)) progress[id] = list = [];
-                list.Add(new RunTableProgress(id, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt64(3) != 0,
-                    r.GetInt32(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8)));
-            }
+            var id = Int(r[0]);
+            if (!progress.TryGetValue(id, out var list)) progress[id] = list = [];
+            list.Add(new RunTableProgress(id, (string)r[1]!, (string?)r[2], Int(r[3]) != 0, (int)Int(r[4]), Int(r[5]), Int(r[6]), Int(r[7]), (string?)r[8]));
         }
         var runs = new List<MigrationRunInfo>();
-        using (var read = connection.CreateCommand())
+        // A run still going (or killed) has no totals yet: they are summed from its tables.
+        foreach (var r in journal.Query($"""
+            SELECT r.run_id, r.status, r.started_at, r.finished_at, r.source, r.tables, r.options,
+                   (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
+                   (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
+                   (SELECT coalesce(sum(rows_failed), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
+                   (SELECT count(*) FROM {JournalTables.Quarantine} q WHERE q.run_id = r.run_id),
+                   r.attempts, r.backup_path, r.undone_at, r.message
+            FROM {JournalTables.Runs} r WHERE $run IS NULL OR r.run_id = $run ORDER BY r.run_id
+            """, ("$run", runId)))
         {
-            read.Transaction = transaction;
-            // A run still going (or killed) has no totals yet: they are summed from its tables.
-            read.CommandText = $"""
-                SELECT r.run_id, r.status, r.started_at, r.finished_at, r.source, r.tables, r.options,
-                       (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT coalesce(sum(rows_failed), 0) FROM {JournalTables.RunTables} t WHERE t.run_id = r.run_id),
-                       (SELECT count(*) FROM {JournalTables.Quarantine} q WHERE q.run_id = r.run_id),
-                       r.attempts, r.backup_path, r.undone_at, r.message
-                FROM {JournalTables.Runs} r WHERE $run IS NULL OR r.run_id = $run ORDER BY r.run_id
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                runs.Add(new MigrationRunInfo(path, id, ParseStatus(r.GetString(1)), JournalClock.Parse(r.GetString(2)),
-                    JournalClock.ParseOrNull(r.GetValue(3)), r.IsDBNull(4) ? null : r.GetString(4),
-                    JsonSerializer.Deserialize<string[]>(r.GetString(5)) ?? [], r.GetString(6),
-                    r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt32(11),
-                    r.IsDBNull(12) ? null : r.GetString(12), JournalClock.ParseOrNull(r.GetValue(13)),
-                    r.IsDBNull(14) ? null : r.GetString(14), progress.GetValueOrDefault(id) ?? []));
-            }
+            var id = Int(r[0]);
+            runs.Add(new MigrationRunInfo(journal.Location, id, ParseStatus((string)r[1]!), JournalClock.Parse((string)r[2]!),
+                JournalClock.ParseOrNull(r[3]), (string?)r[4],
+                JsonSerializer.Deserialize<string[]>((string)r[5]!) ?? [], (string)r[6]!,
+                Int(r[7]), Int(r[8]), Int(r[9]), Int(r[10]), (int)Int(r[11]),
+                (string?)r[12], JournalClock.ParseOrNull(r[13]),
+                (string?)r[14], progress.GetValueOrDefault(id) ?? []));
         }
         return runs;
     }
+
+    /// <summary>An INTEGER the journal reads back (long locally; long from D1's JSON too).</summary>
+    static long Int(object? value) => System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The checkpoints of a run (default: the newest run not undone, the one
     /// <see cref="RunStart.Resume"/> continues), one per table it wrote; empty when there is none.
     /// </summary>
-    internal static IReadOnlyList<ResumePoint> ResumePoints(string path, long? runId)
+    internal static IReadOnlyList<ResumePoint> ResumePoints(string path, long? runId) =>
+        JournalTables.Read(path, connection => ResumePoints(new SqliteJournalConnection(connection, path), runId));
+
+    internal static IReadOnlyList<ResumePoint> ResumePoints(IJournalConnection journal, long? runId)
     {
-        return JournalTables.Read(path, connection =>
-        {
-            if (!JournalTables.Exist(connection)) return new List<ResumePoint>();
-            using var read = connection.CreateCommand();
-            read.CommandText = $"""
-                SELECT t.run_id, t.table_name, t.source_table, t.last_key_image FROM {JournalTables.RunTables} t
-                WHERE t.run_id = coalesce($run, (SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'))
-                ORDER BY t.ordinal
-                """;
-            read.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
-            using var r = read.ExecuteReader();
-            var list = new List<ResumePoint>();
-            while (r.Read())
-                list.Add(new ResumePoint(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-                    r.IsDBNull(3) ? null : RowImage.Decode((byte[])r.GetValue(3))));
-            return list;
-        });
+        if (!JournalTables.Exist(journal)) return [];
+        return [.. journal.Query($"""
+            SELECT t.run_id, t.table_name, t.source_table, t.last_key_image FROM {JournalTables.RunTables} t
+            WHERE t.run_id = coalesce($run, (SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'))
+            ORDER BY t.ordinal
+            """, ("$run", runId)).Select(r => new ResumePoint(Int(r[0]), (string)r[1]!, (string?)r[2], r[3] is byte[] image ? RowImage.Decode(image) : null))];
     }
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>
-    internal static List<QuarantinedRow> Quarantined(SqliteConnection connection, long runId)
+    internal static List<QuarantinedRow> Quarantined(SqliteConnection connection, long runId) =>
+        Quarantined(new SqliteJournalConnection(connection, connection.DataSource), runId);
+
+    internal static List<QuarantinedRow> Quarantined(IJournalConnection journal, long runId)
     {
-        if (!JournalTables.Exist(connection)) return [];
-        using var read = connection.CreateCommand();
-        read.CommandText = $"SELECT run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at FROM {JournalTables.Quarantine} WHERE run_id = $run ORDER BY id";
-        read.Parameters.AddWithValue("$run", runId);
-        using var r = read.ExecuteReader();
-        var list = new List<QuarantinedRow>();
-        while (r.Read())
-            list.Add(new QuarantinedRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
-                r.GetString(4), r.GetString(5), r.GetString(6), JournalClock.Parse(r.GetString(7))));
-        return list;
+        if (!JournalTables.Exist(journal)) return [];
+        return [.. journal.Query($"SELECT run_id, table_name, row_key, column_name, stage, reason, value_excerpt, recorded_at FROM {JournalTables.Quarantine} WHERE run_id = $run ORDER BY id",
+            ("$run", runId)).Select(r => new QuarantinedRow(Int(r[0]), (string)r[1]!, (string)r[2]!, (string?)r[3], (string)r[4]!, (string)r[5]!, (string)r[6]!,
+                JournalClock.Parse((string)r[7]!)))];
     }
 
     /// <summary>What earlier attempts recorded for a run's tables (read when it resumes; a batch's statements cannot read).</summary>
     internal sealed record TableRecord(int Batches, string? Columns, string? Checksum);
 
-    static Dictionary<string, TableRecord> TableRecords(SqliteConnection connection, SqliteTransaction transaction, long runId)
+    static Dictionary<string, TableRecord> TableRecords(IJournalConnection journal, long runId)
     {
         var result = new Dictionary<string, TableRecord>(StringComparer.OrdinalIgnoreCase);
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = $"SELECT table_name, batches, columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run";
-        read.Parameters.AddWithValue("$run", runId);
-        using var r = read.ExecuteReader();
-        while (r.Read())
-            result[r.GetString(0)] = new TableRecord(System.Convert.ToInt32(r.GetInt64(1)), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
+        foreach (var r in journal.Query($"SELECT table_name, batches, columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run", ("$run", runId)))
+            result[(string)r[0]!] = new TableRecord((int)Int(r[1]), (string?)r[2], (string?)r[3]);
         return result;
     }
 
     /// <summary>The tables that existed before the run and are WITHOUT ROWID: a run may not write into them (no undo log).</summary>
-    static List<string> WithoutRowidTables(SqliteConnection connection, IEnumerable<string> tablesBefore) =>
-        [.. tablesBefore.Where(t => UndoLogTriggers.IsWithoutRowid(connection, null, t))];
+    static List<string> WithoutRowidTables(IJournalConnection journal, IEnumerable<string> tablesBefore) =>
+        [.. tablesBefore.Where(t => JournalTables.Kind(journal, t) is (_, true))];
 
     /// <summary>A table's first batch of the run registers it (once; a resumed run keeps its row).</summary>
     internal static void RegisterTable(IBatchStatements statements, long runId, string table, string? sourceTable, bool created, string keyColumns) =>
@@ -340,35 +292,28 @@ internal static class JournalStore
             """, ("$status", StatusText(status)), ("$now", JournalClock.Now()), ("$message", message), ("$run", runId));
 
     /// <summary>The newest run that is not undone, or null.</summary>
-    internal static long? LastRunNotUndone(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'";
-        return command.ExecuteScalar() as long?;
-    }
+    internal static long? LastRunNotUndone(SqliteConnection connection) => LastRunNotUndone(new SqliteJournalConnection(connection, connection.DataSource));
+
+    internal static long? LastRunNotUndone(IJournalConnection journal) =>
+        journal.Query($"SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'") is [[long id]] ? id : null;
 
     /// <summary>A JSON list of table names the run recorded when it started: <c>tables_before</c> or <c>empty_before</c>.</summary>
-    internal static string[] RunTableList(SqliteConnection connection, SqliteTransaction? transaction, long runId, string column)
+    internal static string[] RunTableList(SqliteConnection connection, SqliteTransaction? transaction, long runId, string column) =>
+        RunTableList(new SqliteJournalConnection(connection, connection.DataSource, transaction), runId, column);
+
+    internal static string[] RunTableList(IJournalConnection journal, long runId, string column)
     {
         if (column is not ("tables_before" or "empty_before")) throw new ArgumentOutOfRangeException(nameof(column), column, "Not a table list of the runs table.");
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = $"SELECT {column} FROM {JournalTables.Runs} WHERE run_id = $run";
-        read.Parameters.AddWithValue("$run", runId);
-        return JsonSerializer.Deserialize<string[]>((string)read.ExecuteScalar()!) ?? [];
+        return JsonSerializer.Deserialize<string[]>((string)journal.Query($"SELECT {column} FROM {JournalTables.Runs} WHERE run_id = $run", ("$run", runId))[0][0]!) ?? [];
     }
 
     /// <summary>The columns (JSON) and the running checksum the run recorded for a table; nulls when it recorded none.</summary>
-    internal static (string? Columns, string? Checksum) TableChecksum(SqliteConnection connection, SqliteTransaction? transaction, long runId, string table)
-    {
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = $"SELECT columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table";
-        read.Parameters.AddWithValue("$run", runId);
-        read.Parameters.AddWithValue("$table", table);
-        using var r = read.ExecuteReader();
-        return r.Read() ? (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)) : (null, null);
-    }
+    internal static (string? Columns, string? Checksum) TableChecksum(SqliteConnection connection, SqliteTransaction? transaction, long runId, string table) =>
+        TableChecksum(new SqliteJournalConnection(connection, connection.DataSource, transaction), runId, table);
+
+    internal static (string? Columns, string? Checksum) TableChecksum(IJournalConnection journal, long runId, string table) =>
+        journal.Query($"SELECT columns, checksum FROM {JournalTables.RunTables} WHERE run_id = $run AND table_name = $table", ("$run", runId), ("$table", table))
+            is [var r, ..] ? ((string?)r[0], (string?)r[1]) : (null, null);
 
     /// <summary>Per table, how many rows the run's undo log would delete (inserted) and restore (deleted or updated).</summary>
     internal static Dictionary<string, (long Insert, long Restore)> UndoLogCounts(SqliteConnection connection, SqliteTransaction? transaction, long runId)
@@ -393,7 +338,10 @@ internal static class JournalStore
             ("$skipped", r.RowsSkipped), ("$failed", r.RowsFailed), ("$attempts", r.Attempts), ("$backup", backup));
 
     internal static void MarkUndone(SqliteConnection connection, SqliteTransaction transaction, long runId, string? message) =>
-        new SqliteBatchStatements(connection, transaction).Execute(
+        MarkUndone(new SqliteBatchStatements(connection, transaction), runId, message);
+
+    internal static void MarkUndone(IBatchStatements statements, long runId, string? message) =>
+        statements.Execute(
             $"UPDATE {JournalTables.Runs} SET status = 'Undone', undone_at = $now, message = coalesce($message, message) WHERE run_id = $run",
             ("$now", JournalClock.Now()), ("$message", message), ("$run", runId));
 

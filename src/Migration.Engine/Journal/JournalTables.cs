@@ -96,28 +96,24 @@ internal static class JournalTables
         (RunTables, "checksum", "TEXT"),
     ];
 
-    public static void Ensure(SqliteConnection connection)
+    /// <summary>Creates the journal's tables where missing and adds columns an older journal lacks.</summary>
+    public static void Ensure(IJournalConnection journal)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Ddl;
-        command.ExecuteNonQuery();
-        foreach (var (table, column, definition) in AddedColumns)
-        {
-            if (HasColumn(connection, null, table, column)) continue;
-            command.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
-            command.ExecuteNonQuery();
-        }
+        // One statement per Execute: a remote D1 takes a batch of statements, not several in one.
+        var statements = Ddl.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        journal.Write(s => { foreach (var statement in statements) s.Execute(statement); });
+        var missing = AddedColumns.Where(a => !HasColumn(journal, a.Table, a.Column)).ToList();
+        if (missing.Count > 0)
+            journal.Write(s => { foreach (var (table, column, definition) in missing) s.Execute($"ALTER TABLE {table} ADD COLUMN {column} {definition}"); });
     }
 
-    public static bool HasColumn(SqliteConnection connection, SqliteTransaction? transaction, string table, string column)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT count(*) FROM pragma_table_info($t) WHERE name = $c";
-        command.Parameters.AddWithValue("$t", table);
-        command.Parameters.AddWithValue("$c", column);
-        return (long)command.ExecuteScalar()! > 0;
-    }
+    public static void Ensure(SqliteConnection connection) => Ensure(new SqliteJournalConnection(connection, connection.DataSource));
+
+    public static bool HasColumn(IJournalConnection journal, string table, string column) =>
+        journal.Query("SELECT count(*) FROM pragma_table_info($t) WHERE name = $c", ("$t", table), ("$c", column)) is [[long n]] && n > 0;
+
+    public static bool HasColumn(SqliteConnection connection, SqliteTransaction? transaction, string table, string column) =>
+        HasColumn(new SqliteJournalConnection(connection, connection.DataSource, transaction), table, column);
 
     /// <summary>
     /// Runs a read on the database. Read-only first; but a process killed mid-transaction leaves
@@ -139,12 +135,10 @@ internal static class JournalTables
         }
     }
 
-    public static bool Exist(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'd1_migration_runs'";
-        return command.ExecuteScalar() is not null;
-    }
+    public static bool Exist(IJournalConnection journal) =>
+        journal.Query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'd1_migration_runs'").Count > 0;
+
+    public static bool Exist(SqliteConnection connection) => Exist(new SqliteJournalConnection(connection, connection.DataSource));
 
     /// <summary>Whether a table belongs to the journal or to SQLite/D1 rather than to the data.</summary>
     public static bool IsInternal(string table) =>
@@ -152,19 +146,16 @@ internal static class JournalTables
         || table.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase)
         || table.StartsWith("_cf_", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The data tables in the file now (journal, SQLite and D1 tables left out).</summary>
-    public static List<string> DataTables(SqliteConnection connection, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name";
-        var list = new List<string>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var name = reader.GetString(0);
-            if (!IsInternal(name)) list.Add(name);
-        }
-        return list;
-    }
+    /// <summary>The data tables in the database now (journal, SQLite and D1 tables left out).</summary>
+    public static List<string> DataTables(IJournalConnection journal) =>
+        [.. journal.Query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]!).Where(n => !IsInternal(n))];
+
+    public static List<string> DataTables(SqliteConnection connection, SqliteTransaction? transaction = null) =>
+        DataTables(new SqliteJournalConnection(connection, connection.DataSource, transaction));
+
+    /// <summary>What kind of table it is: <c>table</c> for a plain one (not virtual, not a shadow table), and whether it is WITHOUT ROWID; null when it is not there.</summary>
+    public static (string Type, bool WithoutRowid)? Kind(IJournalConnection journal, string table) =>
+        journal.Query("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = $t COLLATE NOCASE", ("$t", table)) is [var row, ..]
+            ? ((string)row[0]!, row[1] is long wr && wr != 0)
+            : null;
 }

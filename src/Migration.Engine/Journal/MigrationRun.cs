@@ -35,8 +35,12 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     readonly Dictionary<TableSchema, RowHasher> _callerHashers = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<RowError> _recordedInBatch = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, object?[]> _checkpoints = new(StringComparer.OrdinalIgnoreCase);
-    SqliteTarget? _target;
+    IRowTarget? _target;
     ResumeFilter? _resume;
+    long _skippedByTarget;
+
+    /// <summary>A connection of the run's own to the journal (to finish the run when no target holds one).</summary>
+    readonly Func<IJournalConnection> _reopen;
     long _quarantined;
 
     /// <summary>What earlier attempts recorded per table (batches, checksum columns, checksum), read when the run started.</summary>
@@ -45,10 +49,11 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     /// <summary>Tables that existed before the run and are WITHOUT ROWID (no undo log can be kept for them).</summary>
     readonly HashSet<string> _withoutRowid;
 
-    internal MigrationRun(string path, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore,
+    internal MigrationRun(string path, Func<IJournalConnection> reopen, long runId, bool resumed, RunStatus statusAtStart, int attempts, IEnumerable<string> tablesBefore,
         IEnumerable<string> emptyBefore, Dictionary<string, object?[]> checkpoints, Dictionary<string, JournalStore.TableRecord> recorded, IEnumerable<string> withoutRowid)
     {
         _recorded = recorded;
+        _reopen = reopen;
         _withoutRowid = new HashSet<string>(withoutRowid, StringComparer.OrdinalIgnoreCase);
         Path = path;
         RunId = runId;
@@ -76,7 +81,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     public long Quarantined => Interlocked.Read(ref _quarantined);
 
     /// <summary>Rows a resumed run did not write again because an earlier attempt had committed them.</summary>
-    public long RowsAlreadyWritten => _resume?.Skipped ?? 0;
+    public long RowsAlreadyWritten => (_resume?.Skipped ?? 0) + Interlocked.Read(ref _skippedByTarget);
 
     /// <summary>
     /// On a resumed run: the tables without a key that the run had written to. They have no
@@ -102,7 +107,6 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         try
         {
             new LocalUndoLog(Path).Arm(target, RunId, _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase));
-            target.RowFailed += OnRowFailed;
             // Its own connection: the target's is busy on the writer thread.
             if (IsResumed) _resume = new ResumeFilter(this, Path);
         }
@@ -111,9 +115,29 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
             target.Dispose();
             throw;
         }
-        _target = target;
+        Attach(target);
         return target;
     }
+
+    /// <summary>
+    /// Makes <paramref name="target"/> this run's writer: rows it refuses before any write are
+    /// quarantined, and the tables it created are registered when the run ends. A target that is
+    /// not the local file (a remote D1) journals through this run as its <see cref="IBatchJournal"/>
+    /// and tells rows an earlier attempt committed from new ones itself (<see cref="CountAlreadyWritten"/>).
+    /// </summary>
+    internal void Attach(IRowTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (_target is not null) throw new InvalidOperationException("This run already has a target.");
+        target.RowFailed += OnRowFailed;
+        _target = target;
+    }
+
+    /// <summary>Rows a target found already committed by an earlier attempt of this run (and did not write again).</summary>
+    internal void CountAlreadyWritten(long rows) => Interlocked.Add(ref _skippedByTarget, rows);
+
+    /// <summary>What earlier attempts of this run recorded for a table: its batches so far (0 when none).</summary>
+    internal int RecordedBatches(string table) => _recorded.GetValueOrDefault(table)?.Batches ?? 0;
 
     /// <summary>
     /// The key of the last row this run committed into a table (D1 values, in key order), for a
@@ -158,24 +182,17 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
 
     void Finish(RunStatus status, string? message)
     {
-        // The target's own connection while it is open (no second writer on the file); else a short one.
-        var connection = _target?.Connection is { State: System.Data.ConnectionState.Open } open ? open : null;
-        var owned = connection is null;
-        connection ??= SqliteTarget.OpenConnection(Path, readOnly: false);
-        try
+        // The local target's own connection while it is open (no second writer on the file); else one of the run's own.
+        using var journal = _target is SqliteTarget { Connection: { State: System.Data.ConnectionState.Open } open }
+            ? new SqliteJournalConnection(open, Path)
+            : _reopen();
+        journal.Write(statements =>
         {
-            using var transaction = connection.BeginTransaction();
-            var statements = new SqliteBatchStatements(connection, transaction);
             if (_target is not null)
                 foreach (var created in _target.CreatedTables) TableStateFor(statements, created, null);
             WritePending(statements, null);
             JournalStore.FinishRun(statements, RunId, status, message);
-            transaction.Commit();
-        }
-        finally
-        {
-            if (owned) connection.Dispose();
-        }
+        });
     }
 
     /// <summary>Hashes a batch's rows on the caller's thread, beside the writer; RecordBatch sums those SQLite took.</summary>
