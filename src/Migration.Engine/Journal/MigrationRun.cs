@@ -136,6 +136,34 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     /// <summary>Rows a target found already committed by an earlier attempt of this run (and did not write again).</summary>
     internal void CountAlreadyWritten(long rows) => Interlocked.Add(ref _skippedByTarget, rows);
 
+    /// <summary>
+    /// What this run keeps in memory between batches (tables met, running checksums, quarantine
+    /// entries not yet written), saved before a batch whose request may fail as a whole: the
+    /// returned action puts it back, so the batch can be journaled again (a remote D1 that
+    /// refused a row in it, before the batch is sent without that row).
+    /// </summary>
+    internal Action Snapshot()
+    {
+        var tables = _tables.ToDictionary(t => t.Key, t => (State: t.Value, Saved: t.Value.Save()), StringComparer.OrdinalIgnoreCase);
+        List<Pending> pending;
+        lock (_pending) pending = [.. _pending];
+        return () =>
+        {
+            _tables.Clear();
+            foreach (var (name, (state, saved)) in tables)
+            {
+                state.Restore(saved);
+                _tables[name] = state;
+            }
+            lock (_pending)
+            {
+                _pending.Clear();
+                _pending.AddRange(pending);
+            }
+            _refused.Clear();
+        };
+    }
+
     /// <summary>What earlier attempts of this run recorded for a table: its batches so far (0 when none).</summary>
     internal int RecordedBatches(string table) => _recorded.GetValueOrDefault(table)?.Batches ?? 0;
 
@@ -327,6 +355,10 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         /// </summary>
         public string Checksum { get; private set; } = checksum is null ? ContentHash.ToStored(UInt128.Zero)
             : ContentHash.TryParseStored(checksum, out _) ? checksum : Mixed; // another build's scheme cannot be added to
+
+        public (string? Columns, string Checksum, UInt128? Sum) Save() => (ChecksumColumns, Checksum, _sum);
+
+        public void Restore((string? Columns, string Checksum, UInt128? Sum) saved) => (ChecksumColumns, Checksum, _sum) = saved;
 
         public void AddToChecksum(TableSchema schema, UInt128 batchSum)
         {

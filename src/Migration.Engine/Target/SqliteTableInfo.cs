@@ -32,6 +32,9 @@ internal sealed class SqliteTableInfo
         return null;
     }
 
+    /// <summary>A table described elsewhere (a remote D1's <c>pragma_table_info</c>).</summary>
+    public static SqliteTableInfo Of(string name, IReadOnlyList<SqliteColumnInfo> columns) => new(name, columns);
+
     /// <summary>The table a CREATE TABLE from this schema makes (see <see cref="SqliteSql.CreateTable"/>).</summary>
     public static SqliteTableInfo FromSchema(Schema.TableSchema schema) => new(
         schema.Name,

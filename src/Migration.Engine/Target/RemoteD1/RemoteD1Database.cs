@@ -1,0 +1,72 @@
+using Migration.Engine.Cloudflare;
+using Migration.Engine.Journal;
+
+namespace Migration.Engine.Target.RemoteD1;
+
+/// <summary>
+/// A remote D1 database as a target, over Cloudflare's HTTP API (<see cref="CloudflareApiClient"/>:
+/// timeout, rate limiter, retries only where safe). The journal lives in the database itself
+/// (<see cref="D1JournalConnection"/>); rows go through <see cref="RemoteD1Target"/>, one
+/// <c>/query</c> batch request per batch with the journal's statements in it; undo is
+/// <see cref="RemoteD1Undo"/>.
+/// </summary>
+public sealed class RemoteD1Database : ITargetDatabase
+{
+    /// <param name="api">The run's one client (its rate limiter is shared by every call).</param>
+    /// <param name="database">The database, resolved (name and UUID).</param>
+    public RemoteD1Database(CloudflareApiClient api, D1DatabaseInfo database)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(database);
+        Database = database;
+        Client = api.D1(database.Uuid);
+        Location = $"D1 database {database.Name} ({database.Uuid})";
+        Undo = new RemoteD1Undo(Journal);
+    }
+
+    public D1DatabaseInfo Database { get; }
+
+    public D1DatabaseClient Client { get; }
+
+    /// <summary>How runs and messages name it.</summary>
+    public string Location { get; }
+
+    public IUndoStrategy Undo { get; }
+
+    /// <summary>A connection to the journal kept in this database.</summary>
+    public IJournalConnection Journal() => new D1JournalConnection(Client, Location);
+
+    public MigrationRun StartRun(RunStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (start.BackupPath is not null)
+            throw new ArgumentException("A remote D1 is not backed up to a file; its Time Travel keeps the state before the run.", nameof(start));
+        using var journal = Journal();
+        return JournalStore.Start(journal, start, Journal);
+    }
+
+    public IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IBatchJournal? journal = run is null ? null : observe is null ? run : observe(run);
+        var target = new RemoteD1Target(Client, Location, options, run, journal);
+        run?.Attach(target);
+        return target;
+    }
+
+    /// <summary>The runs journaled in this database, oldest first (one with <paramref name="runId"/>).</summary>
+    public IReadOnlyList<MigrationRunInfo> GetRuns(long? runId = null)
+    {
+        using var journal = Journal();
+        return JournalStore.GetRuns(journal, runId);
+    }
+
+    /// <summary>The rows a run quarantined, in the order they were met.</summary>
+    public IReadOnlyList<QuarantinedRow> GetQuarantine(long runId)
+    {
+        using var journal = Journal();
+        return JournalStore.Quarantined(journal, runId);
+    }
+
+    public override string ToString() => Location;
+}

@@ -1,0 +1,468 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Migration.Engine.Cloudflare;
+using Migration.Engine.Journal;
+using Migration.Engine.Schema;
+
+namespace Migration.Engine.Target.RemoteD1;
+
+/// <summary>
+/// The writer of a remote D1 over Cloudflare's HTTP API. Each batch is ONE <c>/query</c>
+/// request <c>{batch:[...]}</c> (one transaction): multi-row INSERTs filled to D1's limits
+/// (<see cref="RemoteInsert"/>) followed by the journal's statements for that batch, so rows
+/// and journal commit together or not at all.
+/// </summary>
+/// <remarks>
+/// <para>A refused row fails its whole request (D1 has no per-statement rollback). The batch
+/// is then bisected with probe requests that always roll back (they end with a statement that
+/// fails on purpose), the refused rows are quarantined with table, key, column and value, and
+/// the batch is sent again without them.</para>
+/// <para>A request whose outcome is unknown (<see cref="AmbiguousWriteException"/>: 5xx,
+/// timeout, reset) is never simply sent again: the batch's journal row is read back first, and
+/// the batch is re-sent only when it is not there. Without a run there is no such proof, so
+/// the failure stops the load.</para>
+/// <para>On a resumed run, rows an earlier attempt committed into a table the run owns are
+/// found by key (one read per batch until a batch has none) and not sent again.</para>
+/// </remarks>
+public sealed class RemoteD1Target : IRowTarget
+{
+    /// <summary>The probe's deliberate failure: a table that does not exist (its message names it).</summary>
+    const string ProbeSentinel = "d1_migration_probe_rollback";
+
+    readonly D1DatabaseClient _db;
+    readonly MigrationRun? _run;
+    readonly IBatchJournal? _journal;
+    readonly Dictionary<string, RemoteTable> _tables = new(StringComparer.OrdinalIgnoreCase);
+    readonly List<RemoteTable> _order = [];
+    readonly List<string> _created = [];
+    readonly HashSet<TableSet> _sets = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<string> _refusedTables = new(StringComparer.OrdinalIgnoreCase);
+    readonly List<D1SchemaStatement> _pendingIndexes = [];
+    TableSchema? _lastSchema;
+    RemoteTable? _last;
+    bool _completed, _faulted, _disposed;
+
+    internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.DryRun) throw new ArgumentException("A dry run against a remote D1 is not supported; it would still need its reads.", nameof(options));
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+        _db = db;
+        Location = location;
+        Options = options;
+        _run = run;
+        _journal = journal;
+    }
+
+    public string Location { get; }
+    public ImportOptions Options { get; }
+
+    /// <summary>A request body this large (bytes of values, roughly) ends a batch early: big rows make fewer rows per request.</summary>
+    public int MaxRequestBytes { get; init; } = 4_000_000;
+
+    /// <summary>Requests sent (data, journal, probes, reads), for progress and the report.</summary>
+    public long Requests { get; private set; }
+
+    /// <summary>Batches whose answer was lost and whose journal row proved them committed (not sent again).</summary>
+    public long BatchesProvenCommitted { get; private set; }
+
+    /// <summary>Batches sent again after their journal row proved they had not committed.</summary>
+    public long BatchesResent { get; private set; }
+
+    public event Action<BatchResult>? BatchCommitted;
+    public event Action<RowError>? RowFailed;
+    public event Action<OrphanRow>? OrphanFound { add { } remove { } }
+    public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
+    public event Action<string>? Log;
+
+    public IReadOnlyList<string> CreatedTables => _created;
+
+    public void Refuse(IEnumerable<string> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        foreach (var t in tables) _refusedTables.Add(t);
+    }
+
+    public void Add(Row row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed) throw new InvalidOperationException("The target is complete; no more rows can be added.");
+        if (_faulted) throw new InvalidOperationException($"A batch written to {Location} failed; this target accepts no more rows.");
+        var schema = row.GetSchema();
+        try
+        {
+            if (!ReferenceEquals(schema, _lastSchema))
+            {
+                // Batches go in the order rows arrived: a parent table's rows before its children's (D1 enforces foreign keys).
+                _last?.Flush();
+                _last = TableFor(schema);
+                _lastSchema = schema;
+            }
+            _last!.Add(row);
+        }
+        catch (Exception ex) when (ex is not (TargetSchemaException or ArgumentException or RowRefusedException))
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
+    public IReadOnlyList<TableSummary> Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_faulted) throw new InvalidOperationException($"A batch written to {Location} failed; this target accepts no more rows.");
+        if (!_completed)
+        {
+            try
+            {
+                foreach (var t in _order) t.Flush();
+                if (_pendingIndexes.Count > 0)
+                {
+                    Send([.. _pendingIndexes.Select(i => new D1Statement(i.Sql))], RetrySafety.Write);
+                    Log?.Invoke($"Created {_pendingIndexes.Count} index(es) after the rows were in.");
+                    _pendingIndexes.Clear();
+                }
+            }
+            catch
+            {
+                _faulted = true;
+                throw;
+            }
+            _completed = true;
+        }
+        return [.. _order.Select(t => t.Summary())];
+    }
+
+    public void Dispose() => _disposed = true;
+
+    RemoteTable TableFor(TableSchema schema)
+    {
+        if (schema.Kind != SchemaKind.D1)
+            throw new ArgumentException($"Table {schema.Name}: the target takes D1 rows (from ConvertTo-D1Row), not {schema.Kind} rows.", nameof(schema));
+        if (_tables.TryGetValue(schema.Name, out var table))
+        {
+            if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
+            return table;
+        }
+        if (schema.Definition?.Set is { IsLoadOrder: true } set && _sets.Add(set))
+        {
+            CreateSet(set);
+            if (_tables.TryGetValue(schema.Name, out table))
+            {
+                if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
+                return table;
+            }
+        }
+        TableBinding.CheckD1Limits(schema, Options.Limits);
+        var info = ReadTable(schema.Name);
+        if (info is null)
+        {
+            Send([new D1Statement(D1Ddl.CreateTable(schema))], RetrySafety.Write);
+            _created.Add(schema.Name);
+            _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
+            Log?.Invoke($"Created table {schema.Name} in {Location}.");
+            info = SqliteTableInfo.FromSchema(schema);
+        }
+        return AddTable(schema, info);
+    }
+
+    /// <summary>A whole-database export: every table checked against D1's limits, then the missing ones created in load order, in one request.</summary>
+    void CreateSet(TableSet set)
+    {
+        var tables = set.Tables.Where(t => !_refusedTables.Contains(t.Name)).ToList();
+        D1Ddl.CheckTables(tables, Options.Limits);
+        var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
+        if (missing.Count > 0)
+        {
+            Send([.. missing.Select(t => new D1Statement(D1Ddl.CreateTable(t)))], RetrySafety.Write);
+            foreach (var t in missing)
+            {
+                _created.Add(t.Name);
+                _pendingIndexes.AddRange(D1Ddl.CreateIndexes(t));
+            }
+            Log?.Invoke($"Created {missing.Count} table(s) in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
+        }
+        foreach (var t in tables)
+            if (!_tables.ContainsKey(t.Name))
+                AddTable(t, missing.Contains(t) ? SqliteTableInfo.FromSchema(t) : ReadTable(t.Name)!);
+    }
+
+    RemoteTable AddTable(TableSchema schema, SqliteTableInfo info)
+    {
+        var table = new RemoteTable(this, info, schema);
+        _tables[schema.Name] = table;
+        _order.Add(table);
+        return table;
+    }
+
+    /// <summary>An existing table's columns, through /raw; null when there is none.</summary>
+    SqliteTableInfo? ReadTable(string name)
+    {
+        var found = Raw(D1Statement.Of("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = {0} COLLATE NOCASE", name));
+        if (found.Count == 0) return null;
+        var stored = (string)found[0][0]!;
+        var columns = Raw(D1Statement.Of("SELECT name, type, \"notnull\", pk FROM pragma_table_info({0})", stored))
+            .Select(r => new SqliteColumnInfo((string)r[0]!, (string)r[1]!, System.Convert.ToInt64(r[2], CultureInfo.InvariantCulture) != 0,
+                (int)System.Convert.ToInt64(r[3], CultureInfo.InvariantCulture)))
+            .ToList();
+        return SqliteTableInfo.Of(stored, columns);
+    }
+
+    IReadOnlyList<object?[]> Raw(D1Statement statement, bool exact = false)
+    {
+        Requests++;
+        var result = _db.RawAsync(statement, RetrySafety.Read).GetAwaiter().GetResult();
+        return result.Count == 0 ? [] : result[^1].DecodeRows(exact);
+    }
+
+    IReadOnlyList<D1QueryResult> Send(IReadOnlyList<D1Statement> statements, RetrySafety safety)
+    {
+        Requests++;
+        return _db.QueryBatchAsync(statements, safety).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Sends a batch's request. When its outcome is unknown, the batch's journal row says whether
+    /// it committed: if it is there, the batch is done (never applied twice); if not, it is sent again.
+    /// </summary>
+    /// <returns>The results, or null when the batch proved committed but its answer was lost.</returns>
+    IReadOnlyList<D1QueryResult>? SendBatch(IReadOnlyList<D1Statement> statements, string table, int journalBatch)
+    {
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Send(statements, RetrySafety.Write);
+            }
+            catch (AmbiguousWriteException ex) when (_run is not null && attempt < attempts)
+            {
+                if (IsJournaled(table, journalBatch))
+                {
+                    BatchesProvenCommitted++;
+                    Log?.Invoke($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is there, so it committed and is not sent again.");
+                    return null;
+                }
+                BatchesResent++;
+                Log?.Invoke($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is not there, so it did not commit: sending it again.");
+            }
+        }
+    }
+
+    bool IsJournaled(string table, int journalBatch) =>
+        Raw(D1Statement.Of($"SELECT 1 FROM {JournalTables.Batches} WHERE run_id = {{0}} AND table_name = {{1}} AND batch_number = {{2}}",
+            _run!.RunId, table, journalBatch)).Count > 0;
+
+    /// <summary>
+    /// Sends the rows in a request that always rolls back: null when D1 would take them all,
+    /// else D1's refusal. The last statement fails on purpose; its message names the sentinel.
+    /// </summary>
+    string? Probe(RemoteInsert insert, IReadOnlyList<Row> rows)
+    {
+        List<D1Statement> statements = [.. insert.Statements(rows), new D1Statement($"SELECT * FROM {ProbeSentinel}")];
+        try
+        {
+            // Never commits, so it is as safe to repeat as a read.
+            Send(statements, RetrySafety.Read);
+        }
+        catch (D1SqlException ex)
+        {
+            var message = Refusal(ex);
+            return message.Contains(ProbeSentinel, StringComparison.Ordinal) ? null : message;
+        }
+        throw new InvalidOperationException($"A probe of {rows.Count} row(s) into {Location} committed, which it must never do.");
+    }
+
+    static string Refusal(D1SqlException ex) => ex.Errors.FirstOrDefault()?.Message ?? ex.Message;
+
+    /// <summary>The rows of <paramref name="rows"/> that D1 refuses, each with its refusal, by bisection (about 2·log2(n) probes per bad row).</summary>
+    List<(Row Row, string Refusal)> FindRefused(RemoteInsert insert, IReadOnlyList<Row> rows, string? knownRefusal)
+    {
+        var refusal = knownRefusal ?? Probe(insert, rows);
+        if (refusal is null) return [];
+        if (rows.Count == 1) return [(rows[0], refusal)];
+        var half = rows.Count / 2;
+        var left = FindRefused(insert, rows.Take(half).ToList(), null);
+        var right = FindRefused(insert, rows.Skip(half).ToList(), null);
+        return [.. left, .. right];
+    }
+
+    /// <summary>One table's buffer, INSERT and figures.</summary>
+    sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema)
+    {
+        TableBinding _binding = TableBinding.Create(schema, info, target.Options.OnConflict);
+        RemoteInsert? _insert;
+        List<Row> _buffer = [];
+        long _bufferBytes;
+        int _batches;
+        int _pendingFailed;
+        long _written, _skipped, _failed, _elapsedTicks;
+        bool _checkResume = target._run is { IsResumed: true } run && run.OwnsAllRows(info.Name) && schema.HasPrimaryKey;
+        readonly int _journalOffset = target._run?.RecordedBatches(info.Name) ?? 0;
+
+        public TableSchema Schema => _binding.Schema;
+        string Table => _binding.Table;
+        RemoteInsert Insert => _insert ??= new RemoteInsert(_binding, target.Options.Limits);
+
+        public void Rebind(TableSchema next)
+        {
+            var binding = TableBinding.Create(next, info, target.Options.OnConflict);
+            Flush();
+            _binding = binding;
+            _insert = null;
+        }
+
+        public void Add(Row row)
+        {
+            var refused = RowValidator.Check(row, _binding, target.Options.Limits);
+            if (refused is not null)
+            {
+                _pendingFailed++;
+                target.RowFailed?.Invoke(refused);
+                if (target.Options.StopAtFirstRefusal) throw new RowRefusedException(refused);
+                return;
+            }
+            _buffer.Add(row);
+            _bufferBytes += ApproximateBytes(row);
+            if (_buffer.Count >= target.Options.BatchSize || _bufferBytes >= target.MaxRequestBytes) Flush();
+        }
+
+        static long ApproximateBytes(Row row)
+        {
+            long n = 0;
+            foreach (var v in row.GetValues())
+                n += v switch
+                {
+                    string s => Encoding.UTF8.GetByteCount(s) + 2,
+                    byte[] b => b.Length * 4L,
+                    _ => 24,
+                };
+            return n;
+        }
+
+        public void Flush()
+        {
+            if (_buffer.Count == 0)
+            {
+                _failed += _pendingFailed;
+                _pendingFailed = 0;
+                return;
+            }
+            var rows = _buffer;
+            _buffer = [];
+            _bufferBytes = 0;
+            var start = Stopwatch.GetTimestamp();
+            if (_checkResume) rows = WithoutCommitted(rows);
+            if (rows.Count > 0) Write(rows, start);
+        }
+
+        /// <summary>On a resumed run: the rows whose key is not in the table yet (an earlier attempt committed the others).</summary>
+        List<Row> WithoutCommitted(List<Row> rows)
+        {
+            var keys = Schema.PrimaryKey;
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            var perQuery = Math.Max(1, D1Statement.MaxParameters / keys.Count);
+            for (var at = 0; at < rows.Count; at += perQuery)
+            {
+                var chunk = rows.Skip(at).Take(perQuery).ToList();
+                var template = new StringBuilder("SELECT ")
+                    .Append(string.Join(", ", keys.Select(k => D1ExactRead.Column(Schema.Columns[k].Name))))
+                    .Append(" FROM ").Append(SqlQuote.Identifier(Table)).Append(" WHERE (")
+                    .Append(string.Join(", ", keys.Select(k => SqlQuote.Identifier(Schema.Columns[k].Name)))).Append(") IN (VALUES ");
+                var values = new List<object?>();
+                for (var r = 0; r < chunk.Count; r++)
+                {
+                    template.Append(r > 0 ? ", (" : "(");
+                    for (var k = 0; k < keys.Count; k++)
+                    {
+                        template.Append(k > 0 ? ", {" : "{").Append(values.Count.ToString(CultureInfo.InvariantCulture)).Append('}');
+                        values.Add(chunk[r].GetValue(keys[k]));
+                    }
+                    template.Append(')');
+                }
+                template.Append(')');
+                foreach (var found in target.Raw(D1Statement.Of(template.ToString(), [.. values]), exact: true))
+                    existing.Add(KeyText(found));
+            }
+            if (existing.Count == 0)
+            {
+                _checkResume = false; // rows come in key order: past the checkpoint, nothing more is there
+                return rows;
+            }
+            var left = rows.Where(r => !existing.Contains(KeyText([.. keys.Select(k => r.GetValue(k))]))).ToList();
+            target._run!.CountAlreadyWritten(rows.Count - left.Count);
+            target.Log?.Invoke($"{Table}: {rows.Count - left.Count} row(s) of this batch were committed by an earlier attempt of run {target._run.RunId}; not sent again.");
+            return left;
+        }
+
+        static string KeyText(object?[] key) => string.Join("\u0001", key.Select(v => v switch
+        {
+            null => "n",
+            long l => "i" + l.ToString(CultureInfo.InvariantCulture),
+            double d => "r" + d.ToString("R", CultureInfo.InvariantCulture),
+            string s => "t" + s,
+            byte[] b => "b" + System.Convert.ToBase64String(b),
+            _ => "?" + System.Convert.ToString(v, CultureInfo.InvariantCulture),
+        }));
+
+        void Write(List<Row> rows, long start)
+        {
+            var batchNumber = ++_batches;
+            var failedBefore = _pendingFailed;
+            _pendingFailed = 0;
+            target._journal?.PrepareBatch(rows);
+            var refused = new List<(Row Row, RowError Error)>();
+            IReadOnlyList<D1QueryResult>? results;
+            int dataStatements;
+            while (true)
+            {
+                var restore = target._run?.Snapshot();
+                var good = refused.Count == 0 ? rows : rows.Where(r => !refused.Any(x => ReferenceEquals(x.Row, r))).ToList();
+                List<D1Statement> statements = good.Count == 0 ? [] : Insert.Statements(good);
+                dataStatements = statements.Count;
+                if (target._journal is { } journal)
+                {
+                    foreach (var (row, error) in refused) journal.RowRefused(row, error);
+                    var journalStatements = new D1BatchStatements();
+                    journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, 0, refused.Count + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
+                    statements.AddRange(journalStatements.Statements);
+                }
+                if (statements.Count == 0) { results = []; break; }
+                try
+                {
+                    results = target.SendBatch(statements, Table, _journalOffset + batchNumber);
+                    break;
+                }
+                catch (D1SqlException ex) when (good.Count > 0)
+                {
+                    restore?.Invoke();
+                    var found = target.FindRefused(Insert, good, refused.Count == 0 && good.Count == 1 ? Refusal(ex) : null);
+                    if (found.Count == 0) throw; // not a row's fault (e.g. rows that clash only with each other): nothing to quarantine, stop
+                    foreach (var (row, message) in found)
+                    {
+                        var error = SqliteRowFailure.Describe(message, row, _binding);
+                        target.RowFailed?.Invoke(error);
+                        if (target.Options.StopAtFirstRefusal) throw new RowRefusedException(error);
+                        refused.Add((row, error));
+                    }
+                    target.Log?.Invoke($"{Table}: batch {batchNumber}: D1 refused {found.Count} row(s) ({Refusal(ex)}); they are quarantined and the batch is sent without them.");
+                }
+            }
+            var sent = rows.Count - refused.Count;
+            // D1 counts the rows each INSERT changed: Ignore's and DO NOTHING's skipped rows are not among them.
+            var written = results is null || results.Count < dataStatements ? sent : (int)results.Take(dataStatements).Sum(r => r.Meta.Changes);
+            written = Math.Min(written, sent);
+            var skipped = sent - written;
+            var failed = refused.Count + failedBefore;
+            _written += written;
+            _skipped += skipped;
+            _failed += failed;
+            _elapsedTicks += Stopwatch.GetTimestamp() - start;
+            target.BatchCommitted?.Invoke(new BatchResult(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
+        }
+
+        public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));
+    }
+}
