@@ -157,5 +157,7 @@ static class MigrateCommand
         {
             if (verbose) Console.Error.WriteLine("verbose: " + message);
         }
+
+        public void TableStarted(TableSchema table, string plan) => Verbose(plan);
     }
 }

@@ -19,6 +19,7 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
     readonly ProgressThrottle _throttle = ProgressThrottle.Default();
     readonly ProgressRecord _progress = new(2, "Import-D1Batch", "starting");
     readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    readonly RowEstimate _estimate = new();
     long _rows;
 
     /// <summary>
@@ -96,6 +97,13 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
 
     public void Verbose(string message) => cmdlet.WriteVerbose(message);
 
+    public void TableStarted(TableSchema table, string plan)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        cmdlet.WriteVerbose(plan);
+        _estimate.TableStarted(table);
+    }
+
     public void RowSent(string table, long rowsInTable)
     {
         // The session reports every row once, so a running count is the run's total.
@@ -103,8 +111,16 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
         if (!_throttle.ShouldReport()) return;
         var seconds = _clock.Elapsed.TotalSeconds;
         var rate = seconds > 0 ? _rows / seconds : 0;
+        var verb = dryRun ? "checked (dry run)" : "sent";
+        var ofTable = _estimate.OfTable(table) is { } t ? $" of ~{Math.Max(t, rowsInTable):N0}" : "";
+        var total = _estimate.Total is { } all ? Math.Max(all, _rows) : (long?)null;
+        var ofAll = total is { } n ? $" of ~{n:N0}" : "";
+        var left = total is { } m && rate > 0 ? $", ~{(m - _rows) / rate:N0} s left" : "";
         _progress.StatusDescription = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{table}: {rowsInTable:N0} rows{(dryRun ? " checked (dry run)" : " sent")}; {_rows:N0} in all, {rate:N0} rows/s, {seconds:N0} s");
+            $"{table}: {rowsInTable:N0}{ofTable} rows {verb}; {_rows:N0}{ofAll} in all, {rate:N0} rows/s, {seconds:N0} s{left}");
+        // Estimates come from the source's statistics: shown as such, never past 100%.
+        _progress.PercentComplete = total is { } p && p > 0 ? (int)Math.Min(100, _rows * 100 / p) : -1;
+        _progress.SecondsRemaining = total is { } r && rate > 0 ? (int)Math.Min(int.MaxValue, (r - _rows) / rate) : -1;
         cmdlet.WriteProgress(_progress);
     }
 

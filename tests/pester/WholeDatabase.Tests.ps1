@@ -35,6 +35,7 @@ ALTER TABLE notes ADD CONSTRAINT notes_post_fk FOREIGN KEY (post_id) REFERENCES 
 INSERT INTO sales.notes VALUES (1, 'sales note');
 INSERT INTO django_session VALUES ('abc', 'secret');
 INSERT INTO event_log VALUES ('2024-01-01T00:00:00Z', 'start');
+ANALYZE auth_user;
 '@
     $tableMap = @{ auth_user = 'users'; 'sales.notes' = 'sales_notes' }
 }
@@ -88,6 +89,12 @@ Describe 'Whole-database migration' {
             Get-TestSqliteScalar -Path $db -Sql 'SELECT parent_id FROM categories WHERE id = 2' | Should -Be 4
             Get-TestSqliteScalar -Path $db -Sql 'SELECT captain_id FROM teams WHERE id = 1' | Should -Be 10
             ($verbose -join "`n") | Should -BeLike '*teams_captain_fk*insert-then-update*'
+        }
+
+        It 'says in -Verbose each table''s plan, with the source''s row estimate that sizes the progress bar' {
+            $verbose | Should -Contain 'users (from public.auth_user): 4 columns, key (id), ~2 rows (the source''s estimate); -OnConflict Abort, batches of 1.'
+            # Never analyzed: no estimate is invented.
+            $verbose | Should -Contain 'event_log (from public.event_log): 2 columns, no primary key, row count unknown; -OnConflict Abort, batches of 1.'
         }
 
         It 'builds the indexes after the data, including partial and expression ones, then runs ANALYZE' {

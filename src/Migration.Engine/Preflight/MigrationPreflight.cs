@@ -163,10 +163,7 @@ public static partial class MigrationPreflight
         if (gone.Count == 0) return t;
         var warnings = gone.Select(fk => new SchemaWarning(t.Name, "ForeignKey", fk.Name,
             $"not created: the parent table {fk.ParentTable} is refused (see its error); a row with a value there has no parent row and follows -OrphanPolicy."));
-        return new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey, t.Source)
-        {
-            Definition = d.With([.. d.ForeignKeys.Except(gone)], warnings),
-        };
+        return t.WithDefinition(d.With([.. d.ForeignKeys.Except(gone)], warnings));
     }
 
     /// <summary>

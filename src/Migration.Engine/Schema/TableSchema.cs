@@ -77,6 +77,22 @@ public sealed class TableSchema
     /// </summary>
     public TableDefinition? Definition { get; init; }
 
+    /// <summary>
+    /// The source's estimate of the table's row count (Postgres: <c>pg_class.reltuples</c>), for
+    /// progress and the load plan; null when unknown. A converted schema answers with its source's.
+    /// </summary>
+    public long? EstimatedRows
+    {
+        get => _estimatedRows ?? Source?.EstimatedRows;
+        init => _estimatedRows = value;
+    }
+
+    readonly long? _estimatedRows;
+
+    /// <summary>The same table with another definition (keys, foreign keys...); everything else is kept.</summary>
+    public TableSchema WithDefinition(TableDefinition? definition) =>
+        new(Kind, SourceSchema, SourceTable, Name, Columns, PrimaryKey, Source) { Definition = definition, EstimatedRows = _estimatedRows };
+
     /// <summary>The ordinal of a column: exact name first, then a unique case-insensitive match; -1 if none.</summary>
     public int IndexOf(string columnName)
     {

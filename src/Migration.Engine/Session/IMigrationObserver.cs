@@ -47,6 +47,13 @@ public interface IMigrationObserver
     /// <summary>How the load goes about things worth a verbose line.</summary>
     void Verbose(string message) { }
 
+    /// <summary>
+    /// The first row of a table was handed to the target: the table's load plan in one line
+    /// (source, columns, key, estimated rows, conflict mode, batch size, resume point). Its
+    /// <see cref="TableSchema.EstimatedRows"/> sizes progress.
+    /// </summary>
+    void TableStarted(TableSchema table, string plan) { }
+
     /// <summary>A row was handed to the target (or counted, in a dry run): <paramref name="rowsInTable"/> so far.</summary>
     void RowSent(string table, long rowsInTable) { }
 

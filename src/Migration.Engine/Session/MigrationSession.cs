@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
@@ -182,8 +183,21 @@ public sealed class MigrationSession : IDisposable
         var table = schema.Name;
         // One hash lookup per row (this is the per-row path), not a read and then a write.
         var sent = ++CollectionsMarshal.GetValueRefOrAddDefault(_rowsPerTable, table, out _);
+        if (sent == 1) _observer.TableStarted(schema, PlanOf(schema));
         Report();
         _observer.RowSent(table, sent);
+    }
+
+    /// <summary>What the load of <paramref name="schema"/> will do, in one line for -Verbose.</summary>
+    string PlanOf(TableSchema schema)
+    {
+        var import = _options.Import;
+        var from = schema.Source is null ? "" : $" (from {schema.Source.SourceDisplayName})";
+        var key = schema.HasPrimaryKey ? $"key ({string.Join(", ", schema.PrimaryKey.Select(k => schema.Columns[k].Name))})" : "no primary key";
+        var estimate = schema.EstimatedRows is { } n ? string.Create(CultureInfo.InvariantCulture, $"~{n:N0} rows (the source's estimate)") : "row count unknown";
+        var resume = _run?.ResumeKey(schema.Name) is { } after ? $"; resuming after key ({string.Join(", ", after)})" : "";
+        var mode = import.DryRun ? "dry run, nothing written" : $"-OnConflict {import.OnConflict}, batches of {import.BatchSize}";
+        return $"{schema.Name}{from}: {schema.Columns.Count} columns, {key}, {estimate}; {mode}{resume}.";
     }
 
     /// <summary>A row that failed to convert: quarantined (for <paramref name="table"/>, the target table it was meant for), reported and counted.</summary>

@@ -45,6 +45,17 @@ internal sealed class PgCatalogReader
         return (oid.Value, r.GetString(0), r.GetString(1), r.GetChar(2));
     }
 
+    /// <summary>
+    /// The planner's estimate of a relation's row count (<c>pg_class.reltuples</c>), for progress
+    /// and plans; null when unknown (-1 for a table never vacuumed or analyzed, 0 for a view).
+    /// </summary>
+    public long? EstimatedRows(uint relOid)
+    {
+        using var cmd = new NpgsqlCommand("SELECT reltuples FROM pg_catalog.pg_class WHERE oid = $1", _connection);
+        cmd.Parameters.Add(OidParameter(relOid));
+        return cmd.ExecuteScalar() is float f && f > 0 ? (long)f : null;
+    }
+
     /// <summary>A relation's live columns in attnum order.</summary>
     public List<(short AttNum, string Name, uint TypeOid, int Typmod, bool NotNull, string FormatName)> Columns(uint relOid)
     {

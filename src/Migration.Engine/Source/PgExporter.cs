@@ -116,7 +116,7 @@ public sealed class PgExporter : IRowSource
         var members = new List<TableSchema>(result.Count);
         var set = new TableSet(() => members) { IsLoadOrder = false };
         members.AddRange(result.Select(t => t.Definition is null ? t
-            : new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = t.Definition.InSet(set) }));
+            : t.WithDefinition(t.Definition.InSet(set))));
         return members;
     }
 
@@ -184,7 +184,7 @@ public sealed class PgExporter : IRowSource
         }
 
         var name = rel.Schema == "public" ? rel.Name : display;
-        return new TableSchema(SchemaKind.Postgres, rel.Schema, rel.Name, name, list, key) { Definition = definition };
+        return new TableSchema(SchemaKind.Postgres, rel.Schema, rel.Name, name, list, key) { Definition = definition, EstimatedRows = _catalog.EstimatedRows(rel.Oid) };
     }
 
     /// <summary>
@@ -225,14 +225,14 @@ public sealed class PgExporter : IRowSource
             if (outside.Count == 0) { kept.Add(t); continue; }
             var definition = d.With([.. d.ForeignKeys.Except(outside)], outside.Select(fk => new SchemaWarning(t.SourceDisplayName, "ForeignKey", fk.Name,
                 $"references {fk.ParentDisplayName}, which this export leaves out: the foreign key is not created.")));
-            kept.Add(new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = definition });
+            kept.Add(t.WithDefinition(definition));
         }
         var (order, forward) = TableOrder.Sort(kept);
         forwardReferences = forward;
         // Every table knows the whole set, so a target can create all of them before the first row.
         var members = new List<TableSchema>(order.Count);
         var set = new TableSet(() => members);
-        members.AddRange(order.Select(t => new TableSchema(t.Kind, t.SourceSchema, t.SourceTable, t.Name, t.Columns, t.PrimaryKey) { Definition = t.Definition!.InSet(set) }));
+        members.AddRange(order.Select(t => t.WithDefinition(t.Definition!.InSet(set))));
         return members;
     }
 

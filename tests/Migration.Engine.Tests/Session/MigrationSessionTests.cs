@@ -19,6 +19,8 @@ public sealed class MigrationSessionTests : IDisposable
         public List<RowError> Failed { get; } = [];
         public List<BatchResult> Batches { get; } = [];
         public List<TableSummary> Summaries { get; } = [];
+        public List<string> Plans { get; } = [];
+        public void TableStarted(Schema.TableSchema table, string plan) => Plans.Add(plan);
         public void RowFailed(RowError error) => Failed.Add(error);
         public void BatchCommitted(BatchResult batch) => Batches.Add(batch);
         public void Completed(IReadOnlyList<TableSummary> summaries) => Summaries.AddRange(summaries);
@@ -42,6 +44,7 @@ public sealed class MigrationSessionTests : IDisposable
         Assert.Equal(nameof(RunStatus.Failed), failed.Status);
         Assert.Contains("More than 1 rows failed", failed.Message, StringComparison.Ordinal);
         Assert.Equal(2, first.Failed.Count);
+        Assert.Equal("books: 3 columns, key (isbn), row count unknown; -OnConflict Abort, batches of 2.", Assert.Single(first.Plans));
         Assert.Equal(3, File.ReadAllLines(log).Length); // header + the two refused rows
 
         var second = new Recorder();
@@ -54,6 +57,8 @@ public sealed class MigrationSessionTests : IDisposable
         Assert.Equal(6L, Rows(path, "SELECT count(*) FROM books").Single()[0]);
         Assert.Equal(nameof(RunStatus.Completed), MigrationJournal.GetRuns(path).Single().Status);
         Assert.Single(second.Summaries);
+        // The resumed table's plan says where it goes on from (-Verbose shows it).
+        Assert.Contains("resuming after key (", Assert.Single(second.Plans), StringComparison.Ordinal);
     }
 
     [Fact]

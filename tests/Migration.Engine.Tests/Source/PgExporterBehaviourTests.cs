@@ -142,6 +142,7 @@ public sealed class PgExporterBehaviourTests(PgExporterBehaviourTests.Data data)
         Assert.All(progress, p => Assert.Equal("big", p.Table));
         Assert.Equal(50000, progress[0].EstimatedTotal);
         Assert.Equal(50000, exporter.EstimateRows(tables[0]));
+        Assert.Equal(50000, tables[0].EstimatedRows); // described with it, so Import-D1Batch can size its progress
     }
 
     [Fact]
