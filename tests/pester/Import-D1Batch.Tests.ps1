@@ -132,19 +132,43 @@ Describe 'Import-D1Batch' {
         It 'a refused row is a non-terminating error naming table and key, and the other rows arrive' {
             $db = Join-Path $TestDrive 'conflict.sqlite'
             Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
-                Select-Object -First 1 | Import-D1Batch -Path $db | Out-Null
+                Select-Object -Last 1 | Import-D1Batch -Path $db | Out-Null
 
+            # The first batch (id=1) is new to the table; id=3 arrives later and is there already.
             $errs = $null
             $summary = Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
-                Import-D1Batch -Path $db -OnConflict Abort -ErrorVariable errs -ErrorAction SilentlyContinue
+                Import-D1Batch -Path $db -OnConflict Abort -BatchSize 1 -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs.Count | Should -Be 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'RowRejected,*'
             $errs[0].Exception.Message | Should -Match 'users'
-            $errs[0].Exception.Message | Should -Match 'id=1'
+            $errs[0].Exception.Message | Should -Match 'id=3'
             $errs[0].TargetObject.Table | Should -Be 'users'
             $summary.RowsWritten | Should -Be 2
             $summary.RowsFailed | Should -Be 1
             Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM users' | Should -Be 3
+        }
+
+        It 'a re-run without -OnConflict is one error up front naming the keys and the fix; nothing is written and the run says so' {
+            $db = Join-Path $TestDrive 'rerun.sqlite'
+            Invoke-ListCutterMigration -Path $db | Out-Null
+            $before = Invoke-TestSqlite -Path $db -Sql 'SELECT * FROM users ORDER BY id' | ConvertTo-Json -Compress
+
+            $errs = $null
+            $summaries = @(Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
+                Import-D1Batch -Path $db -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $errs.Count | Should -Be 1
+            $errs[0].Exception.Message | Should -BeLike '*users already holds 3 of the 3 keys (id) of the first batch sent to it, e.g. id=1*use -OnConflict Ignore*'
+            $summaries[0].Status | Should -Be 'Refused'
+            $summaries[0].RowsNotWritten | Should -Be 3
+            (Invoke-TestSqlite -Path $db -Sql 'SELECT * FROM users ORDER BY id' | ConvertTo-Json -Compress) | Should -Be $before
+            $run = Get-MigrationRun -Path $db -Last
+            $run.Status | Should -Be 'CompletedWithRefusedTables'
+            $run.Message | Should -Be 'completed with refused tables: users (3 rows not written)'
+
+            # Under -ErrorAction Stop: the same error ends the command, before anything of the table is written.
+            { Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap -AllowUnmatchedName |
+                Import-D1Batch -Path $db -ErrorAction Stop } | Should -Throw '*already holds 3 of the 3 keys*'
+            (Invoke-TestSqlite -Path $db -Sql 'SELECT * FROM users ORDER BY id' | ConvertTo-Json -Compress) | Should -Be $before
         }
 
         It 'a row over -MaxRowBytes is refused with its column named' {

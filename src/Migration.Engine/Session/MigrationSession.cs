@@ -289,7 +289,8 @@ public sealed class MigrationSession : IDisposable
             throw;
         }
         Report();
-        Finish(null);
+        // Tables the target refused while loading (they already held the keys) end the run as refused ones do.
+        Finish(null, [.. summaries.Where(s => s.Refused is not null).Select(s => $"{s.Table} ({RowsNotWritten(s.RowsNotWritten)})")]);
         _target.Dispose();
         _target = null;
         summaries = [.. summaries, .. RefusedSummaries()];
@@ -392,16 +393,17 @@ public sealed class MigrationSession : IDisposable
     }
 
     /// <summary>Marks the run Completed (no reason) or Failed (a reason), once.</summary>
-    void Finish(string? failure)
+    void Finish(string? failure, IReadOnlyList<string>? refusedByTarget = null)
     {
         if (_run is null || _finished) return;
         _finished = true;
+        var refused = _refusedOrder.Select(n => $"{n} ({RowsNotWritten(_refused[n].Rows)})").Concat(refusedByTarget ?? []).ToList();
         if (failure is not null) _run.Fail(failure);
-        else if (_refused.Count > 0)
-            _run.CompleteWithRefusedTables("completed with refused tables: "
-                + string.Join(", ", _refusedOrder.Select(n => $"{n} ({_refused[n].Rows} row{(_refused[n].Rows == 1 ? "" : "s")} not written)")));
+        else if (refused.Count > 0) _run.CompleteWithRefusedTables("completed with refused tables: " + string.Join(", ", refused));
         else _run.Complete();
     }
+
+    static string RowsNotWritten(long rows) => $"{rows} row{(rows == 1 ? "" : "s")} not written";
 
     void Quarantine(string table, string key, string? column, string reason, string excerpt, QuarantineStage stage)
     {

@@ -28,6 +28,9 @@ internal sealed class TableWriter : IDisposable
     int _pendingFailed; // refused before the write; reported with the next batch
     int _batches;
     long _elapsedTicks;
+    bool _existingChecked; // the first batch of a table that was there before the load is checked against it
+    string? _refusal;      // the table already holds the keys: nothing of it is written in this load
+    long _notWritten;
 
     public TableWriter(SqliteTarget target, SqliteTableInfo table, TableSchema schema)
     {
@@ -61,6 +64,7 @@ internal sealed class TableWriter : IDisposable
 
     public void Add(Row row)
     {
+        if (_refusal is not null) { _notWritten++; return; }
         var refused = RowValidator.Check(row, _binding, _target.Options.Limits);
         if (refused is not null)
         {
@@ -98,11 +102,76 @@ internal sealed class TableWriter : IDisposable
             finally { _flushing = false; }
         }
         var rows = new ArraySegment<Row>(_buffer, 0, _count);
+        if (!_existingChecked && RefuseIfKeysExist(rows))
+        {
+            _notWritten += _count;
+            _count = 0;
+            if (pending > 0) _target.Run(() => _failed += pending);
+            return;
+        }
         _target.Journal?.PrepareBatch(rows);
         var batchNumber = ++_submitted;
         _buffer = new Row[_buffer.Length];
         _count = 0;
         _target.Run(() => Write(rows, batchNumber, pending));
+    }
+
+    /// <summary>
+    /// Without -OnConflict, a table that was there before the load and already holds keys of the
+    /// first batch is a re-run or a wrong target, not a few bad rows: one error for the table
+    /// (how many of the batch's keys it holds, the first of them, the parameter that decides),
+    /// nothing of the table written, its rows counted as not written, the run "completed with
+    /// refused tables"; under -ErrorAction Stop it stops here, before anything of it is written.
+    /// Caller thread, once per table: the writer is idle while the keys are looked up.
+    /// </summary>
+    bool RefuseIfKeysExist(ArraySegment<Row> rows)
+    {
+        _existingChecked = true;
+        var options = _target.Options;
+        if (options.OnConflict != OnConflict.Abort || _target.CreatedTables.Contains(Table, StringComparer.OrdinalIgnoreCase)) return false;
+        // A dry run has its lookup already (when the table exists); a real load prepares one for this check.
+        var temporary = _keyLookup is null;
+        if (temporary)
+        {
+            if (options.DryRun) return false;
+            _target.WaitIdle();
+            PrepareKeyLookup(_target.Connection!);
+            if (_keyLookup is null) return false;
+        }
+        Row? first = null;
+        var held = 0;
+        try
+        {
+            foreach (var row in rows)
+            {
+                if (!KeyExists(row)) continue;
+                held++;
+                first ??= row;
+            }
+        }
+        finally
+        {
+            if (temporary)
+            {
+                _keyLookup?.Dispose();
+                _keyLookup = null;
+            }
+        }
+        if (first is null) return false;
+        var keys = string.Join(", ", _binding.ConflictKey);
+        _refusal = $"{Table} already holds {held:N0} of the {rows.Count:N0} keys ({keys}) of the first batch sent to it, e.g. {first.DescribeKey()}: "
+            + "nothing of it is written in this load; use -OnConflict Ignore (keep the rows there), Replace or Upsert (overwrite them), or import into an empty table.";
+        var error = new RowError(Table, first.DescribeKey(), keys, _refusal, first.DescribeKey());
+        _target.Raise(error);
+        if (options.StopAtFirstRefusal) throw new RowRefusedException(error);
+        return true;
+    }
+
+    bool KeyExists(Row row)
+    {
+        for (var i = 0; i < _keyOrdinals.Length; i++)
+            _keyParameters[i].Value = row.GetValue(_keyOrdinals[i]) ?? DBNull.Value;
+        return _keyLookup!.ExecuteScalar() is not null;
     }
 
     /// <summary>Writes one batch in one transaction and updates the figures (writer thread).</summary>
@@ -220,7 +289,12 @@ internal sealed class TableWriter : IDisposable
             $"orphan skipped (-OrphanPolicy Skip): no row of {orphan.ParentTable} for {orphan.Value}", orphan.Value));
     }
 
-    public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks)) { RowsOrphaned = _orphans };
+    public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks))
+    {
+        RowsOrphaned = _orphans,
+        Refused = _refusal,
+        RowsNotWritten = _notWritten,
+    };
 
     /// <summary>Fills in the foreign keys loaded NULL first (insert-then-update), once every table is loaded (writer idle).</summary>
     public void ApplyDeferred()
@@ -294,9 +368,7 @@ internal sealed class TableWriter : IDisposable
         if (_keyLookup is null) { written += rows.Count; return; }
         foreach (var row in rows)
         {
-            for (var i = 0; i < _keyOrdinals.Length; i++)
-                _keyParameters[i].Value = row.GetValue(_keyOrdinals[i]) ?? DBNull.Value;
-            var exists = _keyLookup.ExecuteScalar() is not null;
+            var exists = KeyExists(row);
             if (!exists || _target.Options.OnConflict == OnConflict.Replace) written++;
             else if (_target.Options.OnConflict == OnConflict.Upsert)
             {

@@ -62,6 +62,32 @@ public sealed class MigrationSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_second_run_without_OnConflict_into_the_keys_of_the_first_is_one_error_and_the_run_says_completed_with_refused_tables()
+    {
+        var path = _dir.File("rerun.sqlite");
+        using (var first = new MigrationSession(path, new SessionOptions { Import = new ImportOptions { BatchSize = 2 } }, new Recorder()))
+        {
+            Assert.True(first.Start());
+            foreach (var row in BookRows(1, 5)) first.Add(row);
+            first.Complete();
+        }
+
+        var again = new Recorder();
+        using (var second = new MigrationSession(path, new SessionOptions { Import = new ImportOptions { BatchSize = 2 } }, again))
+        {
+            Assert.True(second.Start());
+            foreach (var row in BookRows(1, 5)) second.Add(row);
+            var summary = Assert.Single(second.Complete());
+            Assert.Equal((0L, 5L), (summary.RowsWritten, summary.RowsNotWritten));
+        }
+        Assert.Contains("already holds 2 of the 2 keys (isbn)", Assert.Single(again.Failed).Reason, StringComparison.Ordinal);
+        var run = MigrationJournal.GetRuns(path).OrderBy(r => r.RunId).Last();
+        Assert.Equal(nameof(RunStatus.CompletedWithRefusedTables), run.Status);
+        Assert.Equal("completed with refused tables: books (5 rows not written)", run.Message);
+        Assert.Equal(5L, Rows(path, "SELECT count(*) FROM books").Single()[0]);
+    }
+
+    [Fact]
     public void Resuming_a_completed_run_writes_nothing_and_leaves_it_Completed()
     {
         var path = _dir.File("done.sqlite");

@@ -26,18 +26,52 @@ public sealed class SqliteTargetConflictTests : IDisposable
     static IEnumerable<Row> Incoming => [R(Books, "2", "Two (2nd ed.)"), R(Books, "3", "Three")];
 
     [Fact]
-    public void Abort_fails_the_duplicate_and_writes_the_rest()
+    public void Without_OnConflict_a_table_that_already_holds_keys_of_the_first_batch_is_refused_in_one_error_and_left_as_it_was()
     {
         var path = ExistingBooks();
-        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Abort }, Incoming);
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Abort, BatchSize = 2 },
+            [.. Incoming, R(Books, "4", "Four"), R(Books, "5", "Five"), R(Books, "6", "Six")]);
 
-        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"], ["3", "Three", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
         var s = outcome.Summary("books");
-        Assert.Equal((1L, 0L, 1L), (s.RowsWritten, s.RowsSkipped, s.RowsFailed));
+        Assert.Equal((0L, 0L, 0L, 5L, "Refused"), (s.RowsWritten, s.RowsSkipped, s.RowsFailed, s.RowsNotWritten, s.Status));
+        Assert.Empty(outcome.Batches);
+        // One error for the table, not one per row: how many keys, the first, and the parameter that decides.
         var e = Assert.Single(outcome.Errors);
         Assert.Equal(("books", "isbn=2", "isbn"), (e.Table, e.Key, e.Column));
-        Assert.Equal("UNIQUE constraint failed: books.isbn", e.Reason);
-        Assert.Equal("2", e.ValueExcerpt);
+        Assert.StartsWith("books already holds 1 of the 2 keys (isbn) of the first batch sent to it, e.g. isbn=2: nothing of it is written in this load; use -OnConflict Ignore", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(e.Reason, s.Refused);
+    }
+
+    [Fact]
+    public void Under_StopAtFirstRefusal_a_table_that_already_holds_the_keys_stops_the_load_before_anything_of_it_is_written()
+    {
+        var path = ExistingBooks();
+        var stop = Assert.Throws<RowRefusedException>(() => Write(path, new ImportOptions { StopAtFirstRefusal = true }, Incoming));
+        Assert.Contains("already holds 1 of the 2 keys", stop.Error.Reason, StringComparison.Ordinal);
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+    }
+
+    [Fact]
+    public void A_key_that_arrives_after_a_first_batch_with_new_keys_only_fails_that_row_and_the_rest_is_written()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Abort, BatchSize = 1 }, [R(Books, "3", "Three"), R(Books, "2", "Two (2nd ed.)"), R(Books, "4", "Four")]);
+
+        Assert.Equal(Expect(["1", "One", "kept"], ["2", "Two", "kept"], ["3", "Three", "fresh"], ["4", "Four", "fresh"]), Rows(path, "SELECT * FROM books ORDER BY isbn"));
+        var e = Assert.Single(outcome.Errors);
+        Assert.Equal(("books", "isbn=2", "UNIQUE constraint failed: books.isbn"), (e.Table, e.Key, e.Reason));
+        Assert.Null(outcome.Summary("books").Refused);
+    }
+
+    [Fact]
+    public void A_dry_run_predicts_the_same_single_refusal()
+    {
+        var path = ExistingBooks();
+        var outcome = Write(path, new ImportOptions { DryRun = true }, Incoming);
+        var e = Assert.Single(outcome.Errors);
+        Assert.Contains("already holds 1 of the 2 keys", e.Reason, StringComparison.Ordinal);
+        Assert.Equal("Refused", outcome.Summary("books").Status);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class SqliteTargetDryRunTests : IDisposable
     }
 
     [Theory]
-    [InlineData(OnConflict.Abort, 1L, 0L, 1L)]
+    [InlineData(OnConflict.Abort, 0L, 0L, 0L)] // the table already holds a key of the first batch: refused as a whole, as a real run would
     [InlineData(OnConflict.Ignore, 1L, 1L, 0L)]
     [InlineData(OnConflict.Upsert, 2L, 0L, 0L)]
     [InlineData(OnConflict.Replace, 2L, 0L, 0L)]
