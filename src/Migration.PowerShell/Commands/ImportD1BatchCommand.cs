@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security;
 using Migration.Engine.Convert;
 using Migration.Engine.Journal;
 using Migration.Engine.Schema;
@@ -10,7 +11,9 @@ namespace Migration.PowerShell.Commands;
 
 /// <summary>
 /// Import-D1Batch: writes D1 rows into a local D1 database file (a new file, an existing SQLite
-/// file, or the state file of <c>wrangler d1 execute --local</c>) in batches, one transaction per
+/// file, or the state file of <c>wrangler d1 execute --local</c>), or into a remote D1 database
+/// over Cloudflare's HTTP API (-Database, or -WranglerConfig with -Binding; see
+/// <see cref="RemoteD1Connection"/>), in batches, one transaction (remote: one request) per
 /// batch. A refused row is a non-terminating error and the others go on. With -WhatIf the engine
 /// runs dry: everything is counted and validated, nothing is written.
 /// </summary>
@@ -25,12 +28,14 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 {
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
+    const string DatabaseSet = "Database";
 
     string _path = "";
     bool _dryRun;
     bool _declined;
     bool _discard;
     D1RowProducer? _producer;
+    RemoteD1Connection? _remote;
     ImportReport? _report;
     MigrationSession? _session;
     volatile bool _stopping;
@@ -51,6 +56,38 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
+
+    /// <summary>A remote D1 database: its name or UUID (resolved as wrangler does).</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Database { get; set; }
+
+    /// <summary>The Cloudflare account; else CLOUDFLARE_ACCOUNT_ID, else the wrangler config's account_id.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? AccountId { get; set; }
+
+    /// <summary>The API token; else CLOUDFLARE_API_TOKEN. Never shown in any output or error.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public SecureString? ApiToken { get; set; }
+
+    /// <summary>The API's base URL; else CLOUDFLARE_API_BASE_URL, else https://api.cloudflare.com/client/v4.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public Uri? ApiBaseUri { get; set; }
+
+    /// <summary>A wrangler config (wrangler.toml, .json, .jsonc, or its folder): the database of -Binding, and its account_id.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? WranglerConfig { get; set; }
+
+    /// <summary>The D1 binding (or database_name) in -WranglerConfig.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Binding { get; set; }
+
+    bool IsRemote => ParameterSetName == DatabaseSet;
 
     /// <summary>The table plain objects belong to.</summary>
     [Parameter]
@@ -115,6 +152,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
+        if (IsRemote)
+        {
+            BeginRemote();
+            return;
+        }
         try
         {
             _path = ParameterSetName == LiteralPathSet
@@ -158,6 +200,44 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         // record passed the parameter checks: a mistake found there changes nothing on disk.
     }
 
+    /// <summary>The remote D1: resolved (a read) before anything is written; -WhatIf writes nothing and sends nothing else.</summary>
+    void BeginRemote()
+    {
+        if (Backup.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Backup copies a local file; a remote D1 keeps its earlier states in Time Travel."),
+                "BackupNotRemote", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        if (RemoteD1Connection.ParameterProblem(Database, WranglerConfig, Binding) is { } problem)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        try
+        {
+            var config = WranglerConfig is null ? null : FileSystemPaths.Resolve(this, WranglerConfig, literal: false);
+            _remote = RemoteD1Connection.Open(Database, AccountId, ApiToken, ApiBaseUri, config, Binding);
+        }
+        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, Database ?? Binding));
+            return;
+        }
+        _path = _remote.Database.Location;
+        var proceed = ShouldProcess($"Writing rows into the {_path}.", $"Write rows into the {_path}?", "Import-D1Batch", out _);
+        _declined = !proceed;
+        _producer = new D1RowProducer(ConversionOptions.Default, null);
+        if (_declined) return;
+        if (NoJournal.IsPresent && Resuming)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume and -RunId need the journal; they cannot go with -NoJournal."),
+                "JournalRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        _report = new ImportReport(this, () => _current ?? InputObject, _path, dryRun: false, PassThru.IsPresent, () => _session?.Run?.RunId);
+    }
+
     /// <summary>Starts or resumes the journaled run; false when there is nothing to write (the run completed already).</summary>
     bool StartSession()
     {
@@ -165,7 +245,8 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         var started = false;
         _report!.Run(() =>
         {
-            _session = new MigrationSession(_path, new SessionOptions
+            var target = _remote is null ? (ITargetDatabase)new LocalD1Database(_path) : _remote.Database;
+            _session = new MigrationSession(target, new SessionOptions
             {
                 Import = new ImportOptions
                 {
@@ -235,5 +316,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         _session?.Abandon(_stopping ? "stopped (Ctrl+C or a downstream command)" : "stopped by an error; resume with -Resume");
         _session?.Dispose();
         _session = null;
+        _remote?.Dispose();
+        _remote = null;
     }
 }

@@ -1,0 +1,165 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Import-D1Batch into a remote D1 over Cloudflare's HTTP API, against the API test server
+# (tests/d1-api-server: Cloudflare's routes over a real local D1 under wrangler dev).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $pgServer = Start-TestPostgres
+    $pg = $pgServer.ConnectionString
+    Initialize-ListCutterDatabase -ConnectionString $pg
+
+    $root = Get-MigrationRepoRoot
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled' | Select-Object -Last 1
+    $d1 = $line | ConvertFrom-Json
+    $uuids = @{}
+    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
+    $saved = @{}
+    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $env:CLOUDFLARE_API_TOKEN = $d1.token
+    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
+    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
+
+    function Invoke-RemoteSql {
+        # Rows of a query on a remote database, through the API's /raw (as arrays).
+        param([string] $Database, [string] $Sql)
+        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
+        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
+        , @($answer.result[0].results.rows)
+    }
+
+    # One text per table: its row count and every value with its storage class, exactly
+    # (integers as decimal text, reals as %!.17g, blobs as hex), in rowid order.
+    function Get-FingerprintSql {
+        param([string[]] $Columns, [string] $Table)
+        $values = ($Columns | ForEach-Object {
+                $c = '"' + $_.Replace('"', '""') + '"'
+                "typeof($c) || ':' || coalesce(CASE typeof($c) WHEN 'blob' THEN hex($c) WHEN 'real' THEN printf('%!.17g', $c) ELSE $c END, '')"
+            }) -join " || '|' || "
+        "SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') AS f FROM (SELECT $values AS v FROM `"$Table`" ORDER BY rowid)"
+    }
+
+    $tableMap = @{ auth_user = 'users' }
+}
+
+AfterAll {
+    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestPostgres -Server $pgServer
+}
+
+Describe 'Import-D1Batch -Database (a remote D1 over the HTTP API)' {
+    Context 'the interface as written, with the environment variables wrangler reads' {
+        BeforeAll {
+            $errors = $null
+            $summaries = @(Export-PgTable -ConnectionString $pg -All |
+                    ConvertTo-D1Row -TableMap @{ auth_user = 'users' } -ErrorVariable errors -ErrorAction SilentlyContinue |
+                    Import-D1Batch -Database listcutter)
+            $local = Join-Path $TestDrive 'local.sqlite'
+            $null = Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap @{ auth_user = 'users' } -ErrorAction SilentlyContinue |
+                Import-D1Batch -Path $local -ErrorAction SilentlyContinue
+        }
+
+        It 'loads every table and reports one summary per table naming the remote database' {
+            @($summaries.Table | Sort-Object) | Should -Be @('contacts_person', 'list_cutter_savedfile', 'users')
+            ($summaries | Measure-Object RowsWritten -Sum).Sum | Should -Be 8
+            $summaries[0].Path | Should -BeLike "D1 database listcutter ($($uuids.listcutter))"
+            $summaries[0].RunId | Should -Be 1
+        }
+
+        It 'refuses the NaN row loudly, naming table, key and column, and loads the others' {
+            $errors.Count | Should -Be 1
+            "$($errors[0])" | Should -BeLike '*contacts_person*'
+            "$($errors[0])" | Should -BeLike '*ratio*'
+        }
+
+        It 'holds exactly what the same pipeline writes into a local file, value by value with storage classes' {
+            foreach ($table in 'users', 'list_cutter_savedfile', 'contacts_person') {
+                $columns = @(Invoke-TestSqlite -Path $local -Sql "SELECT name FROM pragma_table_info('$table')" | ForEach-Object name)
+                $sql = Get-FingerprintSql -Columns $columns -Table $table
+                $remote = (Invoke-RemoteSql -Database listcutter -Sql $sql)[0][0]
+                $remote | Should -Be (Get-TestSqliteScalar -Path $local -Sql $sql) -Because "table $table"
+            }
+        }
+
+        It 'keeps the journal in the remote database: the run completed' {
+            $rows = Invoke-RemoteSql -Database listcutter -Sql "SELECT run_id, status FROM d1_migration_runs"
+            $rows.Count | Should -Be 1
+            $rows[0][1] | Should -Be 'Completed'
+        }
+    }
+
+    Context 'naming the database and the account' {
+        It 'takes a UUID as well as a name, and -PassThru gives the batches' {
+            $batches = @(Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                    Import-D1Batch -Database $uuids.other -PassThru | Where-Object { $_ -is [Migration.Engine.Target.BatchResult] })
+            $batches.Count | Should -Be 1
+            $batches[0].RowsWritten | Should -Be 3
+            (Invoke-RemoteSql -Database other -Sql 'SELECT count(*) FROM users')[0][0] | Should -Be 3
+        }
+
+        It 'reads the database from a wrangler config binding (-WranglerConfig -Binding)' {
+            $toml = Join-Path $TestDrive 'wrangler.toml'
+            Set-Content -LiteralPath $toml -Value @"
+name = "app"
+[[d1_databases]]
+binding = "DB"
+database_name = "wrangled"
+database_id = "$($uuids.wrangled)"
+"@
+            $null = Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                Import-D1Batch -WranglerConfig $toml -Binding DB
+            (Invoke-RemoteSql -Database wrangled -Sql 'SELECT count(*) FROM users')[0][0] | Should -Be 3
+        }
+
+        It 'refuses -Path together with -Database before anything is read' {
+            { @() | Import-D1Batch -Path (Join-Path $TestDrive 'x.sqlite') -Database listcutter } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,Migration.PowerShell.Commands.ImportD1BatchCommand'
+            Test-Path (Join-Path $TestDrive 'x.sqlite') | Should -BeFalse
+        }
+
+        It 'refuses a database named twice or not at all, before anything is read' {
+            { @() | Import-D1Batch -Binding DB -AccountId x } | Should -Throw -ErrorId 'RemoteD1Parameters,Migration.PowerShell.Commands.ImportD1BatchCommand'
+            { @() | Import-D1Batch -AccountId x } | Should -Throw -ErrorId 'RemoteD1Parameters,Migration.PowerShell.Commands.ImportD1BatchCommand'
+            { @() | Import-D1Batch -Database listcutter -Backup } | Should -Throw -ErrorId 'BackupNotRemote,Migration.PowerShell.Commands.ImportD1BatchCommand'
+        }
+
+        It 'names an unknown database as not found' {
+            { Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row | Import-D1Batch -Database nosuchdb -ErrorAction Stop } |
+                Should -Throw -ErrorId 'RemoteD1Unavailable,Migration.PowerShell.Commands.ImportD1BatchCommand'
+        }
+    }
+
+    Context 'the API token is never shown' {
+        It 'takes -ApiToken as a SecureString and no stream, error or $Error holds the token' {
+            $token = $d1.token
+            $env:CLOUDFLARE_API_TOKEN = $null
+            try {
+                $Error.Clear()
+                $secure = ConvertTo-SecureString $token -AsPlainText -Force
+                $wrong = ConvertTo-SecureString ($token + 'x') -AsPlainText -Force
+                $out = & {
+                    Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                        Import-D1Batch -Database other -ApiToken $secure -OnConflict Ignore -Verbose -PassThru
+                    try {
+                        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                            Import-D1Batch -Database other -ApiToken $wrong -Verbose
+                    } catch { $_ }
+                    try {
+                        Export-PgTable -ConnectionString $pg -Table auth_user | ConvertTo-D1Row -TableMap $tableMap |
+                            Import-D1Batch -Database other -Verbose
+                    } catch { $_ }
+                } *>&1 | Out-String -Width 4096
+                $out | Should -Not -BeNullOrEmpty
+                $out | Should -Not -Match ([regex]::Escape($token))
+                $Error.Count | Should -BeGreaterThan 1 -Because 'the wrong token and the missing token are errors'
+                $errorText = ($Error | ForEach-Object { "$_ $($_.Exception) $($_.Exception.InnerException) $($_.TargetObject) $($_.ErrorDetails)" }) -join "`n"
+                $errorText | Should -Not -Match ([regex]::Escape($token))
+                $errorText | Should -Match 'CLOUDFLARE_API_TOKEN' -Because 'a missing token names what to set'
+                @($Error | Where-Object { $_.CategoryInfo.Category -eq 'AuthenticationError' }).Count | Should -Be 1
+            } finally {
+                $env:CLOUDFLARE_API_TOKEN = $token
+            }
+        }
+    }
+}
