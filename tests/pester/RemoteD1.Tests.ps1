@@ -10,7 +10,7 @@ BeforeAll {
     Initialize-ListCutterDatabase -ConnectionString $pg
 
     $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled' | Select-Object -Last 1
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill1,kill2,kill3' | Select-Object -Last 1
     $d1 = $line | ConvertFrom-Json
     $uuids = @{}
     foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
@@ -161,5 +161,48 @@ database_id = "$($uuids.wrangled)"
                 $env:CLOUDFLARE_API_TOKEN = $token
             }
         }
+    }
+}
+
+Describe 'Import-D1Batch -Database: kill -9 and resume, exactly once' {
+    BeforeAll {
+        $kpg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE kt (id bigint PRIMARY KEY, v text NOT NULL, big bigint NOT NULL);
+INSERT INTO kt SELECT i, 'row ' || i || ' é😀', 9007199254740993 + i FROM generate_series(1, 3000) i;
+'@
+        $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+        $clean = Join-Path $TestDrive 'clean.sqlite'
+        $null = Export-PgTable -ConnectionString $kpg -Table kt | ConvertTo-D1Row | Import-D1Batch -Path $clean
+        $fingerprint = Get-FingerprintSql -Columns 'id', 'v', 'big' -Table 'kt'
+        $expected = Get-TestSqliteScalar -Path $clean -Sql $fingerprint
+    }
+
+    It 'trial <Database>: killed after <After> batches, the resumed run equals a clean load' -ForEach @(
+        @{ Database = 'kill1'; After = 3 }, @{ Database = 'kill2'; After = 17 }, @{ Database = 'kill3'; After = 41 }
+    ) {
+        $script = "Import-Module '$manifest'; Export-PgTable -ConnectionString '$kpg' -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 50"
+        $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-Command', $script -PassThru
+        $deadline = [datetime]::UtcNow.AddSeconds(180)
+        while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            $batches = try { (Invoke-RemoteSql -Database $Database -Sql 'SELECT count(*) FROM d1_migration_batches')[0][0] } catch { 0 }
+            if ($batches -ge $After) { break }
+            Start-Sleep -Milliseconds 20
+        }
+        $child.HasExited | Should -BeFalse -Because 'the child is killed mid-run'
+        $child.Kill()   # SIGKILL: no cleanup runs in the child
+        $child.WaitForExit()
+        $before = (Invoke-RemoteSql -Database $Database -Sql 'SELECT count(*) FROM kt')[0][0]
+        $journaled = (Invoke-RemoteSql -Database $Database -Sql 'SELECT coalesce(sum(rows_written), 0) FROM d1_migration_batches')[0][0]
+        $before | Should -Be $journaled -Because 'rows and journal commit together'
+        $before | Should -BeLessThan 3000
+        $before % 50 | Should -Be 0   # whole batches only
+
+        $null = Export-PgTable -ConnectionString $kpg -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 50 -Resume
+        (Invoke-RemoteSql -Database $Database -Sql $fingerprint)[0][0] | Should -Be $expected
+        $runs = Invoke-RemoteSql -Database $Database -Sql 'SELECT status, attempts, rows_written FROM d1_migration_runs'
+        $runs.Count | Should -Be 1
+        $runs[0][0] | Should -Be 'Completed'
+        $runs[0][1] | Should -Be 2
+        $runs[0][2] | Should -Be 3000
     }
 }
