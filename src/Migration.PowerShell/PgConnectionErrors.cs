@@ -13,6 +13,20 @@ namespace Migration.PowerShell;
 /// </summary>
 internal static class PgConnectionErrors
 {
+    /// <summary>The settings of -ConnectionString and -Credential; ones that cannot be read end the command with <see cref="InvalidSettings"/>.</summary>
+    public static PgConnectionSettings Settings(Cmdlet cmdlet, string? connectionString, NetworkCredential? credential)
+    {
+        try
+        {
+            return new PgConnectionSettings(connectionString, credential);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            cmdlet.ThrowTerminatingError(InvalidSettings(ex, connectionString, credential));
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
     /// <summary>Settings that cannot be read: a malformed connection string, a bad PGPORT...</summary>
     public static ErrorRecord InvalidSettings(Exception ex, string? connectionString, NetworkCredential? credential)
     {

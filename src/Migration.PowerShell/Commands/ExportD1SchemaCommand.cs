@@ -97,15 +97,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
             Terminate("InvalidArgument", ErrorCategory.InvalidArgument, null, ex.Message, credential);
             return;
         }
-        try
-        {
-            settings = new PgConnectionSettings(ConnectionString, credential);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            return;
-        }
+        settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
 
         IReadOnlyList<TableSchema> source;
         PreflightReport report;

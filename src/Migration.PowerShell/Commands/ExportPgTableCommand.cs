@@ -79,7 +79,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public object[]? AfterKey { get; set; }
 
-    Dictionary<string, ResumePoint>? _resumePoints;
+    ExportStartPoints? _resume;
 
     protected override void ProcessRecord()
     {
@@ -101,17 +101,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
             return;
         }
         var credential = Credential?.GetNetworkCredential();
-        PgConnectionSettings settings;
-        try
-        {
-            settings = new PgConnectionSettings(ConnectionString, credential);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            return;
-        }
-
+        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
         PgExporter exporter;
         try
         {
@@ -153,18 +143,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
     void ExportTable(PgExporter exporter, TableSchema schema, int index, int tableCount, PgConnectionSettings settings, NetworkCredential? credential)
     {
         var name = schema.SourceDisplayName;
-        long estimate;
-        try
-        {
-            estimate = exporter.EstimateRows(schema);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            // Progress only: an export without an estimate still works.
-            WriteVerbose($"No row estimate for {name}: {ex.Message}");
-            estimate = 0;
-        }
-
+        var estimate = schema.EstimatedRows ?? 0; // the planner's, read with the table's definition
         var progress = new ProgressRecord(1, $"Export-PgTable ({index + 1} of {tableCount})", $"{name}: starting");
         var throttle = ProgressThrottle.Default();
         var startAfter = StartAfter(schema);
@@ -212,20 +191,16 @@ public sealed class ExportPgTableCommand : PSCmdlet
         try
         {
             var path = FileSystemPaths.ResolveExisting(this, ResumeFrom, literal: false, nameof(ResumeFrom));
-            var points = MigrationJournal.ResumePoints(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
-            _resumePoints = new Dictionary<string, ResumePoint>(StringComparer.Ordinal);
-            foreach (var p in points)
-                if (p.SourceTable is not null) _resumePoints[p.SourceTable] = p;
-            if (points.Count == 0) WriteVerbose($"{path} has no run to resume: every table is exported from its start.");
+            _resume = ExportStartPoints.FromJournal(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
+            if (_resume.IsEmpty) WriteVerbose($"{path} has no run to resume: every table is exported from its start.");
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "ResumeFromFailed", ErrorCategory.ReadError, ResumeFrom));
             return false;
         }
-        foreach (var schema in schemas)
-            if (!schema.HasPrimaryKey && _resumePoints.ContainsKey(schema.SourceDisplayName))
-                WriteWarning($"{schema.SourceDisplayName} has no primary key: it is exported from its start (Import-D1Batch -Resume takes the run's earlier rows there out first).");
+        foreach (var schema in _resume.WithoutKey(schemas))
+            WriteWarning($"{schema.SourceDisplayName} has no primary key: it is exported from its start (Import-D1Batch -Resume takes the run's earlier rows there out first).");
         return true;
     }
 
@@ -233,10 +208,10 @@ public sealed class ExportPgTableCommand : PSCmdlet
     IReadOnlyList<object?>? StartAfter(TableSchema schema)
     {
         if (AfterKey is not null) return [.. AfterKey.Select(k => k is PSObject p ? p.BaseObject : k)];
-        if (_resumePoints is null || !schema.HasPrimaryKey || !_resumePoints.TryGetValue(schema.SourceDisplayName, out var point) || point.LastKey is null)
-            return null;
-        WriteVerbose($"{schema.SourceDisplayName}: resuming after the key run {point.RunId} committed last.");
-        return point.LastKey;
+        if (_resume is null) return null;
+        var after = _resume.StartAfter(schema, out var runId);
+        if (after is not null) WriteVerbose($"{schema.SourceDisplayName}: resuming after the key run {runId} committed last.");
+        return after;
     }
 
     void Report(ProgressRecord progress, string name, long rows, long estimate)
