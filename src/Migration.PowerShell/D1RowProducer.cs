@@ -3,6 +3,7 @@ using Migration.Engine.Convert;
 using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
+using Migration.Engine.Source.Kv;
 using Migration.Engine.Target;
 
 namespace Migration.PowerShell;
@@ -19,6 +20,7 @@ public sealed class D1RowProducer
     readonly ConversionOptions _options;
     readonly string? _targetPath;
     readonly Dictionary<string, TableSchema?> _targetSchemas = new(StringComparer.OrdinalIgnoreCase);
+    KvRowConverter? _kv;
 
     public D1RowProducer(ConversionOptions options, string? targetPath)
     {
@@ -79,6 +81,17 @@ public sealed class D1RowProducer
             return row.GetSchema().Kind == SchemaKind.D1 ? row.GetSchema().Name : _converter.TargetSchemaFor(row.GetSchema()).Name;
         if (string.IsNullOrEmpty(tableName)) return null;
         return _options.TableMap.TryGetValue(tableName, out var mapped) ? mapped : tableName;
+    }
+
+    /// <summary>
+    /// The D1 rows of one KV entry for <paramref name="tableName"/> (shaped by <paramref name="shape"/>,
+    /// coerced to the target table when a target file is given), each converted or its failure.
+    /// </summary>
+    public List<(Row? Row, ConversionException? Error)> ToD1Rows(KvRecord record, string tableName, KvShapeOptions shape)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _kv ??= new KvRowConverter(_converter, shape);
+        return _kv.Convert(record, tableName, TargetSchema(tableName));
     }
 
     TableSchema? TargetSchema(string tableName)

@@ -68,6 +68,26 @@ public static class FileSystemPaths
         return files;
     }
 
+    /// <summary>A folder or file path in the FileSystem provider (relative paths and drives resolved, no wildcards), existing or not.</summary>
+    public static string ResolveAny(PSCmdlet cmdlet, string path, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(cmdlet);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (Exception ex)
+        {
+            throw new ArgumentException($"-{parameter}: the path \"{path}\" cannot be used: {ex.Message}", ex);
+        }
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"-{parameter}: the path \"{path}\" is on the {provider.Name} provider, not the file system.");
+        return resolved;
+    }
+
     static string ResolveCore(PSCmdlet cmdlet, string path, bool literal)
     {
         ProviderInfo provider;

@@ -12,6 +12,7 @@ public sealed class RowConverter
     readonly ConversionOptions _options;
     readonly Dictionary<TableSchema, TablePlan> _plans = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<string, PlainTablePlan> _plainPlans = new(StringComparer.Ordinal);
+    readonly Dictionary<TableSchema, Dictionary<string, TableSchema>> _partials = new(ReferenceEqualityComparer.Instance);
     readonly object _lock = new();
     TablePlan? _last;
 
@@ -90,8 +91,12 @@ public sealed class RowConverter
     /// With <paramref name="target"/> (the existing D1 table) values are coerced to its columns' types;
     /// without it the first object of a table fixes the columns and their types are inferred.
     /// TableMap, ColumnMap, Exclude and ColumnOverrides apply (keys by <paramref name="tableName"/>).
+    /// A column of the target the object leaves out that the database fills itself (a DEFAULT, the
+    /// rowid alias <c>INTEGER PRIMARY KEY</c>) is left out of the row too, so the INSERT omits it
+    /// as a hand-written one would. <paramref name="origin"/> (e.g. the KV key the object came
+    /// from) is kept with the row and named in every error about it.
     /// </summary>
-    public Row ConvertPlain(string tableName, IEnumerable<KeyValuePair<string, object?>> properties, TableSchema? target = null)
+    public Row ConvertPlain(string tableName, IEnumerable<KeyValuePair<string, object?>> properties, TableSchema? target = null, string? origin = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tableName);
         ArgumentNullException.ThrowIfNull(properties);
@@ -112,9 +117,9 @@ public sealed class RowConverter
             if (name is null) continue;
             var ordinal = schema.IndexOf(name);
             if (ordinal < 0)
-                throw PlainError(plan, schema, props, property, value, $"the D1 table {schema.Name} has no column \"{name}\"");
+                throw PlainError(plan, schema, props, property, value, $"the D1 table {schema.Name} has no column \"{name}\"", origin);
             if (given[ordinal])
-                throw PlainError(plan, schema, props, property, value, $"a second property maps to column \"{schema.Columns[ordinal].Name}\"");
+                throw PlainError(plan, schema, props, property, value, $"a second property maps to column \"{schema.Columns[ordinal].Name}\"", origin);
             given[ordinal] = true;
             try
             {
@@ -122,14 +127,62 @@ public sealed class RowConverter
             }
             catch (ValueRejectedException e)
             {
-                throw PlainError(plan, schema, props, property, value, e.Reason);
+                throw PlainError(plan, schema, props, property, value, e.Reason, origin);
             }
         }
+        var omitted = false;
         for (var i = 0; i < n; i++)
+        {
+            if (!given[i] && schema.Columns[i].HasDefault) { omitted = true; continue; }
             if (values[i] is null && !schema.Columns[i].IsNullable)
                 throw PlainError(plan, schema, props, schema.Columns[i].Name, null,
-                    given[i] ? "NULL for a NOT NULL column" : "no value for a NOT NULL column (the property is missing)");
-        return new Row(schema, values);
+                    given[i] ? "NULL for a NOT NULL column" : "no value for a NOT NULL column (the property is missing)", origin);
+        }
+        if (omitted) return Omitting(schema, given, values, origin);
+        return new Row(schema, values, origin);
+    }
+
+    /// <summary>The row without the columns the database fills itself, under a schema shared by every row of that shape.</summary>
+    Row Omitting(TableSchema schema, bool[] given, object?[] values, string? origin)
+    {
+        var shape = string.Create(given.Length, given, (span, g) => { for (var i = 0; i < g.Length; i++) span[i] = g[i] || !schema.Columns[i].HasDefault ? '1' : '0'; });
+        TableSchema partial;
+        lock (_lock)
+        {
+            if (!_partials.TryGetValue(schema, out var shapes)) _partials.Add(schema, shapes = new Dictionary<string, TableSchema>(StringComparer.Ordinal));
+            if (!shapes.TryGetValue(shape, out partial!)) shapes.Add(shape, partial = PartialSchema(schema, shape));
+        }
+        var kept = new object?[partial.Columns.Count];
+        for (int i = 0, j = 0; i < values.Length; i++)
+            if (shape[i] == '1') kept[j++] = values[i];
+        return new Row(partial, kept, origin);
+    }
+
+    /// <summary>
+    /// The columns of <paramref name="schema"/> marked in <paramref name="shape"/>. Its key is the
+    /// table's primary key when the row carries it, else the first UNIQUE key it carries (what a
+    /// conflict and a resume match rows on), else none.
+    /// </summary>
+    static TableSchema PartialSchema(TableSchema schema, string shape)
+    {
+        var map = new int[shape.Length];
+        var columns = new List<Column>();
+        for (var i = 0; i < shape.Length; i++)
+        {
+            map[i] = shape[i] == '1' ? columns.Count : -1;
+            if (shape[i] == '1') columns.Add(schema.Columns[i]);
+        }
+        IReadOnlyList<int>? key = null;
+        foreach (var candidate in (IEnumerable<IReadOnlyList<int>>)[schema.PrimaryKey, .. schema.UniqueKeys])
+        {
+            if (candidate.Count == 0 || candidate.Any(k => map[k] < 0)) continue;
+            key = [.. candidate.Select(k => map[k])];
+            break;
+        }
+        return new TableSchema(schema.Kind, schema.SourceSchema, schema.SourceTable, schema.Name, columns, key, schema.Source)
+        {
+            UniqueKeys = [.. schema.UniqueKeys.Where(u => u.All(k => map[k] >= 0)).Select(u => (IReadOnlyList<int>)[.. u.Select(k => map[k])])],
+        };
     }
 
     /// <summary>Fixes a table's columns from its first object: property order, types from the values.</summary>
@@ -144,7 +197,7 @@ public sealed class RowConverter
             TablePlan.Claim(names, name, $"property {property}", plan.Table);
             D1Type type;
             try { type = PlainValues.Infer(value, settings); }
-            catch (ValueRejectedException e) { throw PlainError(plan, null, props, property, value, e.Reason); }
+            catch (ValueRejectedException e) { throw PlainError(plan, null, props, property, value, e.Reason, null); }
             columns.Add(new Column(name, null, type, isNullable: true, property));
         }
         if (columns.Count == 0) throw new MappingException(plan.Table, "the first object has no (non-excluded) properties to make columns from");
@@ -185,9 +238,11 @@ public sealed class RowConverter
     /// properties, else the object's first property (as <see cref="Row.DescribeKey"/> does).
     /// </summary>
     ConversionException PlainError(PlainTablePlan plan, TableSchema? schema, IReadOnlyCollection<KeyValuePair<string, object?>> props,
-        string column, object? value, string reason)
+        string column, object? value, string reason, string? origin)
     {
-        var key = new System.Text.StringBuilder();
+        var key = new System.Text.StringBuilder(origin);
+        if (origin is not null) key.Append(", ");
+        var start = key.Length;
         if (schema is { HasPrimaryKey: true })
         {
             foreach (var k in schema.PrimaryKey)
@@ -202,7 +257,7 @@ public sealed class RowConverter
                 }
             }
         }
-        if (key.Length == 0)
+        if (key.Length == start)
         {
             foreach (var (property, v) in props)
             {
@@ -210,6 +265,7 @@ public sealed class RowConverter
                 break;
             }
         }
-        return Error(plan.Table, key.Length == 0 ? "(no properties)" : key.ToString(), column, value, reason);
+        if (key.Length == start) key.Append("(no properties)");
+        return Error(plan.Table, key.ToString(), column, value, reason);
     }
 }

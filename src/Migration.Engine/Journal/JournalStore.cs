@@ -216,10 +216,11 @@ internal static class JournalStore
     {
         if (!JournalTables.Exist(journal)) return [];
         return [.. journal.Query($"""
-            SELECT t.run_id, t.table_name, t.source_table, t.last_key_image FROM {JournalTables.RunTables} t
+            SELECT t.run_id, t.table_name, t.source_table, t.last_key_image, t.key_columns FROM {JournalTables.RunTables} t
             WHERE t.run_id = coalesce($run, (SELECT max(run_id) FROM {JournalTables.Runs} WHERE status <> 'Undone'))
             ORDER BY t.ordinal
-            """, ("$run", runId)).Select(r => new ResumePoint(Int(r[0]), (string)r[1]!, (string?)r[2], r[3] is byte[] image ? RowImage.Decode(image) : null))];
+            """, ("$run", runId)).Select(r => new ResumePoint(Int(r[0]), (string)r[1]!, (string?)r[2], r[3] is byte[] image ? RowImage.Decode(image) : null,
+                r[4] is string keys ? JsonSerializer.Deserialize<string[]>(keys) ?? [] : []))];
     }
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>

@@ -31,5 +31,11 @@ public sealed class Column
 
     public bool IsNullable { get; }
 
+    /// <summary>
+    /// For a column of an existing table: the database fills it when an INSERT leaves it out (a
+    /// DEFAULT, or the rowid alias <c>INTEGER PRIMARY KEY</c>), so a row may omit it.
+    /// </summary>
+    public bool HasDefault { get; init; }
+
     public override string ToString() => PgType is null ? $"{Name} {D1Type}" : $"{Name} {PgType.Name}";
 }

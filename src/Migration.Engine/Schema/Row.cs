@@ -12,8 +12,10 @@ public sealed class Row
 {
     readonly TableSchema _schema;
     readonly object?[] _values;
+    readonly string? _origin;
 
-    public Row(TableSchema schema, object?[] values)
+    /// <param name="origin">Where the row came from when its own key does not say it (e.g. <c>KV key "watchlist:42"</c>): named in every message about the row.</param>
+    public Row(TableSchema schema, object?[] values, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(values);
@@ -21,7 +23,11 @@ public sealed class Row
             throw new ArgumentException($"Table {schema.Name}: {values.Length} values for {schema.Columns.Count} columns.", nameof(values));
         _schema = schema;
         _values = values;
+        _origin = origin;
     }
+
+    /// <summary>Where the row came from (see the constructor), or null.</summary>
+    public string? GetOrigin() => _origin;
 
     public TableSchema GetSchema() => _schema;
 
@@ -54,10 +60,11 @@ public sealed class Row
     public string DescribeKey()
     {
         var key = _schema.PrimaryKey.Count > 0 ? _schema.PrimaryKey : (IReadOnlyList<int>)[0];
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(_origin);
+        if (_origin is not null) sb.Append(", ");
         foreach (var k in key)
         {
-            if (sb.Length > 0) sb.Append(", ");
+            if (k != key[0]) sb.Append(", ");
             sb.Append(_schema.Columns[k].Name).Append('=').Append(ValueExcerpt.Of(_values[k]));
         }
         return sb.ToString();

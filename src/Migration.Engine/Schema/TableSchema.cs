@@ -66,6 +66,12 @@ public sealed class TableSchema
 
     public bool HasPrimaryKey => PrimaryKey.Count > 0;
 
+    /// <summary>
+    /// For an existing table: the ordinals of each UNIQUE constraint other than the primary key
+    /// (a natural key rows can be matched on when the primary key is a rowid SQLite assigns).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>> UniqueKeys { get; init; } = [];
+
     /// <summary>For a D1 schema: the source schema it was converted from, if any.</summary>
     public TableSchema? Source { get; }
 

@@ -35,14 +35,18 @@ public static class SqliteSchemaReader
 
     internal static TableSchema ToSchema(SqliteTableInfo info)
     {
-        var columns = info.Columns.Select(c => new Column(c.Name, null, D1TypeOf(c), !c.NotNull && c.PrimaryKeyPosition == 0)).ToList();
+        var columns = info.Columns.Select(c => new Column(c.Name, null, D1TypeOf(c), !c.NotNull && c.PrimaryKeyPosition == 0) { HasDefault = c.HasDefault }).ToList();
         var key = info.Columns
             .Select((c, i) => (c.PrimaryKeyPosition, Ordinal: i))
             .Where(p => p.PrimaryKeyPosition > 0)
             .OrderBy(p => p.PrimaryKeyPosition)
             .Select(p => p.Ordinal)
             .ToList();
-        return new TableSchema(SchemaKind.D1, null, info.Name, info.Name, columns, key);
+        var ordinal = info.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.OrdinalIgnoreCase);
+        return new TableSchema(SchemaKind.D1, null, info.Name, info.Name, columns, key)
+        {
+            UniqueKeys = [.. info.UniqueKeys.Select(k => (IReadOnlyList<int>)[.. k.Select(n => ordinal[n])])],
+        };
     }
 
     internal static D1Type D1TypeOf(SqliteColumnInfo column) => column.Affinity switch

@@ -63,6 +63,13 @@ internal sealed class TableBinding
         IReadOnlyList<string> conflictKey = schema.HasPrimaryKey
             ? [.. schema.PrimaryKey.Select(k => schema.Columns[k].Name)]
             : table.PrimaryKey;
+        if (mode is OnConflict.Ignore or OnConflict.Upsert && !schema.HasPrimaryKey && table.PrimaryKey.Count > 0
+            && !table.HasKeyWithin(schema.Columns.Select(c => c.Name)))
+            // The rows leave out the table's key (a rowid SQLite assigns) and carry no UNIQUE key
+            // either: nothing could ever conflict, so a re-run would append every row again.
+            throw new TargetSchemaException(table.Name,
+                $"-OnConflict {mode} cannot keep a re-run from adding the rows again: the rows leave out the table's key ({string.Join(", ", table.PrimaryKey)}, assigned by SQLite) "
+                + "and carry no UNIQUE key. Add a UNIQUE constraint on columns the rows carry (e.g. the KV key's fields and a natural key of the value), or load once with -OnConflict Abort.");
         if (mode == OnConflict.Upsert)
         {
             if (conflictKey.Count == 0)

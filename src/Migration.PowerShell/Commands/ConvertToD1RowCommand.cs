@@ -4,6 +4,7 @@ using Migration.Engine.Convert;
 using Migration.Engine.Journal;
 using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
+using Migration.Engine.Source.Kv;
 
 namespace Migration.PowerShell.Commands;
 
@@ -47,6 +48,34 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
     public SwitchParameter IncludeRejected { get; set; }
 
     /// <summary>
+    /// For KV entries (Export-KvEntry): the key's shape, e.g. <c>'watchlist:{chat_id}'</c>; each
+    /// field becomes a column of every row of the key. A key that does not match is an error naming it.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyPattern { get; set; }
+
+    /// <summary>For KV entries: the column a scalar value, or each element of an array of scalars, goes into (default: value).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ExpandProperty { get; set; }
+
+    /// <summary>For KV entries: a column that receives the key's expiration (Unix seconds; NULL when it has none).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ExpirationColumn { get; set; }
+
+    /// <summary>For KV entries: a column that receives the key's metadata (JSON text; NULL when it has none).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetadataColumn { get; set; }
+
+    /// <summary>For KV entries: a column that receives the KV key itself.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyColumn { get; set; }
+
+    /// <summary>
     /// Lets a name in -Exclude, -ColumnMap, -TableMap, -ColumnOverride or -ComputedColumn match
     /// nothing in the tables being converted (by default that is an error: it is almost always a typo).
     /// </summary>
@@ -70,8 +99,32 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidConversionOptions", ErrorCategory.InvalidArgument, null));
             return;
         }
+        try
+        {
+            _kvShape = KvShape();
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidKeyPattern", ErrorCategory.InvalidArgument, KeyPattern));
+            return;
+        }
         _producer = new D1RowProducer(options, targetPath);
         _preflight = new ConversionPreflight(_producer.Converter);
+    }
+
+    KvShapeOptions? _kvShape;
+
+    /// <summary>The KV shaping parameters, or null when none is given.</summary>
+    KvShapeOptions? KvShape()
+    {
+        if (KeyPattern is null && ExpandProperty is null && ExpirationColumn is null && MetadataColumn is null && KeyColumn is null) return null;
+        var names = new[] { ExpandProperty, ExpirationColumn, MetadataColumn, KeyColumn }.Where(n => n is not null).ToList();
+        var pattern = KeyPattern is null ? null : KvKeyPattern.Parse(KeyPattern);
+        names.AddRange(pattern?.Fields ?? []);
+        var twice = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new ArgumentException($"The column \"{twice.Key}\" is named twice among -KeyPattern's fields, -ExpandProperty, -ExpirationColumn, -MetadataColumn and -KeyColumn.");
+        return new KvShapeOptions { KeyPattern = pattern, ExpandProperty = ExpandProperty, ExpirationColumn = ExpirationColumn, MetadataColumn = MetadataColumn, KeyColumn = KeyColumn };
     }
 
     protected override void ProcessRecord()
@@ -81,6 +134,19 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
 
     void Convert(PSObject input)
     {
+        if (input.BaseObject is KvRecord record)
+        {
+            ConvertKv(record, input);
+            return;
+        }
+        if (_kvShape is not null)
+        {
+            // A silently ignored -KeyPattern would load rows without the key's columns.
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-KeyPattern, -ExpandProperty, -ExpirationColumn, -MetadataColumn and -KeyColumn shape KV entries (from Export-KvEntry); this input is not one."),
+                "KvParameterWithoutKvEntry", ErrorCategory.InvalidArgument, input));
+            return;
+        }
         if (!D1RowProducer.IsRow(input) && TableName is null)
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -109,6 +175,32 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
             return;
         }
         WriteObject(converted);
+    }
+
+    /// <summary>
+    /// One KV entry: its rows go out; a record that fails is an error naming the KV key, and is
+    /// also passed on as a RejectedRow (always, for KV entries) so Import-D1Batch quarantines it
+    /// under its key and counts it against -MaxErrors.
+    /// </summary>
+    void ConvertKv(KvRecord record, PSObject input)
+    {
+        if (TableName is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("ConvertTo-D1Row got a KV entry: give -TableName, the table its rows belong to."),
+                "TableNameRequired", ErrorCategory.InvalidArgument, input));
+            return;
+        }
+        foreach (var (row, error) in _producer!.ToD1Rows(record, TableName, _kvShape ?? new KvShapeOptions()))
+        {
+            if (row is not null)
+            {
+                WriteObject(row);
+                continue;
+            }
+            WriteError(new ErrorRecord(error!, "ConversionFailed", ErrorCategory.InvalidData, record.Key));
+            WriteObject(new RejectedRow(_producer.TargetTableName(input, TableName) ?? TableName, record.Key, error!.Key, error.Column, error.Reason, error.ValueExcerpt));
+        }
     }
 
     protected override void EndProcessing()
