@@ -34,6 +34,7 @@ public sealed class CmdletSurfaceTests : IClassFixture<ModuleMetadataFixture>
 
     [Theory]
     [InlineData("Export-PgTable")]
+    [InlineData("Export-KvEntry")]
     [InlineData("Export-D1Schema")]
     [InlineData("ConvertTo-D1Row")]
     [InlineData("Import-D1Batch")]

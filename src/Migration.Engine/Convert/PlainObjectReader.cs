@@ -83,7 +83,7 @@ public static class PlainObjectReader
 
     /// <summary>
     /// A JSON value as the plain rules expect it: integers as long (BigInteger beyond 64 bits),
-    /// other numbers as double when that holds them exactly else decimal, strings as they are
+    /// other numbers as decimal when that holds them exactly, else their JSON text; strings as they are
     /// (no guessing of dates), objects and arrays nested.
     /// </summary>
     static object? FromJson(JsonElement json, IPlainObjectAdapter? adapter, int depth) => json.ValueKind switch
@@ -103,7 +103,32 @@ public static class PlainObjectReader
         var text = json.GetRawText();
         if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0) return BigInteger.Parse(text, CultureInfo.InvariantCulture);
         // decimal keeps the digits exactly when it can; the plain rules then decide REAL or error.
-        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m : json.GetDouble();
+        // decimal.TryParse rounds past 28 digits without saying so: such a number stays its JSON
+        // text, which a TEXT column takes exactly and REAL/INTEGER columns refuse as inexact.
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && SameValue(text, m) ? m : text;
+    }
+
+    /// <summary>Whether the JSON number <paramref name="text"/> is exactly <paramref name="m"/>.</summary>
+    static bool SameValue(string text, decimal m)
+    {
+        var e = text.AsSpan().IndexOfAny('e', 'E');
+        var exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissaText = e < 0 ? text : text[..e];
+        var dot = mantissaText.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            exponent -= mantissaText.Length - dot - 1;
+            mantissaText = mantissaText.Remove(dot, 1);
+        }
+        var textMantissa = BigInteger.Parse(mantissaText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var bits = decimal.GetBits(m);
+        var decimalMantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
+        if (bits[3] < 0) decimalMantissa = -decimalMantissa;
+        var shift = exponent + ((bits[3] >> 16) & 0xFF); // text = tm * 10^exponent, decimal = dm * 10^-scale
+        if (shift > 400 || shift < -400) return false;
+        return shift >= 0
+            ? textMantissa * BigInteger.Pow(10, shift) == decimalMantissa
+            : textMantissa == decimalMantissa * BigInteger.Pow(10, -shift);
     }
 
     static string KeyName(object key, IPlainObjectAdapter? adapter) =>
