@@ -24,7 +24,7 @@ public sealed class KvRecord
         ArgumentNullException.ThrowIfNull(key);
         Key = key;
         Value = value;
-        ValueKind = valueKind;
+        Kind = valueKind;
         ExpirationUnixSeconds = expiration;
         Metadata = metadata;
         JsonError = jsonError;
@@ -32,7 +32,10 @@ public sealed class KvRecord
 
     public string Key { get; }
     public object? Value { get; }
-    public KvValueKind ValueKind { get; }
+    /// <summary>What the value is: Json, Text or Binary (a string, so ConvertTo-Json and CSV show the word, not a number).</summary>
+    public string ValueKind => Kind.ToString();
+
+    internal KvValueKind Kind { get; }
 
     /// <summary>When KV deletes the key (UTC), or null when it never expires.</summary>
     public DateTimeOffset? Expiration => ExpirationUnixSeconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;

@@ -38,7 +38,7 @@ public sealed class KvRowShaper
     {
         ArgumentNullException.ThrowIfNull(record);
         var origin = OriginOf(record.Key);
-        if (record.ValueKind != KvValueKind.Json)
+        if (record.Kind != KvValueKind.Json)
             throw new KvShapeException(record.Key, origin, null, record.Value, record.JsonError ?? "the value is not JSON");
         IReadOnlyList<KeyValuePair<string, object?>> fields = [];
         if (_options.KeyPattern is { } pattern)

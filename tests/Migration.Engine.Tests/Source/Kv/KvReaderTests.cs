@@ -19,7 +19,7 @@ public sealed class KvReaderTests : IDisposable
         using var reader = new KvDumpReader(array);
         var all = reader.Read(new KvReadOptions()).ToList();
         Assert.Equal(["b", "c", "w:1", "w:2"], all.Select(e => e.Key));
-        Assert.Equal(KvValueKind.Text, all[0].ValueKind); // "hi" is text, not JSON
+        Assert.Equal(KvValueKind.Text, all[0].Kind); // "hi" is text, not JSON
         Assert.Equal("hi", all[0].Value);
         Assert.Equal(1_900_000_000L, all[3].ExpirationUnixSeconds);
         Assert.Equal(["w:2"], reader.Read(new KvReadOptions("w:", StartAfter: "w:1")).Select(e => e.Key));

@@ -16,7 +16,7 @@ public sealed class KvShapingTests
     public void Values_are_parsed_with_exact_numbers_else_kept_as_text_or_bytes()
     {
         var e = Entry("k", "{\"chat\":-1001234567890,\"big\":123456789012345678901234567890,\"p\":0.1,\"long\":0.10000000000000000000000000000000001}");
-        Assert.Equal(KvValueKind.Json, e.ValueKind);
+        Assert.Equal(KvValueKind.Json, e.Kind);
         var v = (Dictionary<string, object?>)e.Value!;
         Assert.Equal(-1001234567890L, v["chat"]);
         Assert.Equal(BigInteger.Parse("123456789012345678901234567890", System.Globalization.CultureInfo.InvariantCulture), v["big"]);
@@ -25,11 +25,11 @@ public sealed class KvShapingTests
         Assert.Equal("0.10000000000000000000000000000000001", v["long"]);
 
         var text = Entry("t", "[\"AAPL\",");
-        Assert.Equal(KvValueKind.Text, text.ValueKind);
+        Assert.Equal(KvValueKind.Text, text.Kind);
         Assert.StartsWith("invalid JSON", text.JsonError);
 
         var binary = KvValue.Read("b", [0xff, 0xfe, 0x00], null, "{\"m\":1}");
-        Assert.Equal(KvValueKind.Binary, binary.ValueKind);
+        Assert.Equal(KvValueKind.Binary, binary.Kind);
         Assert.Equal(new byte[] { 0xff, 0xfe, 0x00 }, binary.Value);
         Assert.Equal(1L, ((Dictionary<string, object?>)binary.Metadata!)["m"]);
     }
