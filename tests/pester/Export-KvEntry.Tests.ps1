@@ -283,6 +283,13 @@ Describe 'Export-KvEntry -Path: the state `wrangler kv ... --local` keeps' {
         Get-TestSqliteScalar -Path $localDb -Sql 'SELECT count(*) FROM watchlists' | Should -Be 6
     }
 
+    It 'completes -Binding from the wrangler config on the line' {
+        $line = "Export-KvEntry -Path '$project' -WranglerConfig '$project' -Binding "
+        $matches = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $matches.CompletionText | Should -Be @('BOT')
+        $matches[0].ToolTip | Should -BeLike "*$localId*"
+    }
+
     It 'names what is missing when the folder holds no local KV state or no such namespace' {
         { Export-KvEntry -Path $TestDrive -ErrorAction Stop } | Should -Throw '*No local KV state*'
         { Export-KvEntry -Path $project -Namespace 'ffffffffffffffffffffffffffffffff' -ErrorAction Stop } | Should -Throw '*no namespace with the id ffffffffffffffffffffffffffffffff*'

@@ -3,6 +3,7 @@ using System.Security;
 using Migration.Engine.Cloudflare;
 using Migration.Engine.Journal;
 using Migration.Engine.Source.Kv;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -60,6 +61,7 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
     /// <summary>With -ResumeFrom: the run whose checkpoint is used (default: the newest run).</summary>
     [Parameter]
     [ValidateRange(1L, long.MaxValue)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public long RunId { get; set; }
 
     /// <summary>With -ResumeFrom: the D1 table the rows of these keys went into.</summary>
@@ -72,17 +74,19 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? KeyPattern { get; set; }
 
-    /// <summary>Cloudflare account id (default: the wrangler config's account_id, else CLOUDFLARE_ACCOUNT_ID).</summary>
+    /// <summary>Cloudflare account id (default: CLOUDFLARE_ACCOUNT_ID, else the wrangler config's account_id).</summary>
     [Parameter(ParameterSetName = RemoteSet)]
     [ValidateNotNullOrEmpty]
     public string? AccountId { get; set; }
 
     /// <summary>API token (default: CLOUDFLARE_API_TOKEN). Never shown.</summary>
     [Parameter(ParameterSetName = RemoteSet)]
+    [ValidateNotNull]
     public SecureString? ApiToken { get; set; }
 
     /// <summary>The API's base URL (default: CLOUDFLARE_API_BASE_URL, else https://api.cloudflare.com/client/v4).</summary>
     [Parameter(ParameterSetName = RemoteSet)]
+    [ValidateNotNull]
     public Uri? ApiBaseUri { get; set; }
 
     /// <summary>A wrangler.json/.jsonc/.toml (or its folder): -Binding names a KV namespace in it; its account_id is used.</summary>
@@ -93,6 +97,7 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
     /// <summary>The KV binding (in -WranglerConfig) whose namespace id is read.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvBindingCompleter))]
     public string? Binding { get; set; }
 
     protected override void BeginProcessing()

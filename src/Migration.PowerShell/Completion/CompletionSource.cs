@@ -41,7 +41,11 @@ internal static class CompletionSource
         };
 
     /// <summary>The existing file the line's first path parameter names (relative to the current location), or null.</summary>
-    public static string? ExistingFile(IDictionary fakeBoundParameters, params string[] parameters)
+    public static string? ExistingFile(IDictionary fakeBoundParameters, params string[] parameters) =>
+        ExistingPath(fakeBoundParameters, allowFolder: false, parameters);
+
+    /// <summary>The existing file, or (with <paramref name="allowFolder"/>) folder, the line's first path parameter names, or null.</summary>
+    public static string? ExistingPath(IDictionary fakeBoundParameters, bool allowFolder, params string[] parameters)
     {
         foreach (var parameter in parameters)
         {
@@ -57,7 +61,7 @@ internal static class CompletionSource
                     .AddParameter("ErrorAction", ActionPreference.Ignore);
                 var resolved = resolve.Invoke().Select(r => r.BaseObject).OfType<PathInfo>()
                     .Where(p => p.Provider.Name == "FileSystem").Select(p => p.ProviderPath).FirstOrDefault();
-                if (resolved is not null && File.Exists(resolved)) return resolved;
+                if (resolved is not null && (File.Exists(resolved) || (allowFolder && Directory.Exists(resolved)))) return resolved;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
