@@ -15,6 +15,50 @@ public abstract class JournalRunCmdlet : PSCmdlet
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
     protected const string PostgresSet = "Postgres";
+    protected const string DatabaseSet = "Database";
+
+    /// <summary>A remote D1 database (name or UUID) whose journal is read; settings as wrangler reads them.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string Database { get; set; } = "";
+
+    /// <summary>With -Database: the Cloudflare account; else CLOUDFLARE_ACCOUNT_ID.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? AccountId { get; set; }
+
+    /// <summary>With -Database: the API token; else CLOUDFLARE_API_TOKEN. Never shown.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public System.Security.SecureString? ApiToken { get; set; }
+
+    /// <summary>With -Database: the API's base URL; else CLOUDFLARE_API_BASE_URL, else Cloudflare's.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public Uri? ApiBaseUri { get; set; }
+
+    /// <summary>
+    /// The remote D1 of -Database, or of a run's Path <c>d1://name/uuid</c> bound from the
+    /// pipeline; a failure to reach it is a terminating error without the token.
+    /// </summary>
+    private protected RemoteD1Connection OpenRemote(string nameOrUuid)
+    {
+        try
+        {
+            return RemoteD1Connection.Open(nameOrUuid, AccountId, ApiToken, ApiBaseUri, null, null);
+        }
+        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, nameOrUuid));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>The remote D1 this record names: -Database, or one -Path that is a remote run's <c>d1://name/uuid</c>; else null.</summary>
+    protected string? RemoteDatabase() =>
+        ParameterSetName == DatabaseSet ? Database
+        : ParameterSetName == PathSet && Path.Length == 1 ? Engine.Target.RemoteD1.RemoteD1Database.DatabaseOf(Path[0])
+        : null;
 
     /// <summary>A Postgres database whose journal (a D1 -> PostgreSQL run of Import-PgTable) is read; parts left out come from PG* variables.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PostgresSet)]

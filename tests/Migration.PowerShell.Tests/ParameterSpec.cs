@@ -147,6 +147,10 @@ public static class ExpectedSurface
             new("ConnectionString", "System.String", Mandatory: true, Set: "Postgres"),
             new("Credential", Sma + "PSCredential", Set: "Postgres"),
             new("JournalSchema", "System.String", Set: "Postgres"),
+            new("Database", "System.String", Mandatory: true, Set: "Database"),
+            new("AccountId", "System.String", Set: "Database"),
+            new("ApiToken", "System.Security.SecureString", Set: "Database"),
+            new("ApiBaseUri", "System.Uri", Set: "Database"),
         ],
         ["Undo-Migration"] =
         [
@@ -159,6 +163,10 @@ public static class ExpectedSurface
             new("ConnectionString", "System.String", Mandatory: true, Set: "Postgres"),
             new("Credential", Sma + "PSCredential", Set: "Postgres"),
             new("JournalSchema", "System.String", Set: "Postgres"),
+            new("Database", "System.String", Mandatory: true, Set: "Database"),
+            new("AccountId", "System.String", Set: "Database"),
+            new("ApiToken", "System.Security.SecureString", Set: "Database"),
+            new("ApiBaseUri", "System.Uri", Set: "Database"),
         ],
         ["Export-D1Table"] =
         [

@@ -63,7 +63,7 @@ Describe 'Import-D1Batch -Database (a remote D1 over the HTTP API)' {
         It 'loads every table and reports one summary per table naming the remote database' {
             @($summaries.Table | Sort-Object) | Should -Be @('contacts_person', 'list_cutter_savedfile', 'users')
             ($summaries | Measure-Object RowsWritten -Sum).Sum | Should -Be 8
-            $summaries[0].Path | Should -BeLike "D1 database listcutter ($($uuids.listcutter))"
+            $summaries[0].Path | Should -Be "d1://listcutter/$($uuids.listcutter)"
             $summaries[0].RunId | Should -Be 1
         }
 
@@ -161,6 +161,32 @@ database_id = "$($uuids.wrangled)"
                 $env:CLOUDFLARE_API_TOKEN = $token
             }
         }
+    }
+}
+
+Describe 'Get-MigrationRun -Database and Undo-Migration of a remote run' {
+    It 'reads the runs from the remote journal and undoes the last one through the pipeline' {
+        $run = Get-MigrationRun -Database listcutter -Last
+        $run.Status | Should -Be 'Completed'
+        $run.Path | Should -Be "d1://listcutter/$($uuids.listcutter)"
+        $run.RowsWritten | Should -Be 8
+        @($run.TableProgress).Count | Should -Be 3
+        @(Get-MigrationRun -Database listcutter -Quarantine).Count | Should -Be 0
+
+        Get-MigrationRun -Database listcutter -Last | Undo-Migration -WhatIf
+        (Invoke-RemoteSql -Database listcutter -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'users'")[0][0] | Should -Be 1 -Because '-WhatIf changes nothing'
+
+        $done = @(Get-MigrationRun -Database listcutter -Last | Undo-Migration -Confirm:$false)
+        @($done.Table | Sort-Object) | Should -Be @('contacts_person', 'list_cutter_savedfile', 'users')
+        (Invoke-RemoteSql -Database listcutter -Sql "SELECT count(*) FROM sqlite_schema WHERE name IN ('users', 'contacts_person', 'list_cutter_savedfile')")[0][0] | Should -Be 0
+        (Get-MigrationRun -Database listcutter -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
+
+    It 'refuses to undo a run into a table that held rows (no before-images remotely) unless forced' {
+        # 'other': run 1 created users, run 2 (-OnConflict Ignore, the token test) wrote into it.
+        $last = Get-MigrationRun -Database other -Last
+        { Undo-Migration -Database other -RunId $last.RunId -Confirm:$false -ErrorAction Stop } | Should -Throw
+        (Invoke-RemoteSql -Database other -Sql 'SELECT count(*) FROM users')[0][0] | Should -Be 3
     }
 }
 

@@ -4,7 +4,7 @@ using Migration.Engine.Journal;
 namespace Migration.PowerShell.Commands;
 
 /// <summary>
-/// Get-MigrationRun: the runs journaled in a D1 database file, with each table's progress (the
+/// Get-MigrationRun: the runs journaled in a D1 database file or a remote D1 (-Database), with each table's progress (the
 /// runbook's status step), or with -Quarantine the rows a run could not convert or write.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MigrationRun", DefaultParameterSetName = PathSet)]
@@ -23,7 +23,14 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
             EmitPostgres();
             return;
         }
-        foreach (var path in ResolveDatabases()) Emit(path);
+        if (RemoteDatabase() is { } remote)
+        {
+            using var connection = OpenRemote(remote);
+            Emit(connection.Database.Location, () => connection.Database.GetRuns(HasRunId ? RunId : null), connection.Database.GetQuarantine);
+            return;
+        }
+        foreach (var path in ResolveDatabases())
+            Emit(path, () => MigrationJournal.GetRuns(path, HasRunId ? RunId : null), id => MigrationJournal.GetQuarantine(path, id));
     }
 
     /// <summary>The runs of Import-PgTable journaled in a Postgres database (D1 -> PostgreSQL).</summary>
@@ -53,12 +60,12 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
         }
     }
 
-    void Emit(string path)
+    void Emit(string path, Func<IReadOnlyList<MigrationRunInfo>> getRuns, Func<long, IReadOnlyList<QuarantinedRow>> getQuarantine)
     {
         IReadOnlyList<MigrationRunInfo> runs;
         try
         {
-            runs = MigrationJournal.GetRuns(path, HasRunId ? RunId : null);
+            runs = getRuns();
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -79,7 +86,7 @@ public sealed class GetMigrationRunCommand : JournalRunCmdlet
                 WriteObject(run);
                 continue;
             }
-            foreach (var row in MigrationJournal.GetQuarantine(path, run.RunId)) WriteObject(row);
+            foreach (var row in getQuarantine(run.RunId)) WriteObject(row);
         }
     }
 }

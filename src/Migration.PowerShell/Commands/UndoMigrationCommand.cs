@@ -29,7 +29,14 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
             UndoPostgres();
             return;
         }
-        var path = ResolveDatabase();
+        using var remote = RemoteDatabase() is { } name ? OpenRemote(name) : null;
+        if (remote is not null && RestoreBackup.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-RestoreBackup applies to D1 files; a remote D1 run is undone from its journal."), "NoBackup", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        var path = remote?.Database.Location ?? ResolveDatabase();
+        var undo = remote?.Database.Undo;
 
         var hasRunId = HasRunId;
         if (hasRunId == Last.IsPresent)
@@ -42,8 +49,9 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         UndoPlan plan;
         try
         {
-            runId = hasRunId ? RunId : MigrationUndo.LastRun(path) ?? throw new InvalidOperationException($"There is no run to undo in {path}.");
-            plan = MigrationUndo.Plan(path, runId);
+            var last = undo is null ? MigrationUndo.LastRun(path) : remote!.Database.LastRun();
+            runId = hasRunId ? RunId : last ?? throw new InvalidOperationException($"There is no run to undo in {path}.");
+            plan = undo?.Plan(runId) ?? MigrationUndo.Plan(path, runId);
         }
         catch (InvalidOperationException ex)
         {
@@ -78,7 +86,8 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         IReadOnlyList<UndoAction> done;
         try
         {
-            done = RestoreBackup.IsPresent ? MigrationUndo.RestoreBackup(path, runId, Force.IsPresent) : MigrationUndo.Undo(path, runId, Force.IsPresent);
+            done = undo?.Undo(runId, Force.IsPresent)
+                ?? (RestoreBackup.IsPresent ? MigrationUndo.RestoreBackup(path, runId, Force.IsPresent) : MigrationUndo.Undo(path, runId, Force.IsPresent));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {

@@ -20,9 +20,18 @@ public sealed class RemoteD1Database : ITargetDatabase
         ArgumentNullException.ThrowIfNull(database);
         Database = database;
         Client = api.D1(database.Uuid);
-        Location = $"D1 database {database.Name} ({database.Uuid})";
+        Location = LocationPrefix + database.Name + "/" + database.Uuid;
         Undo = new RemoteD1Undo(Journal);
     }
+
+    /// <summary>How a remote D1 is named where a file path would be (a run's Path): <c>d1://name/uuid</c>.</summary>
+    public const string LocationPrefix = "d1://";
+
+    /// <summary>The database UUID of a location <c>d1://name/uuid</c> (a run's Path), or null when it is not one.</summary>
+    public static string? DatabaseOf(string location) =>
+        location.StartsWith(LocationPrefix, StringComparison.OrdinalIgnoreCase) && location.LastIndexOf('/') is var slash && slash >= LocationPrefix.Length
+            ? location[(slash + 1)..]
+            : null;
 
     public D1DatabaseInfo Database { get; }
 
@@ -59,6 +68,13 @@ public sealed class RemoteD1Database : ITargetDatabase
     {
         using var journal = Journal();
         return JournalStore.GetRuns(journal, runId);
+    }
+
+    /// <summary>The newest run that is not undone, or null.</summary>
+    public long? LastRun()
+    {
+        using var journal = Journal();
+        return JournalTables.Exist(journal) ? JournalStore.LastRunNotUndone(journal) : null;
     }
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>
