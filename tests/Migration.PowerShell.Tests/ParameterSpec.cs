@@ -136,6 +136,8 @@ public static class ExpectedSurface
             new("SampleSize", "System.Int32"),
             new("MaxDifferences", "System.Int32"),
             new("Quiet", Sma + "SwitchParameter"),
+            new("Direction", "Migration.Engine.Integrity.MigrationDirection"),
+            new("ColumnNaming", "Migration.Engine.Convert.D1ToPg.ColumnNaming"),
         ],
         ["Get-MigrationRun"] =
         [

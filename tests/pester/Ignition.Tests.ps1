@@ -189,6 +189,33 @@ Describe 'Ignition: D1 -> PostgreSQL (scenario 2)' {
         $run.Path | Should -Not -Match 'Password'
     }
 
+    It 'Test-MigrationIntegrity -Direction D1ToPostgres passes, as written, with the mapping the run recorded' {
+        $r = @(Test-MigrationIntegrity -Path $d1 -ConnectionString $pg -Direction D1ToPostgres)
+        @($r | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+        @($r | Where-Object Check -eq 'Checksum') | Should -HaveCount 5
+        ($r | Where-Object { $_.Check -eq 'Checksum' -and $_.Details -match 'from D1 users' }).Details | Should -Match '3 rows identical.*2 not convertible'
+        ($r | Where-Object { $_.Check -eq 'Checksum' -and $_.Details -match 'from D1 accounts' }).Details | Should -Match '2 quarantined by the run'
+        ($r | Where-Object { $_.Check -eq 'Domain' -and $_.Table -eq 'users' }).Details | Should -Match '2 non-UUID ids.*0 without a mapping'
+        ($r | Where-Object { $_.Check -eq 'RowCount' -and $_.Table -eq 'user_progress' }).Actual | Should -Be '3'
+        Test-MigrationIntegrity -Path $d1 -ConnectionString $pg -Direction D1ToPostgres -Quiet | Should -BeTrue
+    }
+
+    It 'Test-MigrationIntegrity -Direction D1ToPostgres narrows a changed value down to key and column' {
+        # Its own copy: the tamper must not touch the run the undo test takes back.
+        $copy = New-TestPgDatabase -Server $server -Sql $targetSql
+        Export-D1Table -Path $d1 -Table users, accounts | ConvertTo-PgRow -ConnectionString $copy -ColumnNaming SnakeCase `
+            -ComputedColumn @{ 'users.email_verified' = { if ($_.emailVerified -eq 1) { $_.created_at } } } -ErrorAction SilentlyContinue |
+            Import-PgTable -ConnectionString $copy -IdMap Generate -OrphanPolicy Skip -WarningAction SilentlyContinue | Out-Null
+        Test-MigrationIntegrity -Path $d1 -ConnectionString $copy -Direction D1ToPostgres -Quiet | Should -BeTrue
+        Invoke-TestPgSql -ConnectionString $copy -Sql "UPDATE accounts SET provider = 'gitlab' WHERE id = 1"
+        $bad = @(Test-MigrationIntegrity -Path $d1 -ConnectionString $copy -Direction D1ToPostgres | Where-Object { -not $_.Passed })
+        $bad | Should -HaveCount 1
+        $bad[0].Table | Should -Be 'accounts'
+        $bad[0].Differences[0].Key | Should -Be 'id=1 -> id=1'
+        $bad[0].Differences[0].Column | Should -Be 'provider'
+        $bad[0].Differences[0].TargetValue | Should -Be 'gitlab'
+    }
+
     It 'undoes the run: its rows and id-map entries go, the schema stays' {
         $plan = @(Undo-Migration -ConnectionString $pg -Last -WhatIf)
         Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3

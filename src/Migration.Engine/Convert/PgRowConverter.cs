@@ -201,7 +201,9 @@ public sealed class PgRowConverter
         }
         if (chosen.Count == 0) throw new MappingException(source.Name, "every column is excluded");
 
-        var columns = chosen.Select(t => table.Columns[t]).ToList();
+        // The Postgres columns, each naming the D1 column it comes from (the journal records the mapping, and the integrity check reuses it).
+        var columns = chosen.Select((t, i) => new Column(table.Columns[t].Name, table.Columns[t].PgType, table.Columns[t].D1Type, table.Columns[t].IsNullable,
+            i < ordinals.Count ? source.Columns[ordinals[i]].Name : null) { IsComputed = i >= ordinals.Count }).ToList();
         var key = new List<int>();
         foreach (var k in table.PrimaryKey)
         {

@@ -23,3 +23,12 @@ public enum IntegrityCheck
     Unique = 128,
     All = Schema | RowCount | Checksum | Sample | ForeignKeys | Json | Domain | Unique,
 }
+
+/// <summary>Which way a migration went (Test-MigrationIntegrity -Direction).</summary>
+public enum MigrationDirection
+{
+    /// <summary>PostgreSQL is the source, a D1 file the target.</summary>
+    PostgresToD1,
+    /// <summary>A D1 file is the source, PostgreSQL the target.</summary>
+    D1ToPostgres,
+}

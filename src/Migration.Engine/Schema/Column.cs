@@ -37,5 +37,8 @@ public sealed class Column
     /// </summary>
     public bool HasDefault { get; init; }
 
+    /// <summary>A computed column (its value comes from a function, not from a source column of <see cref="SourceName"/>); internal, so PowerShell shows nothing of it.</summary>
+    internal bool IsComputed { get; init; }
+
     public override string ToString() => PgType is null ? $"{Name} {D1Type}" : $"{Name} {PgType.Name}";
 }

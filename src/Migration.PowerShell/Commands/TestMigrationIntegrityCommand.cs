@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Net;
 using Migration.Engine.Convert;
+using Migration.Engine.Convert.D1ToPg;
 using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
 using Migration.Engine.Source;
@@ -85,6 +86,14 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>PostgresToD1 (default: Postgres is the source, the D1 file the target) or D1ToPostgres (the D1 file is the source, Postgres the target).</summary>
+    [Parameter]
+    public MigrationDirection Direction { get; set; } = MigrationDirection.PostgresToD1;
+
+    /// <summary>D1ToPostgres: how D1 column names became Postgres names when -ColumnMap does not say (as ConvertTo-PgRow was told).</summary>
+    [Parameter]
+    public Engine.Convert.D1ToPg.ColumnNaming ColumnNaming { get; set; }
+
     HashSet<string> _givenOnCommandLine = [];
 
     protected override void BeginProcessing() =>
@@ -118,7 +127,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         foreach (var (pathText, literal, runId) in _targets)
         {
             if (_stopping) return;
-            allPassed &= CheckTarget(pathText, literal, runId, credential);
+            allPassed &= Direction == MigrationDirection.D1ToPostgres ? CheckReverse(pathText, literal, credential) : CheckTarget(pathText, literal, runId, credential);
         }
         if (Quiet && !_stopping) WriteObject(allPassed);
     }
@@ -247,6 +256,66 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         if (_stopping) return false;
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
+        return allPassed;
+    }
+
+    /// <summary>
+    /// D1 -> PostgreSQL: the D1 file is the source and Postgres the target. Without mapping
+    /// parameters, the mapping is the one the newest completed run recorded in the Postgres journal.
+    /// </summary>
+    bool CheckReverse(string pathText, bool literal, NetworkCredential? credential)
+    {
+        string path;
+        PgConnectionSettings settings;
+        PgConversionOptions? mapping = null;
+        try
+        {
+            path = FileSystemPaths.ResolveExisting(this, pathText, literal);
+            var given = TableMap is not null || ColumnMap is not null || Exclude is not null || ComputedColumn is not null || MyInvocation.BoundParameters.ContainsKey(nameof(ColumnNaming));
+            if (given)
+                mapping = new PgConversionOptions
+                {
+                    TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
+                    ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
+                    Exclude = Exclude ?? [],
+                    Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
+                    ColumnNaming = ColumnNaming,
+                };
+            settings = new PgConnectionSettings(ConnectionString, credential);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
+            return false;
+        }
+        var options = new IntegrityOptions
+        {
+            Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
+            SampleSize = SampleSize,
+            MaxDifferences = MaxDifferences,
+        };
+        IReadOnlyList<IntegrityResult> results;
+        try
+        {
+            results = [.. new D1ToPgIntegrityChecker(path, settings, mapping, options).Check(_tables.Count > 0 ? _tables : null)];
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            if (PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential) is { } connectionFailed)
+            {
+                ThrowTerminatingError(connectionFailed);
+                return false;
+            }
+            Terminate("IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(),
+                $"Cannot check the migration from \"{path}\" into {settings.Describe()}: {ex.Message}", credential);
+            return false;
+        }
+        var allPassed = true;
+        foreach (var r in results)
+        {
+            allPassed &= r.Passed;
+            if (!Quiet) WriteObject(r);
+        }
         return allPassed;
     }
 

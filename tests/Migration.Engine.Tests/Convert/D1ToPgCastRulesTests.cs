@@ -69,6 +69,9 @@ public sealed class D1ToPgCastRulesTests
         Assert.Equal("0.1", Convert(Numeric, 0.1));
         Assert.Equal("12345678901234567890.123456789", Convert(Numeric, "12345678901234567890.123456789"));
         Assert.Equal("42", Convert(Numeric, 42L));
+        Assert.Equal("100000000000000000000", Convert(Numeric, 1e20));
+        Assert.Equal("0.0000001", Convert(Numeric, 1e-7));
+        Assert.Equal("1E+300", Convert(Numeric, 1e300));
         Assert.Equal("NaN", Convert(Numeric, "NaN"));
         Assert.Contains("is not a number", Refusal(Numeric, "12,5"));
     }

@@ -18,13 +18,18 @@ internal sealed partial class NumericFromD1(PgType type) : FromD1Converter
     public override object? Convert(object value) => value switch
     {
         long l => l.ToString(CultureInfo.InvariantCulture),
-        double d when double.IsFinite(d) => RealText(d),
+        double d when double.IsFinite(d) => Plain(RealText(d)),
         double d => throw new ValueRejectedException($"REAL {d} is not a number {type.Name} holds"),
         string s when Number().IsMatch(s) => s.Trim(),
         string s when type.Family == PgTypeFamily.Numeric && s is "NaN" or "Infinity" or "-Infinity" => s,
         string s => throw new ValueRejectedException($"TEXT \"{ValueExcerpt.Of(s, 40)}\" is not a number"),
         _ => throw Unexpected(value, type.Name),
     };
+
+    /// <summary>The shortest round-trip digits without an exponent where a decimal holds them (1E+20 -> 100000000000000000000), as Postgres prints the number back.</summary>
+    static string Plain(string real) =>
+        real.Contains('E', StringComparison.Ordinal) && decimal.TryParse(real, NumberStyles.Float, CultureInfo.InvariantCulture, out var m)
+            ? m.ToString(CultureInfo.InvariantCulture) : real;
 
     [GeneratedRegex(@"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex Number();

@@ -31,6 +31,7 @@ public sealed class PgJournal
         Batches = s + ".batches";
         Quarantine = s + ".quarantine";
         IdMap = s + ".migration_id_map";
+        Mappings = s + ".mappings";
     }
 
     public string Schema { get; }
@@ -38,6 +39,7 @@ public sealed class PgJournal
     internal string Batches { get; }
     internal string Quarantine { get; }
     internal string IdMap { get; }
+    internal string Mappings { get; }
 
     /// <summary>Creates the journal's schema and tables when missing (serialized by an advisory lock, so two first runs cannot race).</summary>
     internal void Ensure(NpgsqlConnection connection)
@@ -83,6 +85,13 @@ public sealed class PgJournal
                 value_excerpt text,
                 missing_parent text,
                 recorded_at timestamptz NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE IF NOT EXISTS {Mappings} (
+                run_id bigint NOT NULL REFERENCES {Runs} ON DELETE CASCADE,
+                source_table text NOT NULL,
+                target_table text NOT NULL,
+                columns jsonb NOT NULL,
+                computed jsonb NOT NULL,
+                PRIMARY KEY (run_id, source_table));
             CREATE TABLE IF NOT EXISTS {IdMap} (
                 table_name text NOT NULL,
                 old_id text NOT NULL,
@@ -179,6 +188,36 @@ public sealed class PgJournal
         cmd.Parameters.AddWithValue((object?)lastKey ?? DBNull.Value);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)lastKeyImage ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>How a D1 table maps (its columns, pairs of D1 and Postgres names; the computed Postgres columns), once per run and table.</summary>
+    internal void RecordMapping(NpgsqlConnection connection, long runId, string sourceTable, string targetTable, IEnumerable<(string D1, string Pg)> columns, IEnumerable<string> computed)
+    {
+        using var cmd = new NpgsqlCommand($"INSERT INTO {Mappings} (run_id, source_table, target_table, columns, computed) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT DO NOTHING", connection);
+        cmd.Parameters.AddWithValue(runId);
+        cmd.Parameters.AddWithValue(sourceTable);
+        cmd.Parameters.AddWithValue(targetTable);
+        cmd.Parameters.AddWithValue(JsonSerializer.Serialize(columns.Select(c => new[] { c.D1, c.Pg }).ToArray()));
+        cmd.Parameters.AddWithValue(JsonSerializer.Serialize(computed.ToArray()));
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The mappings of the newest completed run (or <paramref name="runId"/>): D1 table -> (Postgres table, column pairs).</summary>
+    public IReadOnlyList<(string Source, string Target, IReadOnlyList<(string D1, string Pg)> Columns)> ReadMappings(NpgsqlConnection connection, long? runId = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (!Exists(connection)) return [];
+        using var cmd = new NpgsqlCommand($"SELECT m.source_table, m.target_table, m.columns::text FROM {Mappings} m "
+            + $"WHERE m.run_id = coalesce($1, (SELECT max(run_id) FROM {Runs} WHERE status IN ('Completed', 'CompletedWithRefusedTables'))) ORDER BY m.source_table", connection);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, string, IReadOnlyList<(string, string)>)>();
+        while (r.Read())
+        {
+            var pairs = JsonSerializer.Deserialize<string[][]>(r.GetString(2)) ?? [];
+            list.Add((r.GetString(0), r.GetString(1), pairs.Select(p => (p[0], p[1])).ToArray()));
+        }
+        return list;
     }
 
     internal void AddQuarantine(NpgsqlConnection connection, long runId, QuarantineEntry e)

@@ -329,13 +329,20 @@ public sealed class PgTarget : IDisposable
         }
     }
 
+    readonly HashSet<string> _mapped = new(StringComparer.Ordinal);
+
     void Commit(NpgsqlTransaction tx, string source, string target, int batchNumber, int written, int skipped, int failed, Row[] rows, byte[]? lastImage)
     {
+        var schema = rows[0].GetSchema();
+        if (!_mapped.Contains(source) && schema.Source is not null)
+            _journal.RecordMapping(_connection, RunId, source, target,
+                schema.Columns.Where(c => !c.IsComputed).Select(c => (c.SourceName, c.Name)), schema.Columns.Where(c => c.IsComputed).Select(c => c.Name));
         _journal.RecordBatch(_connection, RunId, source, target, batchNumber, written, skipped, failed,
             KeyText(rows[0]), KeyText(rows[^1]), lastImage);
         foreach (var q in _pendingQuarantine) _journal.AddQuarantine(_connection, RunId, q);
         foreach (var q in _batchQuarantine) _journal.AddQuarantine(_connection, RunId, q);
         tx.Commit();
+        _mapped.Add(source);
         _pendingQuarantine.Clear();
         _batchQuarantine.Clear();
     }

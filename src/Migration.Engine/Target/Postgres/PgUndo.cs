@@ -61,7 +61,14 @@ public sealed class PgUndo(PgConnectionSettings settings, string? journalSchema 
                 : $"SELECT count(*) FROM {name} WHERE xmin::text::bigint = ANY($1)";
             using var cmd = new NpgsqlCommand(sql, connection, tx);
             cmd.Parameters.AddWithValue(xids);
-            var n = apply ? cmd.ExecuteNonQuery() : (long)cmd.ExecuteScalar()!;
+            long n;
+            try { n = apply ? cmd.ExecuteNonQuery() : (long)cmd.ExecuteScalar()!; }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                // One transaction: nothing was changed.
+                throw new InvalidOperationException($"Undo of run {runId} stopped at table {table}, and nothing was changed: {ex.MessageText}. "
+                    + "A row that references the run's rows was changed or added after the run (it carries a newer transaction id, so undo keeps it); delete or fix that row first.", ex);
+            }
             actions.Add(new UndoAction(runId, table, DropTable: false, RowsToDelete: n, RowsToRestore: 0, Done: apply));
         }
         if (apply)
