@@ -16,8 +16,9 @@ namespace Migration.Engine.Target.Postgres;
 /// which rows are in. All of its SQL is here.
 /// </summary>
 /// <remarks>
-/// Kept minimal and in this one file on purpose: the SQLite journal (<see cref="JournalStore"/>)
-/// is written against SQLite; this one holds only what the Postgres direction needs.
+/// Kept minimal and in this one file on purpose: the D1 targets' journal (<see cref="JournalStore"/>
+/// behind <see cref="IJournalConnection"/>) speaks SQLite's SQL and DDL; this one holds only what
+/// the Postgres direction needs. Moving it behind IJournalConnection needs a Postgres DDL dialect.
 /// </remarks>
 public sealed class PgJournal
 {
