@@ -262,6 +262,15 @@ Describe 'Import-PgTable: orphan policies, id maps and mistakes' {
         Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 1
     }
 
+    It '-ErrorAction Stop stops at the refused row: its batch rolls back and the run is Failed, resumable' {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        { Export-D1Table -Path $d1 -Table users | ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase -Exclude emailVerified -ErrorAction SilentlyContinue |
+            Import-PgTable -ConnectionString $pg -ErrorAction Stop } | Should -Throw '*u_alice*is not a UUID*'
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.quarantine' | Should -Be 0
+        (Get-MigrationRun -ConnectionString $pg -Last).Status | Should -Be 'Failed'
+    }
+
     It '-IdMap Deterministic gives the same UUIDv5 in every database' {
         $a = New-TestPgDatabase -Server $server -Sql $targetSql
         $b = New-TestPgDatabase -Server $server -Sql $targetSql

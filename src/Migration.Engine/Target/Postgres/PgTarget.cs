@@ -315,7 +315,6 @@ public sealed class PgTarget : IDisposable
             summary.Skipped += skipped;
             summary.Failed += failed;
             summary.Batches++;
-            RaiseDeferred();
             BatchCommitted?.Invoke(new BatchResult(target, batchNumber, written.Count, skipped, failed, summary.Clock.Elapsed));
         }
         catch
@@ -341,6 +340,9 @@ public sealed class PgTarget : IDisposable
             KeyText(rows[0]), KeyText(rows[^1]), lastImage);
         foreach (var q in _pendingQuarantine) _journal.AddQuarantine(_connection, RunId, q);
         foreach (var q in _batchQuarantine) _journal.AddQuarantine(_connection, RunId, q);
+        // The batch's refused rows and orphans are reported before it commits: a caller that stops
+        // at the first one (-ErrorAction Stop) throws here, and the batch holding it rolls back.
+        RaiseDeferred();
         tx.Commit();
         _mapped.Add(source);
         _pendingQuarantine.Clear();
