@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Migration.Engine.Schema;
@@ -38,5 +39,61 @@ public static class SqlQuote
         var sb = new StringBuilder(value.Length + 2);
         sb.Append('\'').Append(value.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
         return sb.ToString();
+    }
+
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// A D1 value (null, long, double, string, byte[]) as a SQLite literal, for a <c>.sql</c> file
+    /// that cannot bind parameters (<c>wrangler d1 execute --file</c>). The value reads back as
+    /// the same storage class and the same value:
+    /// <list type="bullet">
+    /// <item>integers in full (text, never through a double: exact beyond 2^53; SQLite reads
+    /// <c>-9223372036854775808</c> as an integer);</item>
+    /// <item>reals as the shortest text that round-trips (.NET's "R"), with <c>.0</c> added when
+    /// that text has no point or exponent, or SQLite would read it as an INTEGER; NaN and
+    /// infinities are refused (no SQLite literal holds them);</item>
+    /// <item>text single-quoted with quotes doubled; text holding a NUL (a literal ends there)
+    /// or a CR (wrangler turns CRLF into LF in the SQL it sends) is written as its UTF-8 bytes,
+    /// <c>CAST(X'..' AS TEXT)</c>, which D1 (UTF-8) stores as those very bytes; text that
+    /// UTF-8 cannot hold (an unpaired surrogate) is refused rather than changed;</item>
+    /// <item>BLOBs as <c>X'..'</c> (an empty one too: <c>X''</c> is a zero-length BLOB, not NULL).</item>
+    /// </list>
+    /// </summary>
+    /// <exception cref="ArgumentException">A value no literal can hold exactly.</exception>
+    public static string Value(object? value) => value switch
+    {
+        null => "NULL",
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        double d => Real(d),
+        string s => Text(s),
+        byte[] b => "X'" + System.Convert.ToHexString(b) + "'",
+        _ => throw new ArgumentException($"A value of type {value.GetType().FullName} is not a D1 value (long, double, string, byte[] or null).", nameof(value)),
+    };
+
+    static string Real(double d)
+    {
+        if (!double.IsFinite(d)) throw new ArgumentException($"{d.ToString(CultureInfo.InvariantCulture)} has no SQLite literal (SQLite stores NaN as NULL and has no infinity literal).", nameof(d));
+        var text = d.ToString("R", CultureInfo.InvariantCulture);
+        return text.AsSpan().IndexOfAny('.', 'E') >= 0 ? text : text + ".0";
+    }
+
+    static string Text(string s)
+    {
+        try { return Utf8Text(s); }
+        catch (EncoderFallbackException ex)
+        {
+            throw new ArgumentException($"The text holds an unpaired UTF-16 surrogate at character {ex.Index + 1}; D1 stores UTF-8, which cannot represent it.", nameof(s), ex);
+        }
+    }
+
+    static string Utf8Text(string s)
+    {
+        if (s.AsSpan().IndexOfAny('\0', '\r') < 0)
+        {
+            StrictUtf8.GetByteCount(s); // throws on an unpaired surrogate: UTF-8 would turn it into U+FFFD
+            return "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+        }
+        return "CAST(X'" + System.Convert.ToHexString(StrictUtf8.GetBytes(s)) + "' AS TEXT)";
     }
 }
