@@ -27,7 +27,11 @@ internal static class SqliteRowFailure
         const string marker = "constraint failed: ";
         var at = message.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0 || message.StartsWith("CHECK", StringComparison.Ordinal)) yield break;
-        foreach (var part in message[(at + marker.Length)..].Split(", "))
+        var list = message[(at + marker.Length)..];
+        // D1 appends SQLite's result code ("...: users.email: SQLITE_CONSTRAINT"); it is no column.
+        var code = list.IndexOf(": SQLITE_", StringComparison.Ordinal);
+        if (code >= 0) list = list[..code];
+        foreach (var part in list.Split(", "))
         {
             var name = part.StartsWith(table + ".", StringComparison.OrdinalIgnoreCase) ? part[(table.Length + 1)..] : part;
             yield return name;

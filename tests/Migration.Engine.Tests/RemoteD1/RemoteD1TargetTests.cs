@@ -150,6 +150,32 @@ public sealed class RemoteD1TargetTests : IDisposable
         Assert.Equal(39, run.RowsWritten);
     }
 
+    [Fact]
+    public async Task A_key_twice_in_one_batch_keeps_the_first_row_and_quarantines_the_later_one_as_locally()
+    {
+        var db = Database();
+        var s = D1("dups", [Col("id", D1Type.Integer, false), Col("name", D1Type.Text)], 0);
+        // Rows 1..12 in one batch, with key 5 coming again at position 9: each row alone passes,
+        // only the pair clashes, so bisection finds no single bad row.
+        var rows = Enumerable.Range(1, 12).Select(i => R(s, (long)(i == 9 ? 5 : i), i == 9 ? "second five" : "p" + i)).ToList();
+        var report = Load(db, Options(batch: 12), rows);
+
+        var error = Assert.Single(report.Errors);
+        Assert.True(("dups", "id") == (error.Table, error.Column), error.Reason);
+        Assert.Equal("5", error.ValueExcerpt);
+        Assert.Contains("5", error.Key, StringComparison.Ordinal);
+        Assert.Contains("UNIQUE", error.Reason, StringComparison.Ordinal);
+        Assert.Equal(11, report.Written);
+        var back = await ReadBack("dups", ["id", "name"]);
+        Assert.Equal(11, back.Count);
+        Assert.Equal("p5", back[5][1]); // the first of the two is the one kept
+        Assert.DoesNotContain(9L, back.Keys);
+        var run = Assert.Single(db.GetRuns());
+        Assert.Equal((RunStatus.Completed, 11L), (run.State, run.RowsWritten));
+        var q = Assert.Single(db.GetQuarantine(run.RunId));
+        Assert.Equal(("dups", error.Key), (q.Table, q.Key));
+    }
+
     [Theory]
     [InlineData(OnConflict.Ignore)]
     [InlineData(OnConflict.Replace)]

@@ -17,7 +17,8 @@ namespace Migration.Engine.Target.RemoteD1;
 /// <para>A refused row fails its whole request (D1 has no per-statement rollback). The batch
 /// is then bisected with probe requests that always roll back (they end with a statement that
 /// fails on purpose), the refused rows are quarantined with table, key, column and value, and
-/// the batch is sent again without them.</para>
+/// the batch is sent again without them. Rows refused only together (a key twice in one batch)
+/// are resolved as a row-by-row load would: the shortest refused prefix names the later row.</para>
 /// <para>A request whose outcome is unknown (<see cref="AmbiguousWriteException"/>: 5xx,
 /// timeout, reset) is never simply sent again: the batch's journal row is read back first, and
 /// the batch is re-sent only when it is not there. Without a run there is no such proof, so
@@ -289,6 +290,28 @@ public sealed class RemoteD1Target : IRowTarget
         return [.. left, .. right];
     }
 
+    /// <summary>
+    /// The first row that D1 refuses after the rows before it, as it would be refused if the rows
+    /// were committed one by one in order (how the local target meets a key twice in one batch):
+    /// a binary search for the shortest refused prefix, about log2(n) probes. Null when the whole
+    /// prefix passes. A longer prefix of a refused one is refused too (a failing statement fails its request).
+    /// </summary>
+    /// <param name="refusal">D1's refusal of the whole list (it was just sent).</param>
+    (Row Row, string Refusal)? FirstRefusedInOrder(RemoteInsert insert, IReadOnlyList<Row> rows, string refusal)
+    {
+        int passes = 0, fails = rows.Count; // the prefix of `passes` rows passes, that of `fails` rows is refused
+        while (fails - passes > 1)
+        {
+            var mid = passes + (fails - passes) / 2;
+            var message = Probe(insert, [.. rows.Take(mid)]);
+            if (message is null) passes = mid;
+            else (fails, refusal) = (mid, message);
+        }
+        // Every proper prefix passes, yet the whole list was refused: not a row's fault.
+        if (fails == rows.Count && Probe(insert, rows) is null) return null;
+        return (rows[fails - 1], refusal);
+    }
+
     /// <summary>One table's buffer, INSERT and figures.</summary>
     sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema)
     {
@@ -439,7 +462,10 @@ public sealed class RemoteD1Target : IRowTarget
                 {
                     restore?.Invoke();
                     var found = target.FindRefused(Insert, good, refused.Count == 0 && good.Count == 1 ? Refusal(ex) : null);
-                    if (found.Count == 0) throw; // not a row's fault (e.g. rows that clash only with each other): nothing to quarantine, stop
+                    // No row is refused alone: rows clash only with each other (a key twice in one batch).
+                    // Locally the first commits and the later one fails; the first failing prefix finds that later row.
+                    if (found.Count == 0 && target.FirstRefusedInOrder(Insert, good, Refusal(ex)) is { } clash) found = [clash];
+                    if (found.Count == 0) throw; // D1 refuses the batch but every prefix of it passes: not a row's fault, stop
                     foreach (var (row, message) in found)
                     {
                         var error = SqliteRowFailure.Describe(message, row, _binding);
