@@ -10,7 +10,7 @@ BeforeAll {
     Initialize-ListCutterDatabase -ConnectionString $pg
 
     $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill1,kill2,kill3' | Select-Object -Last 1
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill1,kill2,kill3,checked,timetravel' | Select-Object -Last 1
     $d1 = $line | ConvertFrom-Json
     $uuids = @{}
     foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
@@ -230,5 +230,57 @@ INSERT INTO kt SELECT i, 'row ' || i || ' é😀', 9007199254740993 + i FROM gen
         $runs[0][0] | Should -Be 'Completed'
         $runs[0][1] | Should -Be 2
         $runs[0][2] | Should -Be 3000
+    }
+}
+
+Describe 'Test-MigrationIntegrity -Database (the remote side read through /raw)' {
+    BeforeAll {
+        $ipg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE parent (id bigint PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE item (id bigint PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parent (id), label text, big bigint, price double precision, meta jsonb);
+INSERT INTO parent SELECT i, 'parent ' || i FROM generate_series(1, 5) i;
+INSERT INTO item SELECT i, 1 + i % 5, 'item ' || i || ' é😀', 9007199254740993 + i, i / 7.0, jsonb_build_object('i', i) FROM generate_series(1, 2500) i;
+'@
+        # Small pages, so the read crosses many keyset pages.
+        [Migration.Engine.Integrity.RemoteD1Mirror]::PageBytes = 20000
+        $null = Export-PgTable -ConnectionString $ipg -All | ConvertTo-D1Row | Import-D1Batch -Database checked
+    }
+    AfterAll { [Migration.Engine.Integrity.RemoteD1Mirror]::PageBytes = 2000000 }
+
+    It 'passes every check on a clean load, tables and names from the remote journal' {
+        $results = @(Test-MigrationIntegrity -ConnectionString $ipg -Database checked -Verbose 4>&1)
+        $verbose = @($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $results = @($results | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        @($results.Table | Sort-Object -Unique) | Should -Be @('item', 'parent')
+        @($results | Where-Object Table -eq item).Check | Should -Be @('Schema', 'RowCount', 'Checksum', 'Sample', 'ForeignKeys', 'Json', 'Domain', 'Unique')
+        @($results | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+        "$verbose" | Should -Match 'Read 2500 row\(s\) of item from the remote D1'
+        Test-MigrationIntegrity -ConnectionString $ipg -Database $uuids.checked -Quiet | Should -BeTrue
+        Get-MigrationRun -Database checked -Last | Test-MigrationIntegrity -ConnectionString $ipg -Quiet | Should -BeTrue
+    }
+
+    It 'fails Checksum naming the key of a row changed remotely afterwards, and the token never shows' {
+        $null = Invoke-RemoteSql -Database checked -Sql "UPDATE item SET label = 'changed' WHERE id = 1234"
+        $token = $d1.token
+        $env:CLOUDFLARE_API_TOKEN = $null
+        try {
+            $Error.Clear()
+            $secure = ConvertTo-SecureString $token -AsPlainText -Force
+            $out = @(Test-MigrationIntegrity -ConnectionString $ipg -Database checked -ApiToken $secure -Table item -Check Checksum -Verbose 4>&1)
+            $result = $out | Where-Object { $_ -is [Migration.Engine.Integrity.IntegrityResult] }
+            $result.Passed | Should -BeFalse
+            @($result.Differences).Count | Should -Be 1
+            $result.Differences[0].Key | Should -Match '1234'
+            $result.Differences[0].Column | Should -Be 'label'
+            $text = (& { $out; try { Test-MigrationIntegrity -ConnectionString $ipg -Database checked -ApiToken (ConvertTo-SecureString ($token + 'x') -AsPlainText -Force) -ErrorAction Stop } catch { $_ } } *>&1 | Out-String -Width 4096)
+            $text | Should -Not -Match ([regex]::Escape($token))
+            ($Error | ForEach-Object { "$_ $($_.Exception)" }) -join "`n" | Should -Not -Match ([regex]::Escape($token))
+        } finally {
+            $env:CLOUDFLARE_API_TOKEN = $token
+        }
+    }
+
+    It 'refuses -Binding without -WranglerConfig before anything is read' {
+        { Test-MigrationIntegrity -ConnectionString $ipg -Database checked -Binding DB -ErrorAction Stop } | Should -Throw '*give the config too*'
     }
 }

@@ -22,6 +22,12 @@ public sealed class IntegrityChecker
     readonly PgConnectionSettings _settings;
     readonly string _path;
     readonly IntegrityOptions _options;
+    /// <summary>A remote D1 target, read into a <see cref="RemoteD1Mirror"/> before the checks; null for a file.</summary>
+    readonly Cloudflare.D1DatabaseClient? _remote;
+    /// <summary>How messages name the target: the file's name, or the remote's location.</summary>
+    readonly string _targetName;
+    /// <summary>Receives the remote read's progress lines.</summary>
+    public event Action<string>? Log;
 
     public IntegrityChecker(PgConnectionSettings settings, string sqlitePath, IntegrityOptions? options = null)
     {
@@ -29,10 +35,30 @@ public sealed class IntegrityChecker
         ArgumentException.ThrowIfNullOrEmpty(sqlitePath);
         _settings = settings;
         _path = Path.GetFullPath(sqlitePath);
+        _targetName = Path.GetFileName(_path);
         _options = options ?? new IntegrityOptions();
-        if (_options.SampleSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleSize must not be negative.");
-        if (_options.MaxDifferences < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxDifferences must not be negative.");
-        if (_options.ChecksumBuckets < 1) throw new ArgumentOutOfRangeException(nameof(options), "ChecksumBuckets must be at least 1.");
+        CheckOptions(_options);
+    }
+
+    /// <summary>Checks against a remote D1 (<paramref name="location"/> names it in messages, e.g. <c>d1://name/uuid</c>).</summary>
+    public IntegrityChecker(PgConnectionSettings settings, Cloudflare.D1DatabaseClient remote, string location, IntegrityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentException.ThrowIfNullOrEmpty(location);
+        _settings = settings;
+        _remote = remote;
+        _path = location;
+        _targetName = location;
+        _options = options ?? new IntegrityOptions();
+        CheckOptions(_options);
+    }
+
+    static void CheckOptions(IntegrityOptions options)
+    {
+        if (options.SampleSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleSize must not be negative.");
+        if (options.MaxDifferences < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxDifferences must not be negative.");
+        if (options.ChecksumBuckets < 1) throw new ArgumentOutOfRangeException(nameof(options), "ChecksumBuckets must be at least 1.");
     }
 
     public IntegrityOptions Options => _options;
@@ -47,18 +73,34 @@ public sealed class IntegrityChecker
         ArgumentNullException.ThrowIfNull(tables);
         var names = tables.ToList();
         if (names.Count == 0) throw new ArgumentException("Name at least one table to check.", nameof(tables));
-        if (!File.Exists(_path)) throw new FileNotFoundException($"The target database {_path} does not exist.", _path);
+        if (_remote is null && !File.Exists(_path)) throw new FileNotFoundException($"The target database {_path} does not exist.", _path);
         return RunCore(names, onError ?? (e => throw e));
     }
 
     IEnumerable<IntegrityResult> RunCore(List<string> names, Action<IntegrityCheckException> onError)
     {
-        using var db = OpenTarget(_path);
         using var exporter = new PgExporter(_settings);
         using var pg = new CatalogConnection(_settings);
         var converter = new RowConverter(_options.Conversion);
+        IEnumerable<TableSchema> sources = exporter.Describe(names);
+        RemoteD1Mirror? mirror = null;
+        if (_remote is not null)
+        {
+            // The remote tables the checks will read, under the same mapping (a table that cannot be mapped is reported by its check).
+            var list = sources.ToList();
+            var targets = new List<string>();
+            foreach (var s in list)
+            {
+                try { targets.Add(converter.TargetSchemaFor(s).Name); }
+                catch (Exception ex) when (IsOperational(ex)) { }
+            }
+            mirror = RemoteD1Mirror.Create(_remote, targets, Log);
+            sources = list;
+        }
+        using var owned = mirror;
+        using var db = OpenTarget(mirror?.Path ?? _path);
         var catalog = new TargetCatalog(db);
-        foreach (var source in exporter.Describe(names))
+        foreach (var source in sources)
             foreach (var result in CheckTable(source, exporter, converter, db, catalog, pg, onError))
                 yield return result;
     }
@@ -80,8 +122,8 @@ public sealed class IntegrityChecker
         var actual = catalog.FindTable(name);
         if (actual is null)
         {
-            if (checks.HasFlag(IntegrityCheck.Schema)) results.Add(SchemaCheck.MissingTable(name, _path));
-            Fail(name, checks & ~IntegrityCheck.Schema, $"table {name} does not exist in {Path.GetFileName(_path)}", null);
+            if (checks.HasFlag(IntegrityCheck.Schema)) results.Add(SchemaCheck.MissingTable(name, _targetName));
+            Fail(name, checks & ~IntegrityCheck.Schema, $"table {name} does not exist in {_targetName}", null);
             return results;
         }
 
@@ -172,7 +214,7 @@ public sealed class IntegrityChecker
 
     /// <summary>Database and mapping failures are reported per check; programming errors are not caught.</summary>
     static bool IsOperational(Exception ex) =>
-        ex is SqliteException or NpgsqlException or PgSourceException or MappingException or ConversionException or IntegrityCheckException
+        ex is SqliteException or Cloudflare.D1SqlException or NpgsqlException or PgSourceException or MappingException or ConversionException or IntegrityCheckException
             or InvalidOperationException or ArgumentException or IOException;
 
     /// <summary>

@@ -10,8 +10,9 @@ namespace Migration.Engine.Integrity;
 /// </summary>
 static class SchemaCheck
 {
-    public static IntegrityResult MissingTable(string table, string path) =>
-        new(table, IntegrityCheck.Schema, false, "table " + table, "missing", $"table {table} does not exist in {Path.GetFileName(path)}",
+    /// <param name="target">The target as messages name it (a file's name, or a remote's location).</param>
+    public static IntegrityResult MissingTable(string table, string target) =>
+        new(table, IntegrityCheck.Schema, false, "table " + table, "missing", $"table {table} does not exist in {target}",
             [new IntegrityDifference("table " + table, null, "present", "missing")]);
 
     public static IntegrityResult Run(TableCheckContext ctx, TargetCatalog catalog)

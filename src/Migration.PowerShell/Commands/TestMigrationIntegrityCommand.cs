@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Net;
+using System.Security;
 using Migration.Engine.Convert;
 using Migration.Engine.Convert.D1ToPg;
 using Migration.Engine.Integrity;
@@ -26,6 +27,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
 {
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
+    const string DatabaseSet = "Database";
 
     readonly List<string> _tables = [];
     readonly List<(string Path, bool Literal, long RunId)> _targets = [];
@@ -50,6 +52,36 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
+
+    /// <summary>A remote D1 database: its name or UUID (resolved as wrangler does), read through /raw.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Database { get; set; }
+
+    /// <summary>With -Database: the Cloudflare account; else CLOUDFLARE_ACCOUNT_ID, else the wrangler config's account_id.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? AccountId { get; set; }
+
+    /// <summary>With -Database: the API token; else CLOUDFLARE_API_TOKEN. Never shown in any output or error.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public SecureString? ApiToken { get; set; }
+
+    /// <summary>With -Database: the API's base URL; else CLOUDFLARE_API_BASE_URL, else https://api.cloudflare.com/client/v4.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNull]
+    public Uri? ApiBaseUri { get; set; }
+
+    /// <summary>A wrangler config (wrangler.toml, .json, .jsonc, or its folder): the database of -Binding, and its account_id.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? WranglerConfig { get; set; }
+
+    /// <summary>The D1 binding (or database_name) in -WranglerConfig.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Binding { get; set; }
 
     /// <summary>
     /// The journal's run whose tables and D1 names are checked when -Table and -TableMap are not
@@ -114,9 +146,13 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
         // Each file (and run) once: a run's summaries, one per table, name the same file.
         var literal = ParameterSetName == LiteralPathSet;
-        var target = (literal ? LiteralPath : Path, literal, RunId);
+        // A remote database is written as its location (d1://...), as a remote run's Path is.
+        var target = (ParameterSetName == DatabaseSet ? RemoteMarker : literal ? LiteralPath : Path, literal, RunId);
         if (!_targets.Contains(target)) _targets.Add(target);
     }
+
+    /// <summary>Stands for -Database / -WranglerConfig in the list of targets.</summary>
+    const string RemoteMarker = "\0remote";
 
     protected override void StopProcessing() => _stopping = true;
 
@@ -137,9 +173,11 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     /// source names with their D1 names; tables the run loaded from plain objects have no source
     /// to compare and are left out (with a warning).
     /// </summary>
-    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId)
+    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId) =>
+        TablesFromJournal(path, runId, MigrationJournal.GetRuns(path, runId > 0 ? runId : null));
+
+    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId, IReadOnlyList<MigrationRunInfo> runs)
     {
-        var runs = MigrationJournal.GetRuns(path, runId > 0 ? runId : null);
         var run = runId > 0
             ? runs.FirstOrDefault() ?? throw new ArgumentException($"There is no run {runId} in {path}.")
             : runs.LastOrDefault(r => r.Status == nameof(RunStatus.Completed))
@@ -164,16 +202,43 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
     /// <summary>Runs the checks against one D1 file; returns whether every check ran and passed.</summary>
     bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential)
     {
+        // A remote D1: -Database / -WranglerConfig, or a remote run's Path (d1://name/uuid) from Get-MigrationRun -Database.
+        var remoteName = pathText == RemoteMarker ? null : Engine.Target.RemoteD1.RemoteD1Database.DatabaseOf(pathText);
+        if (pathText != RemoteMarker && remoteName is null) return CheckTarget(pathText, literal, runId, credential, null);
+        if (pathText == RemoteMarker && RemoteD1Connection.ParameterProblem(Database, WranglerConfig, Binding) is { } problem)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
+            return false;
+        }
+        RemoteD1Connection remote;
+        try
+        {
+            var config = pathText == RemoteMarker && WranglerConfig is not null ? FileSystemPaths.Resolve(this, WranglerConfig, literal: false) : null;
+            remote = RemoteD1Connection.Open(remoteName ?? Database, AccountId, ApiToken, ApiBaseUri, config, remoteName is null ? Binding : null);
+        }
+        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, remoteName ?? Database ?? Binding));
+            return false;
+        }
+        using (remote) return CheckTarget(remote.Database.Location, literal, runId, credential, remote);
+    }
+
+    /// <summary>Runs the checks against one D1 file, or the remote D1 of <paramref name="remote"/>; returns whether every check ran and passed.</summary>
+    bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential, RemoteD1Connection? remote)
+    {
         string path;
         IntegrityOptions options;
         var tables = new List<string>(_tables);
         try
         {
-            path = FileSystemPaths.ResolveExisting(this, pathText, literal);
+            path = remote is null ? FileSystemPaths.ResolveExisting(this, pathText, literal) : pathText;
             Hashtable? journalMap = null;
             // Like the migration itself: the tables default to those the map names, and
             // without a map to those the journal says the run wrote.
-            if (tables.Count == 0 && TableMap is null) (tables, journalMap) = TablesFromJournal(path, runId);
+            if (tables.Count == 0 && TableMap is null)
+                (tables, journalMap) = remote is null ? TablesFromJournal(path, runId)
+                    : TablesFromJournal(path, runId, remote.Database.GetRuns(runId > 0 ? runId : null));
             ConversionOptions conversion;
             if (journalMap is null) conversion = BuildConversionOptions();
             else
@@ -221,7 +286,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
                 IntegrityResult result;
                 try
                 {
-                    results ??= new IntegrityChecker(settings, path, options).Run(tables, e =>
+                    results ??= Checker(settings, path, options, remote).Run(tables, e =>
                     {
                         allPassed = false;
                         // The engine's exception (with .Table and .Check) unless redaction had to change its text.
@@ -257,6 +322,14 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         return allPassed;
+    }
+
+    IntegrityChecker Checker(PgConnectionSettings settings, string path, IntegrityOptions options, RemoteD1Connection? remote)
+    {
+        if (remote is null) return new IntegrityChecker(settings, path, options);
+        var checker = new IntegrityChecker(settings, remote.Database.Client, path, options);
+        checker.Log += WriteVerbose;
+        return checker;
     }
 
     /// <summary>
