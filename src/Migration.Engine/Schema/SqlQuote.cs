@@ -48,8 +48,8 @@ public static class SqlQuote
     /// that cannot bind parameters (<c>wrangler d1 execute --file</c>). The value reads back as
     /// the same storage class and the same value:
     /// <list type="bullet">
-    /// <item>integers in full (text, never through a double: exact beyond 2^53; SQLite reads
-    /// <c>-9223372036854775808</c> as an integer);</item>
+    /// <item>integers in full (text, never through a double: exact beyond 2^53; the smallest one as
+    /// <c>(-9223372036854775807 - 1)</c>);</item>
     /// <item>reals as the shortest text that round-trips (.NET's "R"), with <c>.0</c> added when
     /// that text has no point or exponent, or SQLite would read it as an INTEGER; NaN and
     /// infinities are refused (no SQLite literal holds them);</item>
@@ -64,6 +64,9 @@ public static class SqlQuote
     public static string Value(object? value) => value switch
     {
         null => "NULL",
+        // 9223372036854775808 alone is out of range (a REAL) and only a parser special case folds
+        // the minus sign into it: the smallest integer is written as an expression exact in any SQLite.
+        long.MinValue => "(-9223372036854775807 - 1)",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => Real(d),
         string s => Text(s),
