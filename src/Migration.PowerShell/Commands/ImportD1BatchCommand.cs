@@ -5,6 +5,7 @@ using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Target;
+using Migration.Engine.Target.SqlFile;
 using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
@@ -14,7 +15,8 @@ namespace Migration.PowerShell.Commands;
 /// file, or the state file of <c>wrangler d1 execute --local</c>), or into a remote D1 database
 /// over Cloudflare's HTTP API (-Database, or -WranglerConfig with -Binding; see
 /// <see cref="RemoteD1Connection"/>), in batches, one transaction (remote: one request) per
-/// batch. A refused row is a non-terminating error and the others go on. With -WhatIf the engine
+/// batch; or into <c>.sql</c> files for <c>wrangler d1 execute --file</c> (-SqlPath, see
+/// <see cref="SqlFileDatabase"/>; no journal). A refused row is a non-terminating error and the others go on. With -WhatIf the engine
 /// runs dry: everything is counted and validated, nothing is written.
 /// </summary>
 /// <remarks>
@@ -23,12 +25,13 @@ namespace Migration.PowerShell.Commands;
 /// pipeline's rows; <see cref="ImportReport"/> writes out what the session reports.
 /// </remarks>
 [Cmdlet(VerbsData.Import, "D1Batch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
-[OutputType(typeof(TableSummary), typeof(BatchResult))]
+[OutputType(typeof(TableSummary), typeof(BatchResult), typeof(FileInfo))]
 public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 {
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
     const string DatabaseSet = "Database";
+    const string SqlPathSet = "SqlPath";
 
     string _path = "";
     bool _dryRun;
@@ -36,6 +39,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     bool _discard;
     D1RowProducer? _producer;
     RemoteD1Connection? _remote;
+    SqlFileDatabase? _sqlFiles;
     ImportReport? _report;
     MigrationSession? _session;
     volatile bool _stopping;
@@ -89,6 +93,22 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     bool IsRemote => ParameterSetName == DatabaseSet;
 
+    /// <summary>
+    /// A folder (or a file path ending .sql) to write .sql files into instead of a database, for
+    /// <c>wrangler d1 execute &lt;db&gt; --remote --file</c>: numbered files, no BEGIN/COMMIT,
+    /// every statement within D1's 100,000 bytes. No journal is written (no -Resume, no undo).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SqlPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SqlPath { get; set; }
+
+    /// <summary>With -SqlPath: a new file starts before this many bytes (default 25 MB; each file is one D1 import).</summary>
+    [Parameter(ParameterSetName = SqlPathSet)]
+    [ValidateRange(200_000L, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = SqlFileSet.DefaultMaxFileBytes;
+
+    bool IsSqlFile => ParameterSetName == SqlPathSet;
+
     /// <summary>The table plain objects belong to.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -116,7 +136,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter]
     public OrphanPolicy OrphanPolicy { get; set; } = new ImportOptions().OrphanPolicy;
 
-    /// <summary>Emit one BatchResult per committed batch.</summary>
+    /// <summary>Emit one BatchResult per committed batch (with -SqlPath: the files written, as FileInfo, at the end).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -155,6 +175,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         if (IsRemote)
         {
             BeginRemote();
+            return;
+        }
+        if (IsSqlFile)
+        {
+            BeginSqlFile();
             return;
         }
         try
@@ -238,6 +263,38 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         _report = new ImportReport(this, () => _current ?? InputObject, _path, dryRun: false, PassThru.IsPresent, () => _session?.Run?.RunId);
     }
 
+    /// <summary>.sql files: checked before anything is written; -WhatIf writes nothing.</summary>
+    void BeginSqlFile()
+    {
+        if (Resuming || Backup.IsPresent)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume, -RunId and -Backup need the journal; -SqlPath writes no journal."),
+                "JournalRequired", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        try
+        {
+            _path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SqlPath);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The path \"{SqlPath}\" cannot be used: {ex.Message}", ex), "InvalidPath", ErrorCategory.InvalidArgument, SqlPath));
+            return;
+        }
+        if (SqlFileSet.Problem(_path) is { } problem)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "InvalidSqlPath", ErrorCategory.InvalidArgument, _path));
+            return;
+        }
+        var proceed = ShouldProcess($"Writing .sql files for wrangler d1 execute --file to \"{_path}\".", $"Write .sql files to \"{_path}\"?", "Import-D1Batch", out _);
+        _declined = !proceed;
+        if (_declined) return;
+        WriteVerbose("-SqlPath writes no journal (as -NoJournal): the run cannot be resumed or undone by this module, and the database that executes the files holds no record of it. "
+            + "Each file is one D1 import, applied whole or not at all; apply them in order.");
+        _producer = new D1RowProducer(ConversionOptions.Default, null);
+        _report = new ImportReport(this, () => _current ?? InputObject, _path, dryRun: false, passThru: false, () => null);
+    }
+
     /// <summary>Starts or resumes the journaled run; false when there is nothing to write (the run completed already).</summary>
     bool StartSession()
     {
@@ -245,19 +302,22 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         var started = false;
         _report!.Run(() =>
         {
-            var target = _remote is null ? (ITargetDatabase)new LocalD1Database(_path) : _remote.Database;
+            var target = IsSqlFile ? _sqlFiles = new SqlFileDatabase(_path, MaxFileBytes)
+                : _remote is null ? (ITargetDatabase)new LocalD1Database(_path) : _remote.Database;
+            // A file's statements are filled to D1's byte limit unless -BatchSize caps their rows.
+            var batchSize = IsSqlFile && !MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) ? 100_000 : BatchSize;
             _session = new MigrationSession(target, new SessionOptions
             {
                 Import = new ImportOptions
                 {
-                    BatchSize = BatchSize,
+                    BatchSize = batchSize,
                     OnConflict = OnConflict,
                     Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
                     DryRun = _dryRun,
                     OrphanPolicy = OrphanPolicy,
                     StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
                 },
-                Journal = !NoJournal.IsPresent,
+                Journal = !NoJournal.IsPresent && !IsSqlFile,
                 Source = "Import-D1Batch",
                 Resume = Resuming,
                 RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
@@ -305,6 +365,8 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     {
         if (_declined || _discard || !StartSession()) return;
         _report!.Run(() => _session!.Complete());
+        if (IsSqlFile && PassThru.IsPresent && _sqlFiles is not null)
+            foreach (var file in _sqlFiles.FilesWritten) WriteObject(new FileInfo(file));
     }
 
     protected override void StopProcessing() => _stopping = true;
