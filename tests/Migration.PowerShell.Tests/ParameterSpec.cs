@@ -169,6 +169,7 @@ public static class ExpectedSurface
             new("RunId", "System.Int64", FromPipelineByName: true),
             new("Last", Sma + "SwitchParameter"),
             new("RestoreBackup", Sma + "SwitchParameter"),
+            new("TimeTravel", Sma + "SwitchParameter"),
             new("Force", Sma + "SwitchParameter"),
             new("ConnectionString", "System.String", Mandatory: true, Set: "Postgres"),
             new("Credential", Sma + "PSCredential", Set: "Postgres"),

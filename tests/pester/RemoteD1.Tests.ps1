@@ -284,3 +284,58 @@ INSERT INTO item SELECT i, 1 + i % 5, 'item ' || i || ' é😀', 900719925474099
         { Test-MigrationIntegrity -ConnectionString $ipg -Database checked -Binding DB -ErrorAction Stop } | Should -Throw '*give the config too*'
     }
 }
+
+Describe 'Undo-Migration -TimeTravel (D1 Time Travel, emulated by the test server)' {
+    BeforeAll {
+        $tpg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE kv (k bigint PRIMARY KEY, v text NOT NULL);
+INSERT INTO kv SELECT i, 'new ' || i FROM generate_series(1, 40) i;
+'@
+        # The table held rows before the run: no row-level undo remotely, Time Travel is the way back.
+        $null = Invoke-RemoteSql -Database timetravel -Sql "CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"
+        $null = Invoke-RemoteSql -Database timetravel -Sql "INSERT INTO kv VALUES (1, 'old 1'), (2, 'old 2'), (3, 'old 3')"
+        $before = (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv))[0][0]
+        $null = Export-PgTable -ConnectionString $tpg -Table kv | ConvertTo-D1Row | Import-D1Batch -Database timetravel -OnConflict Replace
+        $run = Get-MigrationRun -Database timetravel -Last
+    }
+
+    It 'the run changed the table (40 rows, old values replaced)' {
+        $run.Status | Should -Be 'Completed'
+        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*), min(v) FROM kv')[0] | Should -Be @(40, 'new 1')
+    }
+
+    It 'the plain undo refuses (the table held rows); -WhatIf names the bookmark and every other write, and changes nothing' {
+        { Undo-Migration -Database timetravel -RunId $run.RunId -Confirm:$false -ErrorAction Stop } | Should -Throw '*Time Travel*'
+        # -WhatIf writes to the host: a child pwsh's output shows it.
+        $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+        $shown = & pwsh -NoProfile -Command "Import-Module '$manifest'; Undo-Migration -Database timetravel -RunId $($run.RunId) -TimeTravel -WhatIf" 2>&1 | Out-String -Width 4096
+        $shown | Should -Match 'Time Travel bookmark'
+        $shown | Should -Match 'EVERY OTHER WRITE'
+        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*) FROM kv')[0][0] | Should -Be 40
+    }
+
+    It 'restores the table to its content before the run, and the token never shows' {
+        $token = $d1.token
+        $env:CLOUDFLARE_API_TOKEN = $null
+        try {
+            $secure = ConvertTo-SecureString $token -AsPlainText -Force
+            $out = @(Undo-Migration -Database timetravel -ApiToken $secure -RunId $run.RunId -TimeTravel -Confirm:$false -Verbose 4>&1)
+        } finally {
+            $env:CLOUDFLARE_API_TOKEN = $token
+        }
+        $actions = @($out | Where-Object { $_ -is [Migration.Engine.Journal.UndoAction] })
+        $actions.Table | Should -Be @('kv')
+        $actions[0].Done | Should -BeTrue
+        "$($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'undoes this restore'
+        ($out | Out-String -Width 4096) | Should -Not -Match ([regex]::Escape($token))
+        (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv))[0][0] | Should -Be $before
+        @(Get-MigrationRun -Database timetravel | Where-Object RunId -ge $run.RunId) | Should -BeNullOrEmpty -Because 'the journal went back too'
+    }
+
+    It 'refuses -TimeTravel for a D1 file before anything changes' {
+        $file = Join-Path $TestDrive 'tt.sqlite'
+        $null = Export-PgTable -ConnectionString $tpg -Table kv | ConvertTo-D1Row | Import-D1Batch -Path $file
+        { Undo-Migration -Path $file -Last -TimeTravel -Confirm:$false -ErrorAction Stop } | Should -Throw '*remote D1*'
+        Get-TestSqliteScalar -Path $file -Sql 'SELECT count(*) FROM kv' | Should -Be 40
+    }
+}

@@ -59,6 +59,21 @@ internal static class JournalStore
         return start.Resume ? Resume(journal, start, reopen) : Begin(journal, start, reopen);
     }
 
+    /// <summary>
+    /// Records the Time Travel bookmark of a remote D1 taken before the run's first write; a
+    /// resumed run keeps the first attempt's (the state before the run is the one to go back to).
+    /// </summary>
+    public static void RecordTimeTravelBookmark(IJournalConnection journal, long runId, string bookmark) =>
+        journal.Write(s => s.Execute($"UPDATE {JournalTables.Runs} SET time_travel_bookmark = $b WHERE run_id = $run AND time_travel_bookmark IS NULL",
+            ("$b", bookmark), ("$run", runId)));
+
+    /// <summary>The run's Time Travel bookmark, or null (a local run, or one journaled before bookmarks were kept).</summary>
+    public static string? TimeTravelBookmark(IJournalConnection journal, long runId)
+    {
+        var rows = journal.Query($"SELECT time_travel_bookmark FROM {JournalTables.Runs} WHERE run_id = $run", ("$run", runId));
+        return rows.Count == 0 ? throw new InvalidOperationException($"There is no run {runId} in {journal.Location}.") : rows[0][0] as string;
+    }
+
     static MigrationRun Begin(IJournalConnection journal, RunStart start, Func<IJournalConnection> reopen)
     {
         if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.", nameof(start));

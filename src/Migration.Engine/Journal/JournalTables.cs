@@ -35,7 +35,8 @@ internal static class JournalTables
             attempts INTEGER NOT NULL DEFAULT 1,
             backup_path TEXT,
             undone_at TEXT,
-            message TEXT);
+            message TEXT,
+            time_travel_bookmark TEXT);
         CREATE TABLE IF NOT EXISTS d1_migration_run_tables (
             run_id INTEGER NOT NULL,
             table_name TEXT NOT NULL,
@@ -94,6 +95,8 @@ internal static class JournalTables
         (Runs, "empty_before", "TEXT NOT NULL DEFAULT '[]'"),
         (RunTables, "columns", "TEXT"),
         (RunTables, "checksum", "TEXT"),
+        // A remote D1's Time Travel bookmark taken before the run's first write (Undo-Migration -TimeTravel).
+        (Runs, "time_travel_bookmark", "TEXT"),
     ];
 
     /// <summary>Creates the journal's tables where missing and adds columns an older journal lacks.</summary>

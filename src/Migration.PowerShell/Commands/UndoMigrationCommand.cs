@@ -18,6 +18,13 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
     [Parameter]
     public SwitchParameter RestoreBackup { get; set; }
 
+    /// <summary>
+    /// A remote D1 run: restore the D1 Time Travel bookmark the run recorded before its first
+    /// write. This reverts EVERY write to the database since, not only the run's.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter TimeTravel { get; set; }
+
     /// <summary>No confirmation prompt, and undo even when a newer run wrote to the same tables.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -33,6 +40,14 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         if (remote is not null && RestoreBackup.IsPresent)
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-RestoreBackup applies to D1 files; a remote D1 run is undone from its journal."), "NoBackup", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        if (TimeTravel.IsPresent && (remote is null || RestoreBackup.IsPresent))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(remote is null
+                    ? "-TimeTravel applies to a remote D1 (-Database, or a run from Get-MigrationRun -Database); a D1 file is undone from its journal or -RestoreBackup."
+                    : "Give -TimeTravel or -RestoreBackup, not both."),
+                "TimeTravelNotApplicable", ErrorCategory.InvalidArgument, null));
             return;
         }
         var path = remote?.Database.Location ?? ResolveDatabase();
@@ -56,6 +71,11 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         catch (InvalidOperationException ex)
         {
             WriteError(new ErrorRecord(ex, "RunNotFound", ErrorCategory.ObjectNotFound, hasRunId ? RunId : path));
+            return;
+        }
+        if (TimeTravel.IsPresent)
+        {
+            UndoByTimeTravel(remote!.Database, path, runId, plan);
             return;
         }
         if (plan.AlreadyUndone)
@@ -98,6 +118,54 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
     }
 
     /// <summary>Undoes an Import-PgTable run (D1 -> PostgreSQL): deletes the rows its batches wrote and its id-map entries.</summary>
+    /// <summary>
+    /// Restores the Time Travel bookmark the run recorded. What it reverts is the whole database
+    /// since that moment, so -WhatIf and the confirmation say so and name the later runs; the
+    /// plan's refusals (newer runs, tables that held rows) do not apply, it reverts them too.
+    /// </summary>
+    void UndoByTimeTravel(Engine.Target.RemoteD1.RemoteD1Database database, string path, long runId, UndoPlan plan)
+    {
+        string? bookmark;
+        IReadOnlyList<MigrationRunInfo> later;
+        try
+        {
+            bookmark = database.TimeTravelBookmark(runId);
+            later = [.. database.GetRuns().Where(r => r.RunId > runId)];
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message), "RunNotFound", ErrorCategory.ObjectNotFound, runId));
+            return;
+        }
+        if (bookmark is null)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException($"Run {runId} in {path} recorded no Time Travel bookmark (it was journaled before bookmarks were kept); restore a point in time with wrangler d1 time-travel restore --timestamp."),
+                "NoBookmark", ErrorCategory.ObjectNotFound, runId));
+            return;
+        }
+        var others = later.Count == 0 ? "" : $", including run(s) {string.Join(", ", later.Select(r => r.RunId))} of the journal";
+        var what = $"Restore D1 Time Travel bookmark {bookmark} (taken before run {runId} first wrote): this reverts run {runId} AND EVERY OTHER WRITE to the whole database since then{others}, by any client (other tools, Workers, the dashboard), and the journal forgets run {runId} and every later run";
+        if (WhatIfRequested())
+        {
+            ShouldProcess($"the whole database \"{path}\"", what);
+            return;
+        }
+        if (!ShouldProcess($"the whole database \"{path}\"", what)) return;
+        Engine.Cloudflare.D1RestoreResult restored;
+        try
+        {
+            restored = database.RestoreTimeTravel(bookmark);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message), "UndoFailed", ErrorCategory.WriteError, runId));
+            return;
+        }
+        WriteVerbose($"Restored {path} to Time Travel bookmark {restored.Bookmark}; restoring bookmark {restored.PreviousBookmark} undoes this restore.");
+        foreach (var t in plan.Run.TableProgress)
+            WriteObject(new UndoAction(runId, t.Table, t.Created, t.RowsWritten, 0, Done: true));
+    }
+
     void UndoPostgres()
     {
         if (HasRunId == Last.IsPresent)

@@ -50,9 +50,27 @@ public sealed class RemoteD1Database : ITargetDatabase
         ArgumentNullException.ThrowIfNull(start);
         if (start.BackupPath is not null)
             throw new ArgumentException("A remote D1 is not backed up to a file; its Time Travel keeps the state before the run.", nameof(start));
+        // Before the journal's own first write: restoring it takes the database back to before the run.
+        var bookmark = Client.GetBookmarkAsync().GetAwaiter().GetResult();
         using var journal = Journal();
-        return JournalStore.Start(journal, start, Journal);
+        var run = JournalStore.Start(journal, start, Journal);
+        JournalStore.RecordTimeTravelBookmark(journal, run.RunId, bookmark);
+        return run;
     }
+
+    /// <summary>The Time Travel bookmark taken before <paramref name="runId"/> first wrote, or null when it has none.</summary>
+    public string? TimeTravelBookmark(long runId)
+    {
+        using var journal = Journal();
+        return JournalStore.TimeTravelBookmark(journal, runId);
+    }
+
+    /// <summary>
+    /// Restores the whole database to <paramref name="bookmark"/> with D1 Time Travel: every write
+    /// since is reverted, the journal's included (the runs after the bookmark vanish from it).
+    /// The result's previous bookmark undoes the restore.
+    /// </summary>
+    public D1RestoreResult RestoreTimeTravel(string bookmark) => Client.RestoreAsync(bookmark).GetAwaiter().GetResult();
 
     public IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null)
     {
