@@ -59,14 +59,6 @@ internal static class JournalStore
         return start.Resume ? Resume(journal, start, reopen) : Begin(journal, start, reopen);
     }
 
-    /// <summary>
-    /// Records the Time Travel bookmark of a remote D1 taken before the run's first write; a
-    /// resumed run keeps the first attempt's (the state before the run is the one to go back to).
-    /// </summary>
-    public static void RecordTimeTravelBookmark(IJournalConnection journal, long runId, string bookmark) =>
-        journal.Write(s => s.Execute($"UPDATE {JournalTables.Runs} SET time_travel_bookmark = $b WHERE run_id = $run AND time_travel_bookmark IS NULL",
-            ("$b", bookmark), ("$run", runId)));
-
     /// <summary>The run's Time Travel bookmark, or null (a local run, or one journaled before bookmarks were kept).</summary>
     public static string? TimeTravelBookmark(IJournalConnection journal, long runId)
     {
@@ -83,9 +75,9 @@ internal static class JournalStore
             var emptyBefore = tablesBefore.Where(t => IsEmptyRowidTable(journal, t)).ToList();
             var now = JournalClock.Now();
             journal.Write(s => s.Execute($"""
-                INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path)
-                VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup)
-                """, ("$now", now), ("$source", start.Source), ("$tables", JsonSerializer.Serialize(start.Tables.ToArray())), ("$options", start.Options),
+                INSERT INTO {JournalTables.Runs} (started_at, status, source, tables, options, tables_before, empty_before, backup_path, time_travel_bookmark)
+                VALUES ($now, 'Running', $source, $tables, $options, $before, $empty, $backup, $bookmark)
+                """, ("$now", now), ("$bookmark", start.TimeTravelBookmark), ("$source", start.Source), ("$tables", JsonSerializer.Serialize(start.Tables.ToArray())), ("$options", start.Options),
                 ("$before", JsonSerializer.Serialize(tablesBefore.ToArray())), ("$empty", JsonSerializer.Serialize(emptyBefore.ToArray())), ("$backup", start.BackupPath)));
             // The newest run is this one: a journal has one writer at a time (and locally this is one transaction).
             var runId = Int(journal.Query($"SELECT max(run_id) FROM {JournalTables.Runs}")[0][0]);

@@ -12,6 +12,9 @@ public sealed record RunStart
     /// <summary>The options as an operator would read them (batch size, conflict mode, mapping).</summary>
     public string Options { get; init; } = "";
 
+    /// <summary>A remote D1's Time Travel bookmark taken before the run's first write (recorded with a new run; a resumed run keeps its first).</summary>
+    public string? TimeTravelBookmark { get; init; }
+
     /// <summary>Continue an unfinished run instead of starting a new one.</summary>
     public bool Resume { get; init; }
 

@@ -51,11 +51,10 @@ public sealed class RemoteD1Database : ITargetDatabase
         if (start.BackupPath is not null)
             throw new ArgumentException("A remote D1 is not backed up to a file; its Time Travel keeps the state before the run.", nameof(start));
         // Before the journal's own first write: restoring it takes the database back to before the run.
-        var bookmark = Client.GetBookmarkAsync().GetAwaiter().GetResult();
+        // (A resumed run keeps its first attempt's bookmark, so it needs none.)
+        var bookmark = start.Resume ? null : Client.GetBookmarkAsync().GetAwaiter().GetResult();
         using var journal = Journal();
-        var run = JournalStore.Start(journal, start, Journal);
-        JournalStore.RecordTimeTravelBookmark(journal, run.RunId, bookmark);
-        return run;
+        return JournalStore.Start(journal, start with { TimeTravelBookmark = bookmark }, Journal);
     }
 
     /// <summary>The Time Travel bookmark taken before <paramref name="runId"/> first wrote, or null when it has none.</summary>
