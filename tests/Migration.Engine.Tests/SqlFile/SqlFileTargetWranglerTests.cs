@@ -118,6 +118,34 @@ public sealed class SqlFileTargetWranglerTests : IDisposable
         Assert.Equal(rows.Where(r => (long)r.GetValue(0)! != 300).Select(r => new object?[] { r.GetValue(0), r.GetValue(1) }), back);
     }
 
+    static TableSchema Employees() =>
+        new(SchemaKind.D1, null, "employees", "employees", [Col("id", D1Type.Integer, false), Col("manager", D1Type.Integer)], [0])
+        {
+            Definition = new TableDefinition([new ColumnDefinition("id"), new ColumnDefinition("manager")],
+                foreignKeys: [new ForeignKeyDefinition("employees_manager_fk", ["manager"], null, "employees", ["id"])]),
+        };
+
+    [Fact]
+    public void Foreign_keys_are_deferred_to_the_end_of_each_file_so_a_row_may_name_a_later_one_and_an_orphan_fails_its_file_whole()
+    {
+        var employees = Employees();
+        // One row per INSERT (-BatchSize 1): without the PRAGMA, row 1 would fail at once, its manager not in yet.
+        var (errors, _, files) = Write(new SqlFileDatabase(Path.Combine(_out, "staff.sql")), new ImportOptions { BatchSize = 1 },
+            [R(employees, 1L, 2L), R(employees, 2L, 1L), R(employees, 3L, null)]);
+        Assert.Empty(errors);
+        var text = File.ReadAllText(Assert.Single(files));
+        Assert.Contains("PRAGMA defer_foreign_keys = on;", text, StringComparison.Ordinal);
+        Assert.Contains("FOREIGN KEY", text, StringComparison.Ordinal);
+        ExecuteAll(files);
+        Assert.Equal(Expect([1L, 2L], [2L, 1L], [3L, null]), Rows(_d1.StateFile, "SELECT id, manager FROM employees ORDER BY id"));
+
+        // An orphan: D1 checks the deferred keys when the file commits, and the whole file is refused.
+        var orphan = Path.Combine(_out, "orphan");
+        var (_, _, more) = Write(new SqlFileDatabase(orphan), new ImportOptions { BatchSize = 1 }, [R(employees, 4L, null), R(employees, 5L, 99L)]);
+        Assert.ThrowsAny<InvalidOperationException>(() => ExecuteAll(more));
+        Assert.Equal(3L, Rows(_d1.StateFile, "SELECT count(*) FROM employees")[0][0]);
+    }
+
     [Fact]
     public void A_folder_with_sql_files_already_or_an_existing_file_is_refused_before_anything_is_written()
     {
