@@ -5,7 +5,7 @@
 # PG (a connection string to a database holding the bench tables, e.g. migbench_1000000) and
 # ROUNDS (default 5) come from the environment.
 set -euo pipefail
-: "${PG:?set PG to the bench database's connection string}"
+: "${PG:?set PG to the connection string of the bench database}"
 rounds=${ROUNDS:-5}
 builds=("$@")
 run() {
