@@ -28,11 +28,7 @@ internal sealed class RemoteD1Connection : IDisposable
     public static RemoteD1Connection Open(string? database, string? accountId, SecureString? apiToken, Uri? apiBaseUri, string? wranglerConfig, string? binding)
     {
         var config = wranglerConfig is null ? null : WranglerConfig.Load(wranglerConfig);
-        var account = accountId
-            ?? Environment.GetEnvironmentVariable("CLOUDFLARE_ACCOUNT_ID") ?? Environment.GetEnvironmentVariable("CF_ACCOUNT_ID")
-            ?? config?.AccountId;
-        var settings = CloudflareSettings.FromEnvironment(account, apiToken is null ? null : CloudflareApiToken.FromSecureString(apiToken), apiBaseUri);
-        var api = new CloudflareApiClient(settings);
+        var api = new CloudflareApiClient(CloudflareParameters.Settings(accountId, apiToken, apiBaseUri, config));
         try
         {
             var nameOrId = database;
