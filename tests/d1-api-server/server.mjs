@@ -167,11 +167,16 @@ async function serve(stateDir) {
   };
   let next = 0;
   const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = Buffer.concat(chunks);
+    // A client that dies mid-request (kill -9 of a test's child pwsh) resets its socket: the
+    // request body's stream and the answer's both raise ECONNRESET. Unhandled, that error ends
+    // this proxy (and with it the server for every later test); it concerns one client only.
+    req.on("error", () => {});
+    res.on("error", () => {});
     const rid = `${process.pid}-${++next}`;
     try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const body = Buffer.concat(chunks);
       let ur = await forward(req, body, rid);
       // wrangler dev's own proxy answers 503 "Your worker restarted mid-request" when its
       // kept-alive connection to the Worker drops (seen after long requests). That is not
@@ -194,8 +199,10 @@ async function serve(stateDir) {
         return;
       }
       res.writeHead(ur.statusCode, ur.statusMessage, ur.headers);
+      ur.on("error", () => res.destroy());
       ur.pipe(res);
     } catch (e) {
+      if (req.destroyed || res.destroyed) return; // the client went away: nobody to answer
       if (!res.headersSent) {
         res.writeHead(502, { "content-type": "text/plain" });
         res.end(`front proxy: wrangler dev did not answer: ${e.message}`);

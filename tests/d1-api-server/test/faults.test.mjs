@@ -128,3 +128,27 @@ test("fault settings are validated", async () => {
   assert.equal(typo.status, 400);
   assert.match(typo.json.error, /unknown setting 'rulez'/);
 });
+
+// A test's child pwsh killed with SIGKILL mid-request resets its connection while the proxy
+// still reads the body or writes the answer; that concerns that client only, and the server
+// must go on answering everyone else (it once died of the unhandled ECONNRESET).
+test("a client that resets its connection mid-request does not take the server down", async () => {
+  const net = await import("node:net");
+  const { base_url: base } = await server();
+  const { port } = new URL(base);
+  const resetAfter = (bytes) =>
+    new Promise((resolve) => {
+      const s = net.connect(Number(port), "127.0.0.1", () => {
+        s.write(bytes, () => setTimeout(() => { s.resetAndDestroy(); resolve(); }, 200));
+      });
+      s.on("error", resolve);
+    });
+  const p = await dbPath(DB, "query");
+  // half a body, then a reset
+  await resetAfter(`POST /client/v4${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"sql":"`);
+  // a whole request whose answer nobody reads
+  await resetAfter(`GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n`);
+  const r = await insert(40);
+  assert.equal(r.status, 200, "the next client is served");
+  assert.equal(await has(40), true);
+});
