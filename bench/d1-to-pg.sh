@@ -3,13 +3,18 @@
 # the anchor, pgloader (Debian's package), on one D1 file of ROWS rows shaped like scenario 2
 # (users with non-UUID text ids mapped to uuid, accounts with a camelCase foreign key, 0/1
 # booleans, ISO and SQLite timestamps, JSON text). Both load into the same existing Postgres
-# schema (pgloader "data only"; its own casts: 0/1 into boolean, text into timestamptz, jsonb and
-# uuid by Postgres' input functions, so a non-UUID id fails there: pgloader's table gets text ids).
-# Reports seconds and peak RSS of each; the machine is shared, so compare runs seconds apart.
-#   ROWS=1110000 bash bench/d1-to-pg.sh     (default 100000; a throwaway cluster in /tmp)
-# Not part of CI: it is a measurement, run by hand. Only smoke-run so far (ROWS=2000, a loaded
-# machine): the cmdlets loaded 2000 of 2000 rows; pgloader 1800 (its users table did not load;
-# not investigated yet). The row counts are printed so such a gap shows.
+# schema (pgloader "data only" with no CAST clause: it sends SQLite's values as text and Postgres'
+# input functions parse them: '0'/'1' into boolean, the timestamps into timestamptz, JSON into
+# jsonb; a non-UUID id would fail uuid's input, so pgloader's tables keep text ids and it maps
+# nothing, while the cmdlets map every id to a UUID and rewrite the foreign keys).
+# Reports seconds and peak RSS of each, and the load average before each run; the machine is
+# shared, so the two run in pairs, seconds apart, in alternating order (ROUNDS pairs, default 1).
+#   ROWS=1110000 ROUNDS=3 bash bench/d1-to-pg.sh     (default 100000; a throwaway cluster in /tmp)
+# Not part of CI: it is a measurement, run by hand. The row counts are printed so a gap shows.
+# pgloader 3.6.7 (Debian) and "CAST column users.isadmin to boolean using int-to-bool": that
+# function does not exist in 3.6.7 (tinyint-to-boolean wants a string, SQLite hands it an
+# integer), so users failed every batch, and at 1.11M rows pgloader then hung after loading the
+# accounts; without the CAST it loads every row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -43,24 +48,29 @@ schema() {
 }
 measure() { /usr/bin/time -o "$work/time.txt" -f "%e s, %M KB peak" "$@" >"$work/out.log" 2>&1 || { tail -5 "$work/out.log" >&2; }; cat "$work/time.txt"; }
 
-if command -v pgloader >/dev/null; then
-  schema anchor text isadmin userid lastlogin
-  cat >"$work/load.lisp" <<LISP
+command -v pgloader >/dev/null || { echo "pgloader is not installed (apt-get install pgloader)" >&2; exit 1; }
+cat >"$work/load.lisp" <<LISP
 LOAD DATABASE FROM sqlite://$work/app.sqlite INTO postgresql://postgres@127.0.0.1:$port/anchor
  WITH data only, reset no sequences
- CAST column users.isadmin to boolean using int-to-bool
  ALTER SCHEMA 'main' RENAME TO 'public';
 LISP
-  echo "pgloader:  $(measure pgloader "$work/load.lisp")  rows: $(psql -At -d anchor -c 'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts)')"
-else
-  echo "pgloader is not installed (apt-get install pgloader): anchor skipped"
-fi
-
-schema candidate uuid is_admin user_id last_login
 export PATH="$PATH:$HOME/.dotnet/tools"
 cat >"$work/run.ps1" <<PS
 Import-Module '$root/Migration.psd1'
 \$pg = 'Host=127.0.0.1;Port=$port;Username=postgres;Database=candidate'
 Export-D1Table -Path '$work/app.sqlite' -All | ConvertTo-PgRow -ConnectionString \$pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString \$pg -IdMap Generate | Out-Null
 PS
-echo "cmdlets:   $(DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(psql -At -d candidate -c 'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts)')"
+count() { psql -At -d "$1" -c 'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts)'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+run_anchor() {
+  schema anchor text isadmin userid lastlogin
+  echo "  pgloader:  load $(load)  $(measure pgloader "$work/load.lisp")  rows: $(count anchor)"
+}
+run_cmdlets() {
+  schema candidate uuid is_admin user_id last_login
+  echo "  cmdlets:   load $(load)  $(DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
+}
+for round in $(seq 1 "${ROUNDS:-1}"); do
+  echo "round $round (ROWS=$ROWS)"
+  if [ $((round % 2)) = 1 ]; then run_anchor; run_cmdlets; else run_cmdlets; run_anchor; fi
+done
