@@ -179,7 +179,12 @@ public sealed class PgTarget : IDisposable
             RowsAlreadyWritten++;
             return;
         }
+        if (_buffer.Count == 0) OpenBatch(schema);
         _buffer.Add(row);
+        var outcome = Prepare(_batch!.Info, schema, row, _batch.NewIds, out var values);
+        if (outcome == Outcome.Write) _batch.Stream(new Prepared(row, values!));
+        else if (outcome == Outcome.Skipped) _batch.Skipped++;
+        else _batch.Failed++;
         if (_buffer.Count >= _options.BatchSize) Flush();
     }
 
@@ -206,6 +211,8 @@ public sealed class PgTarget : IDisposable
         if (_finished || RunId == 0) return;
         _finished = true;
         _buffer.Clear();
+        _batch?.Abandon();
+        _batch = null;
         try { _journal.Finish(_connection, RunId, RunStatus.Failed, reason); }
         catch (NpgsqlException) { /* the run stays Running, which resumes the same way */ }
     }
@@ -218,11 +225,88 @@ public sealed class PgTarget : IDisposable
 
     void Flush()
     {
-        if (_buffer.Count == 0 || _bufferSchema is null) return;
-        var schema = _bufferSchema;
+        if (_buffer.Count == 0 || _bufferSchema is null || _batch is null) return;
         var rows = _buffer.ToArray();
         _buffer.Clear();
-        WriteBatch(schema, rows);
+        var batch = _batch;
+        _batch = null;
+        WriteBatch(batch, rows);
+    }
+
+    /// <summary>The batch being written: its rows go into an open COPY as they arrive.</summary>
+    StreamingBatch? _batch;
+
+    /// <summary>
+    /// A batch under way. Each prepared row is written into the COPY as soon as it arrives, so
+    /// Postgres parses, checks and stores rows while the pipeline is still reading and converting
+    /// the next ones (buffering a whole batch first left the server idle for that time, and the
+    /// client idle while the server worked). The rows are kept too: a batch Postgres refuses is
+    /// rolled back and probed row by row as before.
+    /// </summary>
+    sealed class StreamingBatch(PgTarget owner, TableInfo info, CopyPlan plan, Summary summary)
+    {
+        public TableInfo Info { get; } = info;
+        public CopyPlan Plan { get; } = plan;
+        public Summary Summary { get; } = summary;
+        public List<(string, string, Guid)> NewIds { get; } = [];
+        public List<Prepared> Prepared { get; } = [];
+        public int Skipped, Failed;
+        NpgsqlTransaction? _tx;
+        NpgsqlBinaryImporter? _copy;
+
+        public void Stream(Prepared row)
+        {
+            Prepared.Add(row);
+            if (_copy is null)
+            {
+                _tx = owner._connection.BeginTransaction();
+                _copy = Plan.Begin();
+            }
+            Plan.WriteRow(_copy, row);
+        }
+
+        /// <summary>Finishes the COPY (and a staging table's INSERT); Postgres' refusal surfaces here. Returns the open transaction.</summary>
+        public NpgsqlTransaction Finish()
+        {
+            var tx = _tx ?? owner._connection.BeginTransaction();
+            _tx = null;
+            var copy = _copy;
+            _copy = null;
+            try
+            {
+                if (copy is not null)
+                {
+                    using (copy) copy.Complete();
+                    Plan.AfterCopy();
+                }
+            }
+            catch
+            {
+                tx.Dispose();
+                throw;
+            }
+            return tx;
+        }
+
+        /// <summary>Abandons the open COPY and its transaction (nothing of the batch is committed).</summary>
+        public void Abandon()
+        {
+            try { _copy?.Dispose(); } catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException) { /* the transaction rolls back below */ }
+            _copy = null;
+            _tx?.Dispose();
+            _tx = null;
+        }
+    }
+
+    void OpenBatch(TableSchema schema)
+    {
+        var target = schema.Name;
+        var source = SourceName(schema);
+        var info = Info(schema);
+        if (!_summaries.TryGetValue(target, out var summary)) _summaries[target] = summary = new Summary(target);
+        var merge = Sources(target).Any(s => s != source);
+        var writers = schema.Columns.Select(c => new PgColumnWriter(c)).ToArray();
+        _batch = new StreamingBatch(this, info, new CopyPlan(this, info, schema, writers, merge), summary);
     }
 
     /// <summary>What the target knows of one Postgres table: its whole definition and the id-map roles of its columns.</summary>
@@ -260,30 +344,21 @@ public sealed class PgTarget : IDisposable
     /// <summary>One prepared row: its values after the id map, and the row it came from.</summary>
     sealed record Prepared(Row Row, object?[] Values);
 
-    void WriteBatch(TableSchema schema, Row[] rows)
+    void WriteBatch(StreamingBatch batch, Row[] rows)
     {
+        var schema = rows[0].GetSchema();
         var target = schema.Name;
         var source = SourceName(schema);
-        var info = Info(schema);
-        if (!_summaries.TryGetValue(target, out var summary)) _summaries[target] = summary = new Summary(target);
+        var summary = batch.Summary;
         summary.Clock.Start();
         try
         {
-            var newIds = new List<(string, string, Guid)>();
-            var prepared = new List<Prepared>(rows.Length);
-            var failed = 0;
-            var skipped = 0;
-            foreach (var row in rows)
-            {
-                var outcome = Prepare(info, schema, row, newIds, out var values);
-                if (outcome == Outcome.Write) prepared.Add(new Prepared(row, values!));
-                else if (outcome == Outcome.Skipped) skipped++;
-                else failed++;
-            }
-            var merge = Sources(target).Any(s => s != source);
+            var newIds = batch.NewIds;
+            var prepared = batch.Prepared;
+            var failed = batch.Failed;
+            var skipped = batch.Skipped;
+            var plan = batch.Plan;
             Sources(target).Add(source);
-            var writers = schema.Columns.Select(c => new PgColumnWriter(c)).ToArray();
-            var plan = new CopyPlan(this, info, schema, writers, merge);
             var batchNumber = _batchNumbers.GetValueOrDefault(source) + 1;
             var last = rows[^1];
             var lastImage = last.SourceKey is { } k ? RowImage.Encode(k) : null;
@@ -291,9 +366,8 @@ public sealed class PgTarget : IDisposable
             List<Prepared> written;
             try
             {
-                using var tx = _connection.BeginTransaction();
+                using var tx = batch.Finish();
                 _journal.AddIds(_connection, RunId, newIds);
-                plan.Copy(prepared);
                 written = prepared;
                 Commit(tx, source, target, batchNumber, written.Count, skipped, failed, rows, lastImage);
             }
@@ -303,13 +377,14 @@ public sealed class PgTarget : IDisposable
                 var orphanSkips = 0;
                 using var tx = _connection.BeginTransaction();
                 _journal.AddIds(_connection, RunId, newIds);
-                written = Probe(plan, info, schema, prepared, ref orphanSkips, out var refused);
+                written = Probe(plan, batch.Info, schema, prepared, ref orphanSkips, out var refused);
                 plan.Copy(written);
                 skipped += orphanSkips;
                 failed += refused;
                 Commit(tx, source, target, batchNumber, written.Count, skipped, failed, rows, lastImage);
             }
             foreach (var (t, old, id) in newIds) _ids[(t, old)] = id;
+            _pendingIds.Clear();
             _batchNumbers[source] = batchNumber;
             summary.Written += written.Count;
             summary.Skipped += skipped;
@@ -320,10 +395,13 @@ public sealed class PgTarget : IDisposable
         catch
         {
             _deferred.Clear();
+            _batchQuarantine.Clear();
+            _pendingIds.Clear();
             throw;
         }
         finally
         {
+            batch.Abandon();
             summary.Clock.Stop();
         }
     }
@@ -396,7 +474,7 @@ public sealed class PgTarget : IDisposable
             // users) holds the parent's id, so it takes the parent's mapping, never one of its own.
             if (info.IdReferences.TryGetValue(name, out var parent))
             {
-                if (_ids.TryGetValue((parent.Parent, old), out var id) || TryPending(newIds, parent.Parent, old, out id)) values[i] = id;
+                if (_ids.TryGetValue((parent.Parent, old), out var id) || TryPending(parent.Parent, old, out id)) values[i] = id;
                 else
                 {
                     var outcome = Orphan(schema, row, parent.Name, parent.Parent, [name], old, values);
@@ -406,10 +484,11 @@ public sealed class PgTarget : IDisposable
             else if (name == info.IdColumn)
             {
                 var key = (schema.Name, old);
-                if (!_ids.TryGetValue(key, out var id) && !TryPending(newIds, schema.Name, old, out id))
+                if (!_ids.TryGetValue(key, out var id) && !TryPending(schema.Name, old, out id))
                 {
                     id = _options.IdMap == IdMapMode.Deterministic ? UuidV5(schema.Name + "\u0000" + old) : Guid.NewGuid();
                     newIds.Add((schema.Name, old, id));
+                    _pendingIds[key] = id;
                 }
                 values[i] = id;
             }
@@ -418,13 +497,10 @@ public sealed class PgTarget : IDisposable
         return Outcome.Write;
     }
 
-    static bool TryPending(List<(string Table, string Old, Guid New)> pending, string table, string old, out Guid id)
-    {
-        foreach (var p in pending)
-            if (p.Table == table && p.Old == old) { id = p.New; return true; }
-        id = default;
-        return false;
-    }
+    /// <summary>Ids the open batch mapped (not committed yet), found in one lookup rather than a scan of the batch's list.</summary>
+    readonly Dictionary<(string Table, string Old), Guid> _pendingIds = [];
+
+    bool TryPending(string table, string old, out Guid id) => _pendingIds.TryGetValue((table, old), out id);
 
     Outcome Refuse(TableSchema schema, Row row, string? column, object? value, string reason, ref object?[]? values)
     {
@@ -571,15 +647,25 @@ public sealed class PgTarget : IDisposable
         public void Copy(List<Prepared> rows)
         {
             if (rows.Count == 0) return;
-            using (var copy = _owner._connection.BeginBinaryImport(_copySql))
+            using (var copy = Begin())
             {
-                foreach (var p in rows)
-                {
-                    copy.StartRow();
-                    for (var i = 0; i < _writers.Length; i++) _writers[i].Write(copy, p.Values[i]);
-                }
+                foreach (var p in rows) WriteRow(copy, p);
                 copy.Complete();
             }
+            AfterCopy();
+        }
+
+        public NpgsqlBinaryImporter Begin() => _owner._connection.BeginBinaryImport(_copySql);
+
+        public void WriteRow(NpgsqlBinaryImporter copy, Prepared row)
+        {
+            copy.StartRow();
+            for (var i = 0; i < _writers.Length; i++) _writers[i].Write(copy, row.Values[i]);
+        }
+
+        /// <summary>After the COPY into a staging table: the cast/merge INSERT, and the stage emptied.</summary>
+        public void AfterCopy()
+        {
             if (_insertSql is null) return;
             _owner.Exec(_insertSql);
             _owner.Exec(_clearSql!);
