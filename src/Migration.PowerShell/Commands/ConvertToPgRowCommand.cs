@@ -193,7 +193,7 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
         }
         if (problems.Count > 0)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Join("; ", problems) + ". Nothing was converted."), "MappingFailed", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Join("; ", problems).TrimEnd('.') + ". Nothing was converted."), "MappingFailed", ErrorCategory.InvalidArgument, null));
             return;
         }
         if (schema.Definition?.Set is { IsLoadOrder: true } && tables.Count > 1)

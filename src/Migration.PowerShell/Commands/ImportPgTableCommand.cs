@@ -25,6 +25,9 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
     bool _nothingToDo;
     readonly Dictionary<string, long> _dryCounts = new(StringComparer.Ordinal);
     long _orphansSkipped;
+    long _written;
+    /// <summary>Activity 2: Export-D1Table upstream in the same pipeline reports as activity 1.</summary>
+    readonly ProgressRecord _progress = new(2, "Import-PgTable", "Starting");
 
     /// <summary>A Postgres row from ConvertTo-PgRow, or a RejectedRow (quarantined).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -111,6 +114,10 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
             _target.BatchCommitted += b =>
             {
                 WriteVerbose($"{b.Table}: batch {b.BatchNumber} committed ({b.RowsWritten} written, {b.RowsSkipped} skipped, {b.RowsFailed} refused).");
+                _written += b.RowsWritten;
+                // One record per committed batch (a few per second at most): rows are not counted here one by one.
+                _progress.StatusDescription = $"{b.Table}: batch {b.BatchNumber} committed; {_written} rows written in run {_target.RunId}";
+                WriteProgress(_progress);
                 if (PassThru.IsPresent) WriteObject(b);
             };
             if (!_target.Start())
@@ -171,6 +178,8 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, null));
             return;
         }
+        _progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(_progress);
         if (_target.RowsAlreadyWritten > 0) WriteVerbose($"{_target.RowsAlreadyWritten} rows were committed by an earlier attempt and not written again.");
         if (_orphansSkipped > 0)
             WriteWarning($"{_orphansSkipped} orphan row(s) skipped; they are in run {_target.RunId}'s quarantine (Get-MigrationRun -ConnectionString ... -RunId {_target.RunId} -Quarantine).");
