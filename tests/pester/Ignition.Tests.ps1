@@ -166,6 +166,94 @@ Describe 'Ignition: D1 -> PostgreSQL (scenario 2)' {
     }
 }
 
+Describe 'Ignition: the audit and the verification (Get-MigrationRun, Test-MigrationIntegrity)' {
+    BeforeAll {
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $d1 = Join-Path $TestDrive 'audit.sqlite'
+        New-IgnitionD1 -Path $d1
+        # A second user with Ann's email (D1 had no UNIQUE on it; Postgres has), and an account of hers.
+        Invoke-TestSqliteWrite -Path $d1 -Sql @"
+INSERT INTO users VALUES ('u_ann2', 'ann@example.com', 'Ann again', 0, 0, '2024-03-08T00:00:00Z', NULL);
+INSERT INTO accounts VALUES (6, 'u_ann2', 'github', NULL, NULL);
+"@
+        $before = [datetimeoffset]::UtcNow.AddSeconds(-1)
+        # The issue's pipeline, with -IncludeRejected so ConvertTo-PgRow's refusals reach the run's audit log too.
+        $null = Export-D1Table -Path $d1 -All -ExcludeTable sessions |
+            ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase -IncludeRejected -ErrorAction SilentlyContinue `
+                -TableMap @{ user_wallet = 'user_progress' } -ColumnMap @{ 'user_wallet.xp' = 'total_xp'; 'user_wallet.level' = 'current_level' } `
+                -ComputedColumn @{ 'users.email_verified' = { if ($_.emailVerified -eq 1) { $_.created_at } } } |
+            Import-PgTable -ConnectionString $pg -IdMap Generate -OrphanPolicy Skip -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $after = [datetimeoffset]::UtcNow.AddSeconds(1)
+        $run = Get-MigrationRun -ConnectionString $pg -Last
+        $quarantine = @(Get-MigrationRun -ConnectionString $pg -Last -Quarantine)
+    }
+
+    It 'records start and end, and per-table counts' {
+        $run.Status | Should -Be 'Completed'
+        $run.StartedAt | Should -BeGreaterThan $before
+        $run.FinishedAt | Should -BeGreaterThan $run.StartedAt
+        $run.FinishedAt | Should -BeLessThan $after
+        $progress = @{}
+        $run.TableProgress | ForEach-Object { $progress[$_.Table] = $_ }
+        $progress['users'].RowsWritten | Should -Be 3
+        $progress['users'].RowsFailed | Should -Be 1 -Because 'the duplicate email'
+        $progress['accounts'].RowsWritten | Should -Be 3
+        $progress['accounts'].RowsSkipped | Should -Be 3 -Because 'three orphans: u_ghost, u_carol (refused), u_ann2 (refused)'
+        $progress['achievements'].RowsWritten | Should -Be 3
+        $run.RowsQuarantined | Should -Be $quarantine.Count
+    }
+
+    It 'keeps every error and warning in the run''s quarantine: conversion refusals, Postgres refusals, orphans' {
+        $quarantine | Should -HaveCount 7
+        $convert = @($quarantine | Where-Object Stage -eq 'Convert' | Sort-Object Key)
+        $convert.Key | Should -Be @('id=u_carol', 'id=u_dave')
+        $convert.Column | Should -Be @('isAdmin', 'profile')
+        $convert[1].ValueExcerpt | Should -Be '{bad json'
+        $duplicate = @($quarantine | Where-Object Key -eq 'id=u_ann2')
+        $duplicate | Should -HaveCount 1
+        $duplicate[0].Table | Should -Be 'users'
+        $duplicate[0].Column | Should -Be 'email'
+        $duplicate[0].ValueExcerpt | Should -Be 'ann@example.com'
+        $duplicate[0].Reason | Should -Match 'users_email_key'
+        $orphans = @($quarantine | Where-Object Stage -eq 'Orphan')
+        $orphans | Should -HaveCount 4
+        ($orphans | ForEach-Object { "$($_.Table) $($_.Key)" } | Sort-Object) | Should -Be @('accounts id=3', 'accounts id=5', 'accounts id=6', 'user_progress userId=u_ghost')
+        $orphans | ForEach-Object { $_.Reason | Should -Match 'missing parent: users' }
+    }
+
+    It 'verifies: counts, checksums, FKs, uniques and id-map coverage pass, the duplicate email accounted for as refused' {
+        $r = @(Test-MigrationIntegrity -Path $d1 -ConnectionString $pg -Direction D1ToPostgres)
+        @($r | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+        @($r.Check | Select-Object -Unique | Sort-Object) | Should -Be @('Checksum', 'Domain', 'ForeignKeys', 'RowCount', 'Unique')
+        ($r | Where-Object { $_.Check -eq 'Unique' -and $_.Table -eq 'users' }).Details | Should -Match '\(email\): 0'
+        ($r | Where-Object { $_.Check -eq 'ForeignKeys' -and $_.Table -eq 'accounts' }).Details | Should -Match 'accounts_user_id_fkey: 0'
+        ($r | Where-Object { $_.Check -eq 'Checksum' -and $_.Details -match 'from D1 users' }).Details | Should -Match '3 rows identical.*3 quarantined by the run'
+    }
+
+    It 'fails ForeignKeys, naming the key, when a row got in without its parent (triggers off, as a bulk loader may)' {
+        $copy = New-TestPgDatabase -Server $server -Sql $targetSql
+        $null = Export-D1Table -Path $d1 -Table users, accounts | ConvertTo-PgRow -ConnectionString $copy -ColumnNaming SnakeCase -Exclude emailVerified -ErrorAction SilentlyContinue |
+            Import-PgTable -ConnectionString $copy -IdMap Generate -OrphanPolicy Skip -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        Invoke-TestPgSql -ConnectionString $copy -Sql "SET session_replication_role = replica; INSERT INTO accounts VALUES (99, gen_random_uuid(), 'github', NULL, NULL);"
+        $fk = $null
+        Test-MigrationIntegrity -Path $d1 -ConnectionString $copy -Direction D1ToPostgres -Check ForeignKeys | Where-Object Table -eq 'accounts' | ForEach-Object { $fk = $_ }
+        $fk.Passed | Should -BeFalse
+        $fk.Actual | Should -Be '1'
+        $fk.Details | Should -Match 'accounts_user_id_fkey: 1'
+    }
+
+    It 'fails the id-map coverage, naming the id, when a mapping is lost' {
+        $copy = New-TestPgDatabase -Server $server -Sql $targetSql
+        $null = Export-D1Table -Path $d1 -Table users | ConvertTo-PgRow -ConnectionString $copy -ColumnNaming SnakeCase -Exclude emailVerified -ErrorAction SilentlyContinue |
+            Import-PgTable -ConnectionString $copy -IdMap Generate -ErrorAction SilentlyContinue
+        Invoke-TestPgSql -ConnectionString $copy -Sql "DELETE FROM migration_journal.migration_id_map WHERE old_id = 'u_bob'"
+        $domain = @(Test-MigrationIntegrity -Path $d1 -ConnectionString $copy -Direction D1ToPostgres -Check Domain | Where-Object Table -eq 'users')
+        $domain[0].Passed | Should -BeFalse
+        $domain[0].Details | Should -Match '1 without a mapping \(u_bob\)'
+        $domain[0].Differences[0].Key | Should -Be 'id=u_bob'
+    }
+}
+
 Describe 'Import-PgTable: orphan policies, id maps and mistakes' {
     BeforeAll {
         $d1 = Join-Path $TestDrive 'ignition2.sqlite'

@@ -574,10 +574,15 @@ public sealed class PgTarget : IDisposable
                         break;
                     }
                     refused++;
-                    var column = ex.ColumnName;
-                    var excerpt = column is not null && schema.IndexOf(column) is var c and >= 0 ? ValueExcerpt.Of(row.Values[c]) : "";
+                    // A unique or primary key violation names its constraint but no column (and
+                    // Npgsql redacts the detail that would show the value): the key's columns and
+                    // the row's values for them say which column and value were refused.
+                    var columns = ex.ColumnName is { } named ? [named] : ConstraintColumns(info, ex.ConstraintName);
+                    var column = columns.Count > 0 ? string.Join(", ", columns) : null;
+                    var excerpt = string.Join(", ", columns.Select(n => schema.IndexOf(n) is var c and >= 0 ? ValueExcerpt.Of(row.Values[c]) : "?"));
+                    var detail = ex.Detail is { } d && !d.StartsWith("Detail redacted", StringComparison.Ordinal) ? " " + d : "";
                     object?[]? ignored = null;
-                    Refuse(schema, row.Row, column, excerpt, $"Postgres refused the row: {ex.MessageText}{(ex.Detail is { } d ? " " + d : "")} ({ex.SqlState})", ref ignored);
+                    Refuse(schema, row.Row, column, excerpt, $"Postgres refused the row: {ex.MessageText}{detail} ({ex.SqlState})", ref ignored);
                     break;
                 }
             }
@@ -585,6 +590,15 @@ public sealed class PgTarget : IDisposable
         Exec("ROLLBACK TO SAVEPOINT migration_probe_all");
         Exec("RELEASE SAVEPOINT migration_probe_all");
         return accepted;
+    }
+
+    /// <summary>The columns of the table's primary or unique key of that name; none when it is not one.</summary>
+    static IReadOnlyList<string> ConstraintColumns(TableInfo info, string? constraint)
+    {
+        var definition = info.Table.Definition;
+        if (constraint is null || definition is null) return [];
+        if (definition.PrimaryKey is { } pk && pk.Name == constraint) return pk.Columns;
+        return definition.Uniques.FirstOrDefault(u => u.Name == constraint)?.Columns ?? [];
     }
 
     void Exec(string sql)
