@@ -10,7 +10,7 @@ BeforeAll {
     Initialize-ListCutterDatabase -ConnectionString $pg
 
     $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill,checked,timetravel' | Select-Object -Last 1
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill,checked,timetravel,rowundo' | Select-Object -Last 1
     $d1 = $line | ConvertFrom-Json
     $uuids = @{}
     foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
@@ -31,12 +31,12 @@ BeforeAll {
     # One text per table: its row count and every value with its storage class, exactly
     # (integers as decimal text, reals as %!.17g, blobs as hex), in rowid order.
     function Get-FingerprintSql {
-        param([string[]] $Columns, [string] $Table)
+        param([string[]] $Columns, [string] $Table, [string] $OrderBy = 'rowid')
         $values = ($Columns | ForEach-Object {
                 $c = '"' + $_.Replace('"', '""') + '"'
                 "typeof($c) || ':' || coalesce(CASE typeof($c) WHEN 'blob' THEN hex($c) WHEN 'real' THEN printf('%!.17g', $c) ELSE $c END, '')"
             }) -join " || '|' || "
-        "SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') AS f FROM (SELECT $values AS v FROM `"$Table`" ORDER BY rowid)"
+        "SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') AS f FROM (SELECT $values AS v FROM `"$Table`" ORDER BY $OrderBy)"
     }
 
     $tableMap = @{ auth_user = 'users' }
@@ -182,11 +182,28 @@ Describe 'Get-MigrationRun -Database and Undo-Migration of a remote run' {
         (Get-MigrationRun -Database listcutter -RunId $run.RunId).Status | Should -Be 'Undone'
     }
 
-    It 'refuses to undo a run into a table that held rows (no before-images remotely) unless forced' {
-        # 'other': run 1 created users, run 2 (-OnConflict Ignore, the token test) wrote into it.
-        $last = Get-MigrationRun -Database other -Last
-        { Undo-Migration -Database other -RunId $last.RunId -Confirm:$false -ErrorAction Stop } | Should -Throw
-        (Invoke-RemoteSql -Database other -Sql 'SELECT count(*) FROM users')[0][0] | Should -Be 3
+    It 'undoes a run into a table that held rows row by row: every value back exactly, other rows untouched' {
+        $null = Invoke-RemoteSql -Database rowundo -Sql "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL, raw BLOB)"
+        $null = Invoke-RemoteSql -Database rowundo -Sql "INSERT INTO notes VALUES (1, 'keep', 0.1, x'00ff'), (2, 'old é😀', 1.5, NULL), (5, 'also old', NULL, x'')"
+        $fingerprint = Get-FingerprintSql -Columns 'id', 'body', 'score', 'raw' -Table 'notes'
+        $before = (Invoke-RemoteSql -Database rowundo -Sql $fingerprint)[0][0]
+        $npg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL, score double precision, raw bytea);
+INSERT INTO notes VALUES (2, 'new', 2.5, '\x01'), (3, 'added', NULL, NULL), (5, 'also new', 0.3, NULL);
+'@
+        $null = Export-PgTable -ConnectionString $npg -Table notes | ConvertTo-D1Row | Import-D1Batch -Database rowundo -OnConflict Upsert
+        (Invoke-RemoteSql -Database rowundo -Sql "SELECT body FROM notes WHERE id = 2")[0][0] | Should -Be 'new'
+
+        Get-MigrationRun -Database rowundo -Last | Undo-Migration -WhatIf
+        (Invoke-RemoteSql -Database rowundo -Sql "SELECT count(*) FROM notes")[0][0] | Should -Be 4 -Because '-WhatIf changes nothing'
+
+        $run = Get-MigrationRun -Database rowundo -Last
+        $done = @($run | Undo-Migration -Confirm:$false)
+        $done.Table | Should -Be 'notes'
+        $done.RowsToDelete | Should -Be 1
+        $done.RowsToRestore | Should -Be 2
+        (Invoke-RemoteSql -Database rowundo -Sql $fingerprint)[0][0] | Should -Be $before
+        (Get-MigrationRun -Database rowundo -RunId $run.RunId).Status | Should -Be 'Undone'
     }
 }
 
@@ -296,27 +313,31 @@ Describe 'Undo-Migration -TimeTravel (D1 Time Travel, emulated by the test serve
 CREATE TABLE kv (k bigint PRIMARY KEY, v text NOT NULL);
 INSERT INTO kv SELECT i, 'new ' || i FROM generate_series(1, 40) i;
 '@
-        # The table held rows before the run: no row-level undo remotely, Time Travel is the way back.
+        # The table held rows before the run, and a later run (and the app) wrote to it after: the
+        # row-level undo of the first run refuses (it would mix two states); Time Travel takes the
+        # whole database back to before the first run, the later writes included, and says so.
         $null = Invoke-RemoteSql -Database timetravel -Sql "CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"
         $null = Invoke-RemoteSql -Database timetravel -Sql "INSERT INTO kv VALUES (1, 'old 1'), (2, 'old 2'), (3, 'old 3')"
-        $before = (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv))[0][0]
+        $before = (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv -OrderBy k))[0][0]
         $null = Export-PgTable -ConnectionString $tpg -Table kv | ConvertTo-D1Row | Import-D1Batch -Database timetravel -OnConflict Replace
         $run = Get-MigrationRun -Database timetravel -Last
+        $null = Export-PgTable -ConnectionString $tpg -Table kv | ConvertTo-D1Row | Import-D1Batch -Database timetravel -OnConflict Ignore
+        $null = Invoke-RemoteSql -Database timetravel -Sql "INSERT INTO kv VALUES (100, 'by the app')"
     }
 
-    It 'the run changed the table (40 rows, old values replaced)' {
+    It 'the run changed the table (40 rows, old values replaced; the app added one after)' {
         $run.Status | Should -Be 'Completed'
-        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*), min(v) FROM kv')[0] | Should -Be @(40, 'new 1')
+        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*), min(v) FROM kv')[0] | Should -Be @(41, 'by the app')
     }
 
-    It 'the plain undo refuses (the table held rows); -WhatIf names the bookmark and every other write, and changes nothing' {
-        { Undo-Migration -Database timetravel -RunId $run.RunId -Confirm:$false -ErrorAction Stop } | Should -Throw '*Time Travel*'
+    It 'the plain undo refuses (a later run wrote the table); -WhatIf names the bookmark and every other write, and changes nothing' {
+        { Undo-Migration -Database timetravel -RunId $run.RunId -Confirm:$false -ErrorAction Stop } | Should -Throw '*also wrote to kv*'
         # -WhatIf writes to the host: a child pwsh's output shows it.
         $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
         $shown = & pwsh -NoProfile -Command "Import-Module '$manifest'; Undo-Migration -Database timetravel -RunId $($run.RunId) -TimeTravel -WhatIf" 2>&1 | Out-String -Width 4096
         $shown | Should -Match 'Time Travel bookmark'
         $shown | Should -Match 'EVERY OTHER WRITE'
-        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*) FROM kv')[0][0] | Should -Be 40
+        (Invoke-RemoteSql -Database timetravel -Sql 'SELECT count(*) FROM kv')[0][0] | Should -Be 41
     }
 
     It 'restores the table to its content before the run, and the token never shows' {
@@ -333,7 +354,7 @@ INSERT INTO kv SELECT i, 'new ' || i FROM generate_series(1, 40) i;
         $actions[0].Done | Should -BeTrue
         "$($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'undoes this restore'
         ($out | Out-String -Width 4096) | Should -Not -Match ([regex]::Escape($token))
-        (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv))[0][0] | Should -Be $before
+        (Invoke-RemoteSql -Database timetravel -Sql (Get-FingerprintSql -Columns 'k', 'v' -Table kv -OrderBy k))[0][0] | Should -Be $before
         @(Get-MigrationRun -Database timetravel | Where-Object RunId -ge $run.RunId) | Should -BeNullOrEmpty -Because 'the journal went back too'
     }
 

@@ -106,7 +106,7 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         var target = SqliteTarget.Open(Path, options, observe is null ? this : observe(this));
         try
         {
-            new LocalUndoLog(Path).Arm(target, RunId, _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase));
+            new LocalUndoLog(Path).Arm(target, RunId, TablesWithRowsBefore);
             // Its own connection: the target's is busy on the writer thread.
             if (IsResumed) _resume = new ResumeFilter(this, Path);
         }
@@ -325,6 +325,9 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
     }
 
     /// <summary>Whether every row of the table is the run's own: it created the table, or found it empty.</summary>
+    /// <summary>The tables that held rows when the run started: its undo strategy logs what it changes in them.</summary>
+    internal IReadOnlySet<string> TablesWithRowsBefore => _tablesBefore.Except(_emptyBefore, StringComparer.OrdinalIgnoreCase).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     internal bool OwnsAllRows(string table) => !_tablesBefore.Contains(table) || _emptyBefore.Contains(table);
 
     sealed record Pending(string Table, string Key, string? Column, QuarantineStage Stage, string Reason, string ValueExcerpt, string At);

@@ -9,8 +9,9 @@ namespace Migration.Engine.Target;
 /// (<see cref="LocalUndoLog"/>): TEMP triggers on the writer's connection log a lossless image
 /// of each row the run deletes or updates, and the key of each it inserts, in the batch's own
 /// transaction; undo replays that log backwards. A remote D1 has neither TEMP triggers nor
-/// registered functions: it would add the before-images as statements to the batch's request,
-/// or restore the Time Travel bookmark taken when the run started.
+/// registered functions: <c>RemoteD1Undo</c> creates the triggers inside each batch's own request
+/// and drops them before it ends, with the before-image built in SQL; D1 Time Travel (the
+/// bookmark taken when the run started) takes back what no log covers.
 /// </summary>
 public interface IUndoStrategy
 {

@@ -76,6 +76,7 @@ public sealed class RemoteD1Database : ITargetDatabase
         ArgumentNullException.ThrowIfNull(options);
         IBatchJournal? journal = run is null ? null : observe is null ? run : observe(run);
         var target = new RemoteD1Target(Client, Location, options, run, journal);
+        if (run is not null) Undo.Arm(target, run.RunId, run.TablesWithRowsBefore);
         run?.Attach(target);
         return target;
     }

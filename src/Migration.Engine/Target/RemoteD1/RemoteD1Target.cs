@@ -28,6 +28,9 @@ namespace Migration.Engine.Target.RemoteD1;
 /// </remarks>
 public sealed class RemoteD1Target : IRowTarget
 {
+    /// <summary>The rows the statement before it changed itself (not its triggers', nor REPLACE's deletions).</summary>
+    static readonly D1Statement ChangesOfLast = new("SELECT changes()");
+
     /// <summary>The probe's deliberate failure: a table that does not exist (its message names it).</summary>
     const string ProbeSentinel = "d1_migration_probe_rollback";
 
@@ -42,6 +45,7 @@ public sealed class RemoteD1Target : IRowTarget
     readonly List<D1SchemaStatement> _pendingIndexes = [];
     TableSchema? _lastSchema;
     RemoteTable? _last;
+    (List<D1Statement> Open, List<D1Statement> Close, HashSet<string> Tables)? _undoSpan;
     bool _completed, _faulted, _disposed;
 
     internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal)
@@ -78,6 +82,18 @@ public sealed class RemoteD1Target : IRowTarget
     public event Action<string>? Log;
 
     public IReadOnlyList<string> CreatedTables => _created;
+
+    /// <summary>
+    /// Logs what each batch changes in <paramref name="tables"/> (tables that held rows before the
+    /// run) for undo: the batch's request opens and closes <see cref="D1UndoLog"/>'s trigger span
+    /// around its rows. Every table gets its triggers in every batch, as a cascade may reach it.
+    /// </summary>
+    internal void LogChanges(long runId, IReadOnlyList<D1UndoLog.LoggedTable> tables)
+    {
+        if (tables.Count == 0) return;
+        var (open, close) = D1UndoLog.Span(runId, tables);
+        _undoSpan = (open, close, tables.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
+    }
 
     public void Refuse(IEnumerable<string> tables)
     {
@@ -438,13 +454,24 @@ public sealed class RemoteD1Target : IRowTarget
             target._journal?.PrepareBatch(rows);
             var refused = new List<(Row Row, RowError Error)>();
             IReadOnlyList<D1QueryResult>? results;
-            int dataStatements;
+            int dataStatements, dataOffset;
+            bool logged;
             while (true)
             {
                 var restore = target._run?.Snapshot();
                 var good = refused.Count == 0 ? rows : rows.Where(r => !refused.Any(x => ReferenceEquals(x.Row, r))).ToList();
                 List<D1Statement> statements = good.Count == 0 ? [] : Insert.Statements(good);
                 dataStatements = statements.Count;
+                // Rows written into a table that held rows (or cascading into one) are logged for undo.
+                // D1's meta.changes then counts the log's trigger rows too, so each INSERT is followed
+                // by SELECT changes(), which counts the statement's own rows only.
+                logged = dataStatements > 0 && target._undoSpan is not null;
+                if (logged)
+                {
+                    statements = [.. target._undoSpan!.Value.Open, .. statements.SelectMany(i => new[] { i, ChangesOfLast }), .. target._undoSpan.Value.Close];
+                    dataOffset = target._undoSpan.Value.Open.Count;
+                }
+                else dataOffset = 0;
                 if (target._journal is { } journal)
                 {
                     foreach (var (row, error) in refused) journal.RowRefused(row, error);
@@ -478,7 +505,9 @@ public sealed class RemoteD1Target : IRowTarget
             }
             var sent = rows.Count - refused.Count;
             // D1 counts the rows each INSERT changed: Ignore's and DO NOTHING's skipped rows are not among them.
-            var written = results is null || results.Count < dataStatements ? sent : (int)results.Take(dataStatements).Sum(r => r.Meta.Changes);
+            var written = results is null || results.Count < dataOffset + dataStatements * (logged ? 2 : 1) ? sent
+                : logged ? (int)results.Skip(dataOffset).Take(dataStatements * 2).Where((_, i) => i % 2 == 1).Sum(r => r.Rows[0].First().Value.GetInt64())
+                : (int)results.Skip(dataOffset).Take(dataStatements).Sum(r => r.Meta.Changes);
             written = Math.Min(written, sent);
             var skipped = sent - written;
             var failed = refused.Count + failedBefore;

@@ -3,14 +3,23 @@ using Migration.Engine.Journal;
 namespace Migration.Engine.Target.RemoteD1;
 
 /// <summary>
-/// Undo for a remote D1: the tables the run created are dropped and the tables it found empty
-/// are emptied, in one request with the run marked undone. Rows written into tables that held
-/// rows before have no before-images here (no TEMP triggers over the API): the plan says so and
-/// refuses unless forced; D1 Time Travel is the way back for those.
+/// Undo for a remote D1, as locally: the changes the run made to tables that held rows are
+/// reverted from its undo log (<see cref="D1UndoLog"/>: rows it inserted deleted, rows it
+/// replaced or updated restored bit for bit), the tables it found empty are emptied and the
+/// tables it created dropped, and the run is marked undone. A table whose changes were not
+/// logged (a WITHOUT ROWID or virtual table, or a run of a version that kept no remote log)
+/// blocks the undo unless forced; D1 Time Travel is the way back for those.
 /// </summary>
 public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
 {
-    public void Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows) { }
+    public void Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows)
+    {
+        if (target is not RemoteD1Target remote)
+            throw new ArgumentException("The remote undo log arms a remote D1 target only.", nameof(target));
+        if (tablesWithRows.Count == 0) return;
+        using var journal = open();
+        remote.LogChanges(runId, [.. tablesWithRows.Order(StringComparer.Ordinal).Select(t => D1UndoLog.Describe(journal, t)).OfType<D1UndoLog.LoggedTable>()]);
+    }
 
     public UndoPlan Plan(long runId)
     {
@@ -28,12 +37,15 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         var blockers = new List<string>();
         foreach (var t in run.TableProgress.Where(t => t.Created).Reverse())
             actions.Add(new UndoAction(runId, t.Table, DropTable: true, t.RowsWritten, 0, Done: false));
+        var logged = D1UndoLog.Counts(journal, runId);
+        foreach (var (table, (insert, restore)) in logged.OrderBy(c => c.Key, StringComparer.Ordinal))
+            actions.Add(new UndoAction(runId, table, DropTable: false, insert, restore, Done: false));
         foreach (var t in run.TableProgress.Where(t => !t.Created))
         {
             if (emptyBefore.Contains(t.Table))
                 actions.Add(new UndoAction(runId, t.Table, DropTable: false, t.RowsWritten, 0, Done: false) { EmptiesTable = true });
-            else if (t.RowsWritten > 0)
-                blockers.Add($"{t.Table} held rows before run {runId}; a remote run keeps no before-images of it, so only D1 Time Travel can take its {t.RowsWritten} row(s) back");
+            else if (t.RowsWritten > 0 && !logged.ContainsKey(t.Table))
+                blockers.Add($"{t.Table} held rows before run {runId} and the run logged no row images of it (a WITHOUT ROWID or virtual table, or a run by an older version), so only D1 Time Travel can take its {t.RowsWritten} row(s) back");
         }
         var newer = false;
         var touched = run.TableProgress.Select(t => t.Table).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -53,7 +65,7 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         var plan = Plan(journal, runId);
         if (plan.AlreadyUndone) return [];
         if (!force && plan.Refusal(false) is { } refusal) throw new InvalidOperationException(refusal);
-        journal.Write(s =>
+        D1UndoLog.Revert(journal, runId, s =>
         {
             foreach (var a in plan.Actions.Where(a => a.EmptiesTable)) s.Execute("DELETE FROM " + Schema.SqlQuote.Identifier(a.Table));
             foreach (var a in plan.Actions.Where(a => a.DropTable)) s.Execute("DROP TABLE IF EXISTS " + Schema.SqlQuote.Identifier(a.Table));

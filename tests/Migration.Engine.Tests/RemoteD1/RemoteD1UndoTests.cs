@@ -1,0 +1,159 @@
+using Migration.Engine.Cloudflare;
+using Migration.Engine.Journal;
+using Migration.Engine.Schema;
+using Migration.Engine.Session;
+using Migration.Engine.Target;
+using Migration.Engine.Target.RemoteD1;
+using Migration.Engine.Tests.Infrastructure;
+using Xunit;
+using static Migration.Engine.Tests.Target.TargetTestSupport;
+
+namespace Migration.Engine.Tests.RemoteD1;
+
+/// <summary>
+/// Row-level undo of a remote run into tables that held rows (issue 11): the batch's own request
+/// logs what the run changes, and undo puts every row back exactly, against the API test server.
+/// </summary>
+[Collection(CloudflareApiServer.Collection)]
+public sealed class RemoteD1UndoTests : IDisposable
+{
+    readonly CloudflareApiServer _server;
+    readonly CloudflareApiClient _api;
+
+    public RemoteD1UndoTests(CloudflareApiServer server)
+    {
+        _server = server;
+        server.ResetDatabase(CloudflareApiServer.Database);
+        _api = server.Client();
+    }
+
+    public void Dispose()
+    {
+        _server.ClearFaults();
+        _server.ResetDatabase(CloudflareApiServer.Database);
+        _api.Dispose();
+    }
+
+    RemoteD1Database Database() => new(_api, _api.ResolveD1DatabaseAsync(CloudflareApiServer.Database).GetAwaiter().GetResult());
+
+    /// <summary>Every row of a table with its rowid and each value's storage class and exact payload, in rowid order.</summary>
+    async Task<string> Fingerprint(string table, params string[] columns)
+    {
+        var values = string.Join(" || '|' || ", columns.Select(c =>
+            $"typeof({c}) || ':' || coalesce(CASE typeof({c}) WHEN 'blob' THEN hex({c}) WHEN 'real' THEN printf('%!.17g', {c}) WHEN 'text' THEN hex({c}) ELSE {c} END, '')"));
+        var db = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
+        var result = await db.RawAsync(new D1Statement($"SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') FROM (SELECT rowid || '=' || {values} AS v FROM {table} ORDER BY rowid)"));
+        return (string)result[0].DecodeRows(false)[0][0]!;
+    }
+
+    static Report Load(ITargetDatabase database, OnConflict mode, IEnumerable<Row> rows)
+    {
+        var report = new Report();
+        using var session = new MigrationSession(database, new SessionOptions { Import = new ImportOptions { BatchSize = 2, OnConflict = mode } }, report);
+        session.Start();
+        foreach (var row in rows) session.Add(row);
+        session.Complete();
+        return report;
+    }
+
+    sealed class Report : IMigrationObserver
+    {
+        public List<RowError> Errors { get; } = [];
+        public long Written { get; set; }
+        public void RowFailed(RowError error) => Errors.Add(error);
+        public void BatchCommitted(BatchResult batch) => Written += batch.RowsWritten;
+    }
+
+    static readonly string Big = string.Concat(Enumerable.Repeat("é😀\0\r\n'x", 20_000));
+
+    [Theory]
+    [InlineData(OnConflict.Abort)]
+    [InlineData(OnConflict.Replace)]
+    [InlineData(OnConflict.Upsert)]
+    [InlineData(OnConflict.Ignore)]
+    public async Task Undo_puts_back_every_row_of_tables_that_held_rows_exactly(OnConflict mode)
+    {
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s =>
+        {
+            s.Execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, u TEXT UNIQUE, r REAL, b BLOB, big INTEGER)");
+            s.Execute("CREATE TABLE child (id INTEGER PRIMARY KEY, k INTEGER REFERENCES kv (k) ON DELETE CASCADE, note TEXT)");
+            s.Execute("INSERT INTO kv VALUES (1, 'a', 0.1, x'00ff10', 9007199254740993), (2, 'b', 1.7976931348623157e308, NULL, -9007199254740993), " +
+                "(3, 'c', 9e999, x'', 0), (4, 'd', 5e-324, NULL, NULL)");
+            s.Execute("INSERT INTO child VALUES (10, 1, 'of a'), (11, 2, 'of b'), (12, 4, 'of d')");
+            s.Execute("UPDATE kv SET u = $t WHERE k = 3", ("$t", Big));
+        });
+        var kvBefore = await Fingerprint("kv", "k", "u", "r", "b", "big");
+        var childBefore = await Fingerprint("child", "id", "k", "note");
+
+        var s = D1("kv", [Col("k", D1Type.Integer, false), Col("u", D1Type.Text), Col("r", D1Type.Real), Col("b", D1Type.Blob), Col("big", D1Type.Integer)], 0);
+        List<Row> rows = mode == OnConflict.Abort
+            // Plain INSERT: new keys only (a key already there would be refused up front).
+            ? [R(s, 5L, "e", 2.5, new byte[] { 1 }, long.MaxValue), R(s, 6L, "f", null, null, long.MinValue), R(s, 7L, "g", -0.5, null, 1L)]
+            // 1 replaces or updates an old row; 9 clashes with row 2 on the UNIQUE column u (REPLACE deletes row 2 and, by cascade, its child);
+            // 5 and 6 are new; 4 comes back unchanged.
+            : [R(s, 1L, "a2", 3.25, new byte[] { 9 }, 1L), R(s, 9L, mode == OnConflict.Upsert ? "i" : "b", 1.5, null, 2L), R(s, 5L, "e", 2.5, null, 3L),
+                R(s, 6L, "f", null, null, 4L), R(s, 4L, "d", 5e-324, null, null)];
+        var report = Load(db, mode, rows);
+        Assert.Empty(report.Errors);
+        Assert.NotEqual(kvBefore, await Fingerprint("kv", "k", "u", "r", "b", "big"));
+
+        var run = db.GetRuns()[^1];
+        var plan = db.Undo.Plan(run.RunId);
+        Assert.Empty(plan.Blockers);
+        var kvAction = Assert.Single(plan.Actions, a => a.Table == "kv");
+        Assert.True(kvAction.RowsToDelete > 0, "the plan counts the rows the run inserted");
+        // REPLACE deletes rows 1, 4 (replaced by key) and 2 (clashing on u): their children cascade, and the log has them.
+        if (mode == OnConflict.Replace) Assert.Contains(plan.Actions, a => a.Table == "child" && a.RowsToRestore == 3);
+
+        db.Undo.Undo(run.RunId);
+        Assert.Equal(kvBefore, await Fingerprint("kv", "k", "u", "r", "b", "big"));
+        Assert.Equal(childBefore, await Fingerprint("child", "id", "k", "note"));
+        Assert.Equal(RunStatus.Undone, db.GetRuns()[^1].State);
+        using var journal = db.Journal();
+        Assert.Equal(0L, journal.Query("SELECT count(*) FROM d1_migration_undo")[0][0]);
+        // The triggers lived inside the batches' requests only.
+        Assert.Equal(0L, journal.Query("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")[0][0]);
+    }
+
+    [Fact]
+    public async Task Writes_by_others_between_the_run_s_requests_are_not_logged_and_survive_its_undo()
+    {
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s =>
+        {
+            s.Execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT)");
+            s.Execute("INSERT INTO kv VALUES (1, 'old')");
+        });
+        var s = D1("kv", [Col("k", D1Type.Integer, false), Col("v", D1Type.Text)], 0);
+        var report = Load(db, OnConflict.Upsert, [R(s, 1L, "new"), R(s, 2L, "new")]);
+        Assert.Equal(2, report.Written);
+        using (var j = db.Journal()) j.Write(x => x.Execute("INSERT INTO kv VALUES (3, 'by the app')"));
+        using (var j = db.Journal())
+            Assert.Equal(0L, j.Query("SELECT count(*) FROM d1_migration_undo WHERE new_rowid = 3")[0][0]);
+        db.Undo.Undo(db.GetRuns()[^1].RunId);
+        Assert.Equal("2#1=integer:1|text:6F6C64\n3=integer:3|text:62792074686520617070", await Fingerprint("kv", "k", "v"));
+    }
+
+    [Fact]
+    public void The_text_image_round_trips_every_storage_class()
+    {
+        object?[] values = [null, 0L, long.MinValue, long.MaxValue, 0.1, double.PositiveInfinity, double.NegativeInfinity, 5e-324, "", "é😀\0,x", Array.Empty<byte>(), new byte[] { 0, 255 }];
+        var image = string.Join(",", values.Select(v => v switch
+        {
+            null => "n",
+            long l => "i" + l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            double d when double.IsPositiveInfinity(d) => "rInf",
+            double d when double.IsNegativeInfinity(d) => "r-Inf",
+            double d => "r" + d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            string t => "t" + System.Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(t)),
+            byte[] b => "b" + System.Convert.ToHexString(b),
+            _ => throw new InvalidOperationException(),
+        }));
+        var back = D1UndoLog.Decode(image);
+        Assert.Equal(values.Length, back.Length);
+        for (var i = 0; i < values.Length; i++)
+            Assert.Equal(values[i] is byte[] b ? System.Convert.ToHexString(b) : values[i], back[i] is byte[] c ? System.Convert.ToHexString(c) : back[i]);
+        Assert.Throws<InvalidDataException>(() => D1UndoLog.Decode("x12"));
+    }
+}
