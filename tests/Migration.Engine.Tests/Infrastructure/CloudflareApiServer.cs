@@ -69,6 +69,13 @@ public sealed class CloudflareApiServer : IDisposable
 
     public void ClearFaults() => Admin(HttpMethod.Delete, "faults", null);
 
+    /// <summary>The kinds of the faults that fired since the rules were set (the server's fired log).</summary>
+    public IReadOnlySet<string> FiredFaults()
+    {
+        using var doc = JsonDocument.Parse(Admin(HttpMethod.Get, "faults", null));
+        return doc.RootElement.GetProperty("fired_log").EnumerateArray().Select(e => e.GetProperty("kind").GetString()!).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Drops every object of a database and forgets its bookmarks.</summary>
     public void ResetDatabase(string name) => Admin(HttpMethod.Post, $"d1/{name}/reset", null);
 

@@ -36,15 +36,7 @@ public sealed class RemoteD1UndoTests : IDisposable
 
     RemoteD1Database Database() => new(_api, _api.ResolveD1DatabaseAsync(CloudflareApiServer.Database).GetAwaiter().GetResult());
 
-    /// <summary>Every row of a table with its rowid and each value's storage class and exact payload, in rowid order.</summary>
-    async Task<string> Fingerprint(string table, params string[] columns)
-    {
-        var values = string.Join(" || '|' || ", columns.Select(c =>
-            $"typeof({c}) || ':' || coalesce(CASE typeof({c}) WHEN 'blob' THEN hex({c}) WHEN 'real' THEN printf('%!.17g', {c}) WHEN 'text' THEN hex({c}) ELSE {c} END, '')"));
-        var db = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
-        var result = await db.RawAsync(new D1Statement($"SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') FROM (SELECT rowid || '=' || {values} AS v FROM {table} ORDER BY rowid)"));
-        return (string)result[0].DecodeRows(false)[0][0]!;
-    }
+    Task<string> Fingerprint(string table, params string[] columns) => RemoteFingerprint.Of(_server, _api, table, columns);
 
     static Report Load(ITargetDatabase database, OnConflict mode, IEnumerable<Row> rows)
     {
