@@ -10,10 +10,8 @@ BeforeAll {
     Import-MigrationTestModule
     $server = Start-TestPostgres
     $pg = New-TestPgDatabase -Server $server -Sql ((Get-IgnitionTargetSql) + 'CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz, local_at timestamptz);')
-    $dir = Join-Path $TestDrive 'd1'
-    New-Item -ItemType Directory -Path $dir | Out-Null
-    $d1 = Join-Path $dir 'ignition.sqlite'
-    New-IgnitionD1 -Path $d1
+    $d1 = New-IgnitionFolder -Root $TestDrive
+    $dir = Split-Path -Parent $d1
     Invoke-TestSqliteWrite -Path (Join-Path $dir 'app.sqlite') -Sql @'
 CREATE TABLE events (id INTEGER PRIMARY KEY, at INTEGER, local_at TEXT);
 INSERT INTO events VALUES (1, 1706000000123, '2024-07-01 12:00:00'), (2, NULL, '2024-01-01T12:00:00Z');
@@ -147,6 +145,6 @@ Describe 'ConvertTo-PgRow' {
                 $out | Should -Not -BeNullOrEmpty -Because $code
             }
         } finally { Pop-Location }
-        Get-TestPgScalar $pg 'SELECT count(*) FROM events' | Should -Be 0 -Because 'the last example only converts'
+        Get-PgScalar $pg 'SELECT count(*) FROM events' | Should -Be 0 -Because 'the last example only converts'
     }
 }

@@ -7,10 +7,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-MigrationTestModule
-    $dir = Join-Path $TestDrive 'd1'
-    New-Item -ItemType Directory -Path $dir | Out-Null
-    $d1 = Join-Path $dir 'ignition.sqlite'
-    New-IgnitionD1 -Path $d1
+    $d1 = New-IgnitionFolder -Root $TestDrive
+    $dir = Split-Path -Parent $d1
     $typed = Join-Path $dir 'typed.sqlite'
     Invoke-TestSqliteWrite -Path $typed -Sql @'
 CREATE TABLE vals (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, anything);

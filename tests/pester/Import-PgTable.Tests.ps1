@@ -10,10 +10,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-MigrationTestModule
     $server = Start-TestPostgres
-    $dir = Join-Path $TestDrive 'd1'
-    New-Item -ItemType Directory -Path $dir | Out-Null
-    $d1 = Join-Path $dir 'ignition.sqlite'
-    New-IgnitionD1 -Path $d1
+    $d1 = New-IgnitionFolder -Root $TestDrive
+    $dir = Split-Path -Parent $d1
     # Accounts whose users all convert, and two users that differ only in id: a duplicate email.
     $dup = Join-Path $dir 'dup.sqlite'
     Invoke-TestSqliteWrite -Path $dup -Sql @'
@@ -44,8 +42,8 @@ Describe 'Import-PgTable' {
         $summary[0].RowsWritten | Should -Be 2
         $summary[0].Batches | Should -Be 2
         ($summary | Format-Table | Out-String) | Should -Match 'users'
-        Get-TestPgScalar $pg 'SELECT count(*) FROM migration_journal.batches' | Should -Be 2
-        Get-TestPgScalar $pg "SELECT string_agg(old_id, ',' ORDER BY old_id) FROM migration_journal.migration_id_map" | Should -Be 'u_1,u_2'
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.batches' | Should -Be 2
+        Get-PgScalar $pg "SELECT string_agg(old_id, ',' ORDER BY old_id) FROM migration_journal.migration_id_map" | Should -Be 'u_1,u_2'
         @(Get-UserRows -Pg $pg | Select-Object -First 2 | Import-PgTable -ConnectionString $pg -IdMap Generate -ErrorAction SilentlyContinue) | Where-Object { $_ -is [Migration.Engine.Target.BatchResult] } | Should -BeNullOrEmpty -Because 'without -PassThru only the summaries come out'
     }
 
@@ -55,7 +53,7 @@ Describe 'Import-PgTable' {
         $errs | Should -HaveCount 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'RowRejected,*'
         "$($errs[0])" | Should -Be 'Table users, row id=u_3, column email: Postgres refused the row: duplicate key value violates unique constraint "users_email_key" (23505) (value: ann@example.com)'
-        Get-TestPgScalar $pg "SELECT string_agg(email, ',' ORDER BY created_at) FROM users" | Should -Be 'ann@example.com,bob@example.com,eve@example.com'
+        Get-PgScalar $pg "SELECT string_agg(email, ',' ORDER BY created_at) FROM users" | Should -Be 'ann@example.com,bob@example.com,eve@example.com'
         $summary[0].RowsWritten | Should -Be 3
         $summary[0].RowsFailed | Should -Be 1
         $q = @(Get-MigrationRun -ConnectionString $pg -Last -Quarantine)
@@ -74,7 +72,7 @@ Describe 'Import-PgTable' {
         $q.Key | Should -Be @('id=u_carol', 'id=u_dave')
         $q[0].Column | Should -Be 'isAdmin'
         $q[0].Reason | Should -Match 'INTEGER 2 is not a boolean'
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
     }
 
     It '-WhatIf counts the rows per table and writes nothing, not even a journal row' {
@@ -84,9 +82,9 @@ Describe 'Import-PgTable' {
         $dry[0].Table | Should -Be 'users'
         $dry[0].RowsSkipped | Should -Be 4
         $dry[0].RowsWritten | Should -Be 0
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 1
-        Get-TestPgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 1
-        Get-TestPgScalar $pg 'SELECT count(*) FROM migration_journal.migration_id_map' | Should -Be 1
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 1
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 1
+        Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.migration_id_map' | Should -Be 1
     }
 
     It 'refuses parameter mistakes before writing: <Case>' -ForEach @(
@@ -99,8 +97,8 @@ Describe 'Import-PgTable' {
         $err = $null
         try { Get-UserRows -Pg $pg | Import-PgTable -ConnectionString $pg -IdMap Generate @Params -ErrorAction Stop } catch { $err = $_ }
         "$err" | Should -BeLike $Message
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
-        if (Get-TestPgScalar $pg "SELECT to_regclass('migration_journal.runs') IS NOT NULL") { Get-TestPgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 0 }
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
+        if (Get-PgScalar $pg "SELECT to_regclass('migration_journal.runs') IS NOT NULL") { Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 0 }
     }
 
     It 'takes only Postgres rows: a D1 row or any other object is refused by name' {
@@ -109,7 +107,7 @@ Describe 'Import-PgTable' {
         try { Export-D1Table -Path $dup -Table users | Import-PgTable -ConnectionString $pg } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'NotAPgRow,*'
         "$err" | Should -Be 'Import-PgTable takes Postgres rows from ConvertTo-PgRow (and RejectedRow objects from its -IncludeRejected).'
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 0
     }
 
     It '-Resume of a run that completed writes nothing and says so' {
@@ -118,14 +116,14 @@ Describe 'Import-PgTable' {
         $out = @(Get-UserRows -Pg $pg | Import-PgTable -ConnectionString $pg -IdMap Generate -Resume -WarningVariable warned -WarningAction SilentlyContinue)
         $out | Should -BeNullOrEmpty
         "$warned" | Should -BeLike 'Run 1 in postgres@*completed already: nothing to resume.'
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
     }
 
     It '-JournalSchema puts the journal in a schema of the caller''s choosing' {
         $pg = New-TestPgDatabase -Server $server -Sql $usersSql
         $null = Get-UserRows -Pg $pg | Select-Object -First 1 | Import-PgTable -ConnectionString $pg -IdMap Generate -JournalSchema audit_log
-        Get-TestPgScalar $pg 'SELECT count(*) FROM audit_log.runs' | Should -Be 1
-        Get-TestPgScalar $pg "SELECT to_regclass('migration_journal.runs') IS NULL" | Should -BeTrue
+        Get-PgScalar $pg 'SELECT count(*) FROM audit_log.runs' | Should -Be 1
+        Get-PgScalar $pg "SELECT to_regclass('migration_journal.runs') IS NULL" | Should -BeTrue
     }
 
     It 'a connection it cannot open is an error naming user@host:port/database, never the password; nothing is consumed' {
@@ -139,7 +137,7 @@ Describe 'Import-PgTable' {
         $pg = New-TestPgDatabase -Server $server -Sql $usersSql
         $rows = @(Get-UserRows -Pg $pg | Select-Object -First 2)
         (Import-PgTable -ConnectionString $pg -IdMap Generate -InputObject $rows).RowsWritten | Should -Be 2
-        Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 2
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 2
     }
 
     It 'writes verbose lines (the run, each batch) and progress per committed batch' {
@@ -168,12 +166,12 @@ Describe 'Import-PgTable' {
         try {
             $first = @(Invoke-Expression $examples[0] 2>$null 3>$null)
             ($first | Where-Object { $_ -is [Migration.Engine.Journal.QuarantinedRow] }) | Should -HaveCount 3 -Because 'Example 1 ends with the quarantine of the orphans it skipped'
-            Get-TestPgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+            Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
             $warnings = @(Invoke-Expression $examples[1] 3>&1 2>$null)
             "$warnings" | Should -Match 'completed already: nothing to resume'
             $dry = @(Invoke-Expression $examples[2] 2>$null 3>$null)
             ($dry | Measure-Object RowsSkipped -Sum).Sum | Should -BeGreaterThan 0
-            Get-TestPgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 1
+            Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 1
         } finally { Pop-Location }
     }
 }

@@ -314,23 +314,18 @@ function Get-PgScalar {
     $row.PSObject.Properties | Select-Object -First 1 -ExpandProperty Value
 }
 
+function New-IgnitionFolder {
+    # A folder holding ignition.sqlite (New-IgnitionD1), as the help examples' ./ignition.sqlite; returns the file's path.
+    param([Parameter(Mandatory)][string] $Root)
+    $dir = Join-Path $Root 'd1'
+    New-Item -ItemType Directory -Path $dir | Out-Null
+    $path = Join-Path $dir 'ignition.sqlite'
+    New-IgnitionD1 -Path $path
+    $path
+}
+
 function Get-HelpExampleCode {
     # The code of each example in a cmdlet's MAML help, as a user would paste it.
     param([Parameter(Mandatory)][string] $Name)
     @((Get-Help $Name -Full).examples.example | ForEach-Object { ($_.code | Out-String).Trim() })
-}
-
-function Get-TestPgScalar {
-    # The first column of the first row of a query, as Npgsql reads it.
-    param([Parameter(Mandatory, Position = 0)][string] $ConnectionString, [Parameter(Mandatory, Position = 1)][string] $Sql)
-    $connection = [Npgsql.NpgsqlConnection]::new($ConnectionString)
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        $value = $command.ExecuteScalar()
-        if ($value -is [System.DBNull]) { $null } else { $value }
-    } finally {
-        $connection.Dispose()
-    }
 }

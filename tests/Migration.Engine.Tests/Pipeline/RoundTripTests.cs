@@ -154,4 +154,53 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
         Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10, Resume = true });
         Assert.Equal(["3"], RowsAsText(cs, "SELECT count(*) FROM migration_journal.batches"));
     }
+    /// <summary>Scenario 2's rules through the engine: ids mapped and foreign keys rewritten across batches and runs, orphans skipped into the quarantine, a merge, a duplicate email refused by its column.</summary>
+    [Fact]
+    public void Ids_map_across_batches_and_runs_orphans_are_quarantined_merges_fill_one_row_and_a_duplicate_is_named()
+    {
+        var cs = pg.CreateDatabase("rt_ignition");
+        pg.Execute(cs, """
+            CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE);
+            CREATE TABLE accounts (id bigint PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id));
+            CREATE TABLE user_progress (user_id uuid PRIMARY KEY REFERENCES users(id), streak_days int, total_xp int);
+            """);
+        var file = Path.Combine(_dir, "ignition.sqlite");
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL);
+                CREATE TABLE accounts (id INTEGER PRIMARY KEY, userId TEXT NOT NULL);
+                CREATE TABLE user_progress (userId TEXT PRIMARY KEY, streakDays INTEGER);
+                CREATE TABLE user_wallet (userId TEXT PRIMARY KEY, xp INTEGER);
+                INSERT INTO users VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'ann@x'), ('u_a', 'a@x'), ('u_b', 'b@x'), ('u_c', 'ann@x'), ('u_d', 'd@x');
+                INSERT INTO accounts VALUES (1, 'u_a'), (2, 'u_d'), (3, 'u_ghost'), (4, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), (5, 'u_b');
+                INSERT INTO user_progress VALUES ('u_a', 3);
+                INSERT INTO user_wallet VALUES ('u_a', 120), ('u_b', 50);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        var conversion = new PgConversionOptions
+        {
+            ColumnNaming = Migration.Engine.Convert.D1ToPg.ColumnNaming.SnakeCase,
+            TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
+            ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp" },
+        };
+        var refused = new List<string>();
+        var options = new PgTargetOptions { BatchSize = 2, IdMap = IdMapMode.Generate, OrphanPolicy = OrphanPolicy.Skip };
+        Load(file, cs, ["users"], options, conversion, t => t.RowFailed += e => refused.Add($"{e.Table} {e.Key} {e.Column} {e.ValueExcerpt}"));
+        // A second run: the children find the parents the first run mapped.
+        Load(file, cs, ["accounts", "user_progress", "user_wallet"], options, conversion);
+
+        Assert.Equal(["users id=u_c email ann@x"], refused);
+        Assert.Equal(["a@x", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 ann@x", "b@x", "d@x"],
+            RowsAsText(cs, "SELECT CASE WHEN id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' THEN id || ' ' ELSE '' END || email FROM users ORDER BY email"));
+        Assert.Equal(["1 u_a", "2 u_d", "4 a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "5 u_b"],
+            RowsAsText(cs, "SELECT a.id || ' ' || coalesce(m.old_id, a.user_id::text) FROM accounts a LEFT JOIN migration_journal.migration_id_map m ON m.new_id = a.user_id ORDER BY a.id"));
+        Assert.Equal(["accounts id=3 user_id Orphan users"],
+            RowsAsText(cs, "SELECT target_table || ' ' || row_key || ' ' || column_name || ' ' || stage || ' ' || missing_parent FROM migration_journal.quarantine WHERE stage = 'Orphan'"));
+        Assert.Equal(["u_a 3 120", "u_b NULL 50"],
+            RowsAsText(cs, "SELECT m.old_id || ' ' || coalesce(p.streak_days::text, 'NULL') || ' ' || p.total_xp FROM user_progress p JOIN migration_journal.migration_id_map m ON m.new_id = p.user_id ORDER BY 1"));
+    }
 }
