@@ -72,6 +72,7 @@ public static class ExpectedSurface
             new("ExpirationColumn", "System.String"),
             new("MetadataColumn", "System.String"),
             new("KeyColumn", "System.String"),
+            new("AllowNonJson", Sma + "SwitchParameter"),
             new("AllowUnmatchedName", Sma + "SwitchParameter"),
         ],
         ["Export-KvEntry"] =
@@ -146,6 +147,13 @@ public static class ExpectedSurface
             new("Quiet", Sma + "SwitchParameter"),
             new("Direction", "Migration.Engine.Integrity.MigrationDirection"),
             new("ColumnNaming", "Migration.Engine.Convert.D1ToPg.ColumnNaming"),
+            new("KvEntry", "Migration.Engine.Source.Kv.KvRecord[]", FromPipeline: true),
+            new("KeyPattern", "System.String"),
+            new("ExpandProperty", "System.String"),
+            new("ExpirationColumn", "System.String"),
+            new("MetadataColumn", "System.String"),
+            new("KeyColumn", "System.String"),
+            new("AllowNonJson", Sma + "SwitchParameter"),
         ],
         ["Get-MigrationRun"] =
         [

@@ -10,7 +10,7 @@ BeforeAll {
     $root = Get-MigrationRepoRoot
     $serverScript = Join-Path $root 'tests/d1-api-server/server.mjs'
     $state = Join-Path ([IO.Path]::GetTempPath()) ("kv-pester-" + [guid]::NewGuid().ToString('N'))
-    $started = node $serverScript start --state $state --databases d1test --kv bot,books 2>&1
+    $started = node $serverScript start --state $state --databases bookstrack --kv bot,books 2>&1
     if ($LASTEXITCODE -ne 0) { throw "The API test server did not start: $started" }
     $server = ($started | Select-Object -Last 1) | ConvertFrom-Json
     $savedEnv = @{}
@@ -41,6 +41,8 @@ BeforeAll {
         @{ key = 'active_position:111'; value = '{"ticker":"TSLA","entry_price":181.25,"opened_at":1714000000}' }
         @{ key = 'active_position:222'; value = '{"ticker":"AMD","entry_price":150,"opened_at":1714000600}' }
         @{ key = 'fear_greed_cache'; value = '{"score":42,"rating":"fear"}'; expiration_ttl = 3600; metadata = @{ source = 'cnn' } }
+        @{ key = 'note:111'; value = 'buy the dip, not the top' }                                     # text, not JSON
+        @{ key = 'avatar:111'; value = [Convert]::ToBase64String([byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0x00)); base64 = $true }  # bytes, not UTF-8
     )
     Send-KvBulk -Namespace $botNs -Pairs $botPairs
 
@@ -50,6 +52,8 @@ CREATE TABLE watchlists (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id TEXT NOT 
 CREATE TABLE executions (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id TEXT NOT NULL REFERENCES users(chat_id), ticker TEXT NOT NULL, action TEXT NOT NULL, price REAL NOT NULL, executed_at INTEGER NOT NULL);
 CREATE TABLE active_positions (chat_id TEXT PRIMARY KEY REFERENCES users(chat_id), ticker TEXT NOT NULL, entry_price REAL NOT NULL, opened_at INTEGER NOT NULL);
 CREATE TABLE fear_greed_cache (name TEXT PRIMARY KEY, score INTEGER NOT NULL, rating TEXT NOT NULL, expires_at INTEGER);
+CREATE TABLE notes (chat_id TEXT PRIMARY KEY REFERENCES users(chat_id), note TEXT NOT NULL);
+CREATE TABLE avatars (chat_id TEXT PRIMARY KEY REFERENCES users(chat_id), image BLOB NOT NULL);
 '@
     function New-BotDatabase {
         param([string] $Name)
@@ -74,6 +78,13 @@ CREATE TABLE fear_greed_cache (name TEXT PRIMARY KEY, score INTEGER NOT NULL, ra
         Export-KvEntry @Source -Prefix 'fear_greed_cache' |
             ConvertTo-D1Row -TableName fear_greed_cache -KeyColumn name -ExpirationColumn expires_at -TargetPath $Database |
             Import-D1Batch -Path $Database -OnConflict Upsert
+        # Values that are not JSON, kept as they are: text into TEXT, bytes into BLOB.
+        Export-KvEntry @Source -Prefix 'note:' |
+            ConvertTo-D1Row -TableName notes -KeyPattern 'note:{chat_id}' -ExpandProperty note -AllowNonJson -TargetPath $Database |
+            Import-D1Batch -Path $Database -OnConflict Upsert
+        Export-KvEntry @Source -Prefix 'avatar:' |
+            ConvertTo-D1Row -TableName avatars -KeyPattern 'avatar:{chat_id}' -ExpandProperty image -AllowNonJson -TargetPath $Database |
+            Import-D1Batch -Path $Database -OnConflict Upsert
     }
 
     function Get-TableText {
@@ -84,11 +95,13 @@ CREATE TABLE fear_greed_cache (name TEXT PRIMARY KEY, score INTEGER NOT NULL, ra
             Invoke-TestSqlite -Path $Database -Sql 'SELECT chat_id, ticker FROM watchlists ORDER BY chat_id, ticker'
             Invoke-TestSqlite -Path $Database -Sql 'SELECT * FROM active_positions ORDER BY chat_id'
             Invoke-TestSqlite -Path $Database -Sql 'SELECT name, score, rating, typeof(expires_at) AS t FROM fear_greed_cache'
+            Invoke-TestSqlite -Path $Database -Sql 'SELECT chat_id, note, typeof(note) AS t FROM notes'
+            Invoke-TestSqlite -Path $Database -Sql 'SELECT chat_id, hex(image) AS image, typeof(image) AS t FROM avatars'
         ) | ConvertTo-Json -Compress
     }
     function Get-DatabaseChecksum {
         param([string] $Database)
-        $text = @('users', 'watchlists', 'executions', 'active_positions', 'fear_greed_cache' | ForEach-Object {
+        $text = @('users', 'watchlists', 'executions', 'active_positions', 'fear_greed_cache', 'notes', 'avatars' | ForEach-Object {
             Invoke-TestSqlite -Path $Database -Sql "SELECT * FROM $_ ORDER BY 1, 2" | ConvertTo-Json -Compress
         }) -join "`n"
         [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($text)))
@@ -121,6 +134,12 @@ Describe 'Export-KvEntry and ConvertTo-D1Row -KeyPattern: scenario 3 from the AP
         $cache.Expiration | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddMinutes(50))
         ($entries | Where-Object Key -eq 'watchlist:333').ValueKind | Should -Be 'Text'
         ($entries | Where-Object Key -eq 'chat_ids').Value[0] | Should -BeOfType [long]
+        $note = $entries | Where-Object Key -eq 'note:111'
+        $note.ValueKind | Should -Be 'Text'
+        $note.Value | Should -Be 'buy the dip, not the top'
+        $avatar = $entries | Where-Object Key -eq 'avatar:111'
+        $avatar.ValueKind | Should -Be 'Binary'
+        [Convert]::ToHexString([byte[]]$avatar.Value) | Should -Be '89504E470D0A1A0AFF00'
     }
 
     It 'resolves the namespace by title or id and -Binding through a wrangler config' {
@@ -203,6 +222,114 @@ Describe 'Export-KvEntry and ConvertTo-D1Row -KeyPattern: scenario 3 from the AP
         }
     }
 
+    It 'Test-MigrationIntegrity compares KV and D1 per key: the counts differ exactly for the malformed key, the orphan and the element that failed' {
+        $watch = @(Export-KvEntry -Namespace 'bot' -Prefix 'watchlist:' |
+            Test-MigrationIntegrity -Path $db -Table watchlists -KeyPattern 'watchlist:{chat_id}' -ExpandProperty ticker)
+        $watch.Check | Should -Be @('RowCount', 'Sample')
+        $count = $watch[0]
+        $count | Should -BeOfType ([Migration.Engine.Integrity.IntegrityResult])
+        $count.Passed | Should -BeFalse
+        $count.Expected | Should -Be '7'    # the rows the 4 keys that parse yield (the orphan's included)
+        $count.Actual | Should -Be '6'
+        ($count.Differences.Key | Sort-Object) | Should -Be @('KV key "watchlist:333"', 'KV key "watchlist:999"')
+        ($count.Differences | Where-Object Key -eq 'KV key "watchlist:333"').SourceValue | Should -BeLike 'no rows: invalid JSON*'
+        ($count.Differences | Where-Object Key -eq 'KV key "watchlist:999"').SourceValue | Should -Be '1 row'
+        ($count.Differences | Where-Object Key -eq 'KV key "watchlist:999"').TargetValue | Should -Be '0 rows'
+        # the per-user counts of scenario 3: the positions, the users (one key, no fields) and the executions
+        Export-KvEntry -Namespace 'bot' -Prefix 'active_position:' |
+            Test-MigrationIntegrity -Path $db -Table active_positions -KeyPattern 'active_position:{chat_id}' -Quiet | Should -BeTrue
+        Export-KvEntry -Namespace 'bot' -Prefix 'chat_ids' |
+            Test-MigrationIntegrity -Path $db -Table users -KeyPattern 'chat_ids' -ExpandProperty chat_id -Quiet | Should -BeTrue
+        $exec = Export-KvEntry -Namespace 'bot' -Prefix 'execution_history:' |
+            Test-MigrationIntegrity -Path $db -Table executions -KeyPattern 'execution_history:{chat_id}' -Check RowCount
+        $exec.Passed | Should -BeFalse
+        $exec.Differences.Key | Should -Be 'KV key "execution_history:222"'
+        $exec.Differences[0].SourceValue | Should -BeLike '2 rows (1 of them: KV key "execution_history:222"`[0`]* does not convert (column price*'
+        $exec.Differences[0].TargetValue | Should -Be '1 row'
+    }
+
+    It 'Test-MigrationIntegrity compares a sample field by field and names the KV key and column of a row changed in D1; a row no key accounts for is named too' {
+        $copy = Join-Path $TestDrive 'tampered.sqlite'
+        Copy-Item -LiteralPath $db -Destination $copy
+        Invoke-TestSqliteWrite -Path $copy -Sql "UPDATE active_positions SET entry_price = 1.5 WHERE chat_id = '111'"
+        Invoke-TestSqliteWrite -Path $copy -Sql "INSERT INTO active_positions VALUES ('777', 'X', 1.0, 1)"
+        $r = @(Export-KvEntry -Namespace 'bot' -Prefix 'active_position:' |
+            Test-MigrationIntegrity -Path $copy -Table active_positions -KeyPattern 'active_position:{chat_id}' -SampleSize 10)
+        $sample = $r | Where-Object Check -eq 'Sample'
+        $sample.Passed | Should -BeFalse
+        $sample.Details | Should -Be '1 of 2 random rows differ'
+        $sample.Differences.Key | Should -Be 'KV key "active_position:111", chat_id=111'
+        $sample.Differences.Column | Should -Be 'entry_price'
+        $sample.Differences.SourceValue | Should -Be '181.25'
+        $sample.Differences.TargetValue | Should -Be '1.5'
+        $count = $r | Where-Object Check -eq 'RowCount'
+        $count.Passed | Should -BeFalse
+        $count.Differences.Key | Should -Be "chat_id='777'"
+        $count.Differences.SourceValue | Should -Be 'no KV key'
+        { Export-KvEntry -Namespace 'bot' -Prefix 'active_position:' | Test-MigrationIntegrity -Path $copy -Table active_positions -KeyPattern 'active_position:{chat_id}' -Check Checksum -ErrorAction Stop } |
+            Should -Throw '*RowCount (per key) and Sample*'
+        { Export-KvEntry -Namespace 'bot' -Prefix 'active_position:' | Test-MigrationIntegrity -Path $copy -Table positions -KeyPattern 'active_position:{chat_id}' -ErrorAction Stop } |
+            Should -Throw '*no table positions*'
+    }
+
+    It 'keeps a value that is not JSON as TEXT or BLOB with -AllowNonJson, exactly; without it the value is refused as invalid JSON' {
+        $note = Invoke-TestSqlite -Path $db -Sql "SELECT note, typeof(note) AS t FROM notes WHERE chat_id = '111'"
+        $note.note | Should -Be 'buy the dip, not the top'
+        $note.t | Should -Be 'text'
+        $image = Invoke-TestSqlite -Path $db -Sql "SELECT hex(image) AS h, typeof(image) AS t FROM avatars WHERE chat_id = '111'"
+        $image.h | Should -Be '89504E470D0A1A0AFF00'
+        $image.t | Should -Be 'blob'
+        Export-KvEntry -Namespace 'bot' -Prefix 'avatar:' |
+            Test-MigrationIntegrity -Path $db -Table avatars -KeyPattern 'avatar:{chat_id}' -ExpandProperty image -AllowNonJson -Quiet | Should -BeTrue
+        $err = $null
+        $rows = @(Export-KvEntry -Namespace 'bot' -Prefix 'note:' |
+            ConvertTo-D1Row -TableName notes -KeyPattern 'note:{chat_id}' -ExpandProperty note -TargetPath $db -ErrorVariable err -ErrorAction SilentlyContinue |
+            Where-Object { $_ -isnot [Migration.Engine.Journal.RejectedRow] })
+        $rows.Count | Should -Be 0
+        $err[0].Exception.Message | Should -BeLike '*KV key "note:111"*invalid JSON*-AllowNonJson*'
+        # bytes never become text, nor text bytes: the column's type decides, exactly
+        $err = $null
+        $rows = @(Export-KvEntry -Namespace 'bot' -Prefix 'avatar:' |
+            ConvertTo-D1Row -TableName notes -KeyPattern 'avatar:{chat_id}' -ExpandProperty note -AllowNonJson -TargetPath $db -ErrorVariable err -ErrorAction SilentlyContinue |
+            Where-Object { $_ -isnot [Migration.Engine.Journal.RejectedRow] })
+        $rows.Count | Should -Be 0
+        $err[0].Exception.Message | Should -BeLike '*KV key "avatar:111", chat_id=111, column note:*cannot go into a TEXT column*'
+    }
+
+    It 'names the constraint and the KV key of a UNIQUE violation and of a FOREIGN KEY one' {
+        $db4 = New-BotDatabase 'unique.sqlite'
+        Export-KvEntry -Namespace 'bot' -Prefix 'chat_ids' | ConvertTo-D1Row -TableName users -KeyPattern 'chat_ids' -ExpandProperty chat_id -TargetPath $db4 | Import-D1Batch -Path $db4 | Out-Null
+        $dump = Join-Path $TestDrive 'twice.json'
+        Set-Content -LiteralPath $dump -Value '{"watchlist:111": ["TSLA", "TSLA"], "watchlist:555": ["AAPL"]}'
+        $err = $null
+        Export-KvEntry -InputFile $dump | ConvertTo-D1Row -TableName watchlists -KeyPattern 'watchlist:{chat_id}' -ExpandProperty ticker |
+            Import-D1Batch -Path $db4 -OnConflict Abort -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $messages = @($err | ForEach-Object { $_.Exception.Message })
+        ($messages | Where-Object { $_ -like '*KV key "watchlist:111"`[1`]*UNIQUE constraint failed: watchlists.chat_id, watchlists.ticker*' }) | Should -Not -BeNullOrEmpty
+        ($messages | Where-Object { $_ -like '*KV key "watchlist:555"`[0`]*FOREIGN KEY constraint failed: no row of users has (chat_id) = (555)*' }) | Should -Not -BeNullOrEmpty
+        Get-TestSqliteScalar -Path $db4 -Sql 'SELECT count(*) FROM watchlists' | Should -Be 1
+        $quarantined = @((Get-MigrationRun -Path $db4 -Last -Quarantine).Key | Sort-Object)
+        $quarantined.Count | Should -Be 2
+        $quarantined[0] | Should -BeLike 'KV key "watchlist:111"`[1`]*'
+        $quarantined[1] | Should -BeLike 'KV key "watchlist:555"`[0`]*'
+    }
+
+    It 'records every run in the journal, the status table in the D1 file itself' {
+        $runs = @(Get-MigrationRun -Path $db)
+        $runs.Count | Should -BeGreaterOrEqual 12   # two bot migrations of six pipelines each, and the tests since
+        $runs | Select-Object -First 6 | ForEach-Object { $_.Status | Should -Be 'Completed' }
+        $run = Get-MigrationRun -Path $db -RunId 2
+        $run.TableProgress.Table | Should -Be 'watchlists'
+        $run.TableProgress.RowsWritten | Should -Be 6
+        # the malformed value and the orphan, each under its KV key, in the run's quarantine
+        $quarantined = @(Get-MigrationRun -Path $db -RunId 2 -Quarantine)
+        $quarantined.Count | Should -Be 2
+        ($quarantined.Key -join ' ') | Should -BeLike '*watchlist:333*watchlist:999*'
+        # the same, as any SQLite client (or `wrangler d1 execute`) reads it
+        Get-TestSqliteScalar -Path $db -Sql "SELECT status FROM d1_migration_runs WHERE run_id = 2" | Should -Be 'Completed'
+        Get-TestSqliteScalar -Path $db -Sql "SELECT rows_written FROM d1_migration_run_tables WHERE run_id = 2 AND table_name = 'watchlists'" | Should -Be 6
+    }
+
     It 'names a key that does not match -KeyPattern, and a -KeyPattern given for input that is not KV stops before any row' {
         $err = $null
         $rows = @(Export-KvEntry -Namespace 'bot' -Prefix 'active_position:' |
@@ -234,6 +361,12 @@ Describe 'Export-KvEntry and ConvertTo-D1Row -KeyPattern: scenario 3 from the AP
                 Import-D1Batch -Path $db2 -MaxErrors 0 -ErrorAction SilentlyContinue
         } | Should -Throw '*More than 0 rows failed*'
         (Get-MigrationRun -Path $db2 -Last).Status | Should -Be 'Failed'
+        # the same two failures (the malformed value, the orphan) within -MaxErrors 2: the run completes
+        Export-KvEntry -Namespace 'bot' -Prefix 'watchlist:' |
+            ConvertTo-D1Row -TableName watchlists -KeyPattern 'watchlist:{chat_id}' -ExpandProperty ticker -ErrorAction SilentlyContinue |
+            Import-D1Batch -Path $db2 -OnConflict Ignore -MaxErrors 2 -ErrorAction SilentlyContinue | Out-Null
+        (Get-MigrationRun -Path $db2 -Last).Status | Should -Be 'Completed'
+        Get-TestSqliteScalar -Path $db2 -Sql 'SELECT count(*) FROM watchlists' | Should -Be 6
     }
 
     It '-WhatIf counts what would be written and writes nothing' {
@@ -255,13 +388,18 @@ Describe 'Export-KvEntry -Path: the state `wrangler kv ... --local` keeps' {
         Set-Content -LiteralPath (Join-Path $project 'w.js') -Value 'export default { fetch() { return new Response("ok"); } };'
         New-Item -ItemType SymbolicLink -Path (Join-Path $project 'node_modules') -Target (Join-Path $root 'node_modules') | Out-Null
         $bulk = Join-Path $project 'bot.json'
-        Set-Content -LiteralPath $bulk -Value (ConvertTo-Json -InputObject @($botPairs | Where-Object key -ne 'fear_greed_cache' | ForEach-Object { @{ key = $_.key; value = $_.value } }) -Depth 4)
+        Set-Content -LiteralPath $bulk -Value (ConvertTo-Json -InputObject @($botPairs | Where-Object { $_.key -ne 'fear_greed_cache' -and -not $_.base64 } | ForEach-Object { @{ key = $_.key; value = $_.value } }) -Depth 4)
+        # bytes from a file (`kv bulk put --local` stores a base64 value's bytes re-encoded as UTF-8 text)
+        $avatarPair = $botPairs | Where-Object key -eq 'avatar:111'
+        [IO.File]::WriteAllBytes((Join-Path $project 'avatar.bin'), [Convert]::FromBase64String($avatarPair.value))
         Push-Location $project
         try {
             $out = npx wrangler kv bulk put bot.json --binding BOT --local 2>&1
             if ($LASTEXITCODE -ne 0) { throw "wrangler kv bulk put failed: $out" }
             $out = npx wrangler kv key put fear_greed_cache '{"score":42,"rating":"fear"}' --binding BOT --local --ttl 3600 --metadata '{"source":"cnn"}' 2>&1
             if ($LASTEXITCODE -ne 0) { throw "wrangler kv key put failed: $out" }
+            $out = npx wrangler kv key put 'avatar:111' --path avatar.bin --binding BOT --local 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "wrangler kv key put --path failed: $out" }
         } finally { Pop-Location }
         $remoteDb = New-BotDatabase 'from-remote.sqlite'
         $null = Invoke-BotMigration -Source @{ Namespace = 'bot' } -Database $remoteDb -ErrorAction SilentlyContinue 2>$null
@@ -281,6 +419,7 @@ Describe 'Export-KvEntry -Path: the state `wrangler kv ... --local` keeps' {
     It 'migrates to the same rows as the API source' {
         Get-TableText $localDb | Should -Be (Get-TableText $remoteDb)
         Get-TestSqliteScalar -Path $localDb -Sql 'SELECT count(*) FROM watchlists' | Should -Be 6
+        Get-TestSqliteScalar -Path $localDb -Sql "SELECT hex(image) FROM avatars WHERE chat_id = '111'" | Should -Be '89504E470D0A1A0AFF00'
     }
 
     It 'completes -Binding from the wrangler config on the line' {
@@ -413,5 +552,84 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
             Import-D1Batch -Path $db -OnConflict Upsert -Resume 2>$null | Out-Null
         Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM Books' | Should -Be $total
         (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Completed'
+    }
+    It 'into a remote D1 as the issue writes it: -Database bookstrack -OnConflict Upsert -WhatIf counts and writes nothing; then loads, and a re-run changes nothing' {
+        $uuid = ($server.databases | Where-Object name -eq 'bookstrack').uuid
+        $raw = "$($server.api_base_url)/accounts/$($server.account_id)/d1/database/$uuid/raw"
+        function Invoke-Bookstrack([string] $Sql) {
+            $answer = Invoke-RestMethod -Method Post -Uri $raw -Headers @{ Authorization = "Bearer $($server.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
+            , @($answer.result[0].results.rows)
+        }
+        $null = Invoke-Bookstrack $booksSchema
+        $some = @($books | Select-Object -First 300)
+        $summary = $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' |
+            Import-D1Batch -Database bookstrack -OnConflict Upsert -WhatIf -Confirm:$false
+        $summary.RowsWritten | Should -Be 300
+        (Invoke-Bookstrack 'SELECT count(*) FROM Books')[0][0] | Should -Be 0
+        $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Upsert | Out-Null
+        $fingerprint = 'SELECT count(*), group_concat(isbn || ''|'' || title || ''|'' || year || ''|'' || pages, '','') FROM (SELECT * FROM Books ORDER BY isbn)'
+        $first = (Invoke-Bookstrack $fingerprint)[0]
+        $first[0] | Should -Be 300
+        $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Upsert | Out-Null
+        (Invoke-Bookstrack $fingerprint)[0][1] | Should -Be $first[1]
+        (Invoke-Bookstrack "SELECT title FROM Books WHERE isbn = '9780000000299'")[0][0] | Should -Be 'Book 299'
+        (Get-MigrationRun -Database bookstrack -Last).Status | Should -Be 'Completed'
+    }
+
+    It 'from the local state: a pwsh killed (kill -9) mid-run resumes after the last committed key, every key read once, and Test-MigrationIntegrity agrees' {
+        # The test server keeps its KV where `wrangler dev` keeps local state: Export-KvEntry -Path reads it directly.
+        $local = Join-Path $state 'persist'
+        $db = Join-Path $TestDrive 'books-crash.sqlite'
+        Invoke-TestSqliteWrite -Path $db -Sql $booksSchema
+        $manifest = Join-Path $root 'Migration.psd1'
+        # Slowed (a pause every 500 rows) only so the kill lands while batches are still being written.
+        $script = "Import-Module '$manifest'; `$n = 0; Export-KvEntry -Path '$local' -Namespace $booksNs -Prefix 'book:isbn:' | " +
+            "ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' -TargetPath '$db' -ErrorAction SilentlyContinue | " +
+            "ForEach-Object { `$_; if (++`$n % 500 -eq 0) { Start-Sleep -Milliseconds 150 } } | Import-D1Batch -Path '$db' -OnConflict Upsert -BatchSize 500"
+        $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+        $deadline = [datetime]::UtcNow.AddSeconds(120)
+        while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            $n = try { Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM Books' } catch { 0 }
+            if ($n -ge 5000) { break }
+            Start-Sleep -Milliseconds 50
+        }
+        $child.HasExited | Should -BeFalse
+        $child.Kill()   # SIGKILL: no cleanup runs in the child
+        $child.WaitForExit()
+        (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Running'
+        $committed = Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM Books'
+        $committed | Should -BeGreaterOrEqual 5000
+        $committed | Should -BeLessThan $total
+        $committed % 500 | Should -Be 0   # whole batches only
+        $lastIsbn = Get-TestSqliteScalar -Path $db -Sql 'SELECT max(isbn) FROM Books'
+
+        $resumed = @(Export-KvEntry -Path $local -Namespace $booksNs -Prefix 'book:isbn:' -ResumeFrom $db -TableName Books -KeyPattern 'book:isbn:{isbn}')
+        $resumed[0].Key | Should -Be "book:isbn:$lastIsbn"
+        $resumed.Count | Should -Be ($books.Count - $committed + 1)   # the keys before the last committed one are never read again
+        $resumed | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' -TargetPath $db -ErrorAction SilentlyContinue |
+            Import-D1Batch -Path $db -OnConflict Upsert -BatchSize 500 -Resume -ErrorAction SilentlyContinue 2>$null | Out-Null
+        $run = Get-MigrationRun -Path $db -Last
+        $run.Status | Should -Be 'Completed'
+        $run.Attempts | Should -Be 2
+        Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM Books' | Should -Be $total
+        @(Get-MigrationRun -Path $db -Last -Quarantine).Count | Should -Be 3
+
+        # validation (scenario 5): per-key counts over every key, and a sample field by field
+        $r = @(Export-KvEntry -Path $local -Namespace $booksNs -Prefix 'book:isbn:' |
+            Test-MigrationIntegrity -Path $db -Table Books -KeyPattern 'book:isbn:{isbn}' -SampleSize 500)
+        $count = $r | Where-Object Check -eq 'RowCount'
+        $count.Expected | Should -Be ([string]($total + 2))   # the invalid JSON yields no row; the two others a row each that does not load
+        $count.Actual | Should -Be ([string]$total)
+        ($count.Differences.Key | Sort-Object) | Should -Be @('KV key "book:isbn:9780000015000x"', 'KV key "book:isbn:9780000016000x"', 'KV key "book:isbn:9780000017000x"')
+        $sample = $r | Where-Object Check -eq 'Sample'
+        $sample.Passed | Should -BeTrue
+        $sample.Details | Should -Be '500 random rows equal field by field'
+        # a re-run changes nothing: same checksum of every value
+        $sum = { [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes((Invoke-TestSqlite -Path $db -Sql 'SELECT isbn, title, year, pages, imported_at FROM Books ORDER BY isbn' | ConvertTo-Json -Compress)))) }
+        $before = & $sum
+        Export-KvEntry -Path $local -Namespace $booksNs -Prefix 'book:isbn:' |
+            ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' -TargetPath $db -ErrorAction SilentlyContinue |
+            Import-D1Batch -Path $db -OnConflict Upsert -ErrorAction SilentlyContinue 2>$null | Out-Null
+        & $sum | Should -Be $before
     }
 }

@@ -251,7 +251,7 @@ public sealed class RowConverter
                 foreach (var (property, v) in props)
                 {
                     if (!string.Equals(plan.Resolve(property).Name, keyColumn, StringComparison.OrdinalIgnoreCase)) continue;
-                    if (key.Length > 0) key.Append(", ");
+                    if (key.Length > start) key.Append(", "); // after the origin's own ", "
                     key.Append(keyColumn).Append('=').Append(ValueExcerpt.Of(v));
                     break;
                 }

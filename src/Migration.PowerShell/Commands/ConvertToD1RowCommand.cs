@@ -20,7 +20,7 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "D1Row")]
 [OutputType(typeof(Row), typeof(RejectedRow))]
-public sealed class ConvertToD1RowCommand : ConversionCmdlet
+public sealed class ConvertToD1RowCommand : KvShapingCmdlet
 {
     D1RowProducer? _producer;
     ConversionPreflight? _preflight;
@@ -46,34 +46,6 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
     /// </summary>
     [Parameter]
     public SwitchParameter IncludeRejected { get; set; }
-
-    /// <summary>
-    /// For KV entries (Export-KvEntry): the key's shape, e.g. <c>'watchlist:{chat_id}'</c>; each
-    /// field becomes a column of every row of the key. A key that does not match is an error naming it.
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyPattern { get; set; }
-
-    /// <summary>For KV entries: the column a scalar value, or each element of an array of scalars, goes into (default: value).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ExpandProperty { get; set; }
-
-    /// <summary>For KV entries: a column that receives the key's expiration (Unix seconds; NULL when it has none).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ExpirationColumn { get; set; }
-
-    /// <summary>For KV entries: a column that receives the key's metadata (JSON text; NULL when it has none).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MetadataColumn { get; set; }
-
-    /// <summary>For KV entries: a column that receives the KV key itself.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyColumn { get; set; }
 
     /// <summary>
     /// Lets a name in -Exclude, -ColumnMap, -TableMap, -ColumnOverride or -ComputedColumn match
@@ -114,19 +86,6 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
 
     KvShapeOptions? _kvShape;
 
-    /// <summary>The KV shaping parameters, or null when none is given.</summary>
-    KvShapeOptions? KvShape()
-    {
-        if (KeyPattern is null && ExpandProperty is null && ExpirationColumn is null && MetadataColumn is null && KeyColumn is null) return null;
-        var names = new[] { ExpandProperty, ExpirationColumn, MetadataColumn, KeyColumn }.Where(n => n is not null).ToList();
-        var pattern = KeyPattern is null ? null : KvKeyPattern.Parse(KeyPattern);
-        names.AddRange(pattern?.Fields ?? []);
-        var twice = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null)
-            throw new ArgumentException($"The column \"{twice.Key}\" is named twice among -KeyPattern's fields, -ExpandProperty, -ExpirationColumn, -MetadataColumn and -KeyColumn.");
-        return new KvShapeOptions { KeyPattern = pattern, ExpandProperty = ExpandProperty, ExpirationColumn = ExpirationColumn, MetadataColumn = MetadataColumn, KeyColumn = KeyColumn };
-    }
-
     protected override void ProcessRecord()
     {
         foreach (var item in InputItems.Of(InputObject)) Convert(item);
@@ -143,7 +102,7 @@ public sealed class ConvertToD1RowCommand : ConversionCmdlet
         {
             // A silently ignored -KeyPattern would load rows without the key's columns.
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-KeyPattern, -ExpandProperty, -ExpirationColumn, -MetadataColumn and -KeyColumn shape KV entries (from Export-KvEntry); this input is not one."),
+                new ArgumentException("-KeyPattern, -ExpandProperty, -ExpirationColumn, -MetadataColumn, -KeyColumn and -AllowNonJson shape KV entries (from Export-KvEntry); this input is not one."),
                 "KvParameterWithoutKvEntry", ErrorCategory.InvalidArgument, input));
             return;
         }

@@ -23,7 +23,7 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MigrationIntegrity", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(IntegrityResult), typeof(bool))]
-public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
+public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
 {
     const string PathSet = "Path";
     const string LiteralPathSet = "LiteralPath";
@@ -137,6 +137,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ProcessKvEntries()) return; // KV entries are the source (TestMigrationIntegrityCommand.Kv.cs)
         // A run or a summary on the pipeline also binds -Table, by value, as its ToString()
         // ("Run 1 (Completed) in ..."): PowerShell coerces any object to a string. Such a record
         // names a file and a run, not a table.
@@ -158,6 +159,7 @@ public sealed class TestMigrationIntegrityCommand : ConversionCmdlet
 
     protected override void EndProcessing()
     {
+        if (EndKvComparison()) return;
         var credential = Credential?.GetNetworkCredential();
         var allPassed = true;
         foreach (var (pathText, literal, runId) in _targets)

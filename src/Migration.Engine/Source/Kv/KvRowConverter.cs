@@ -19,32 +19,35 @@ public sealed class KvRowConverter(RowConverter converter, KvShapeOptions shape)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(tableName);
-        var result = new List<(Row?, ConversionException?)>();
         List<KvRowShaper.Shaped> shaped;
         try
         {
-            shaped = _shaper.Shape(record);
+            shaped = Shape(record);
         }
         catch (KvShapeException e)
         {
-            result.Add((null, new ConversionException(tableName, e.Origin, e.Column ?? "(value)", e.ValueExcerpt, e.Reason)));
-            return result;
+            return [(null, new ConversionException(tableName, e.Origin, e.Column ?? "(value)", e.ValueExcerpt, e.Reason))];
         }
-        foreach (var s in shaped)
+        return [.. shaped.Select(s => Convert(s, tableName, target))];
+    }
+
+    /// <summary>The records of one entry (throws <see cref="KvShapeException"/> when it cannot become rows).</summary>
+    public List<KvRowShaper.Shaped> Shape(KvRecord record) => _shaper.Shape(record);
+
+    /// <summary>One shaped record as a row of <paramref name="tableName"/>, or its failure.</summary>
+    public (Row? Row, ConversionException? Error) Convert(KvRowShaper.Shaped shaped, string tableName, TableSchema? target)
+    {
+        try
         {
-            try
-            {
-                result.Add((converter.ConvertPlain(tableName, s.Properties, target, s.Origin), null));
-            }
-            catch (ConversionException e)
-            {
-                result.Add((null, e));
-            }
-            catch (MappingException e)
-            {
-                result.Add((null, new ConversionException(tableName, s.Origin, "(row)", "", e.Message)));
-            }
+            return (converter.ConvertPlain(tableName, shaped.Properties, target, shaped.Origin), null);
         }
-        return result;
+        catch (ConversionException e)
+        {
+            return (null, e);
+        }
+        catch (MappingException e)
+        {
+            return (null, new ConversionException(tableName, shaped.Origin, "(row)", "", e.Message));
+        }
     }
 }

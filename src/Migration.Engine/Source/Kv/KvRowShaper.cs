@@ -38,8 +38,9 @@ public sealed class KvRowShaper
     {
         ArgumentNullException.ThrowIfNull(record);
         var origin = OriginOf(record.Key);
-        if (record.Kind != KvValueKind.Json)
-            throw new KvShapeException(record.Key, origin, null, record.Value, record.JsonError ?? "the value is not JSON");
+        if (record.Kind != KvValueKind.Json && !_options.AllowNonJson)
+            throw new KvShapeException(record.Key, origin, null, record.Value,
+                (record.JsonError ?? "the value is not JSON") + " (-AllowNonJson keeps such a value as text or bytes)");
         IReadOnlyList<KeyValuePair<string, object?>> fields = [];
         if (_options.KeyPattern is { } pattern)
         {
@@ -54,6 +55,11 @@ public sealed class KvRowShaper
         var result = new List<Shaped>();
         switch (record.Value)
         {
+            // Text or bytes (-AllowNonJson): one row holding the value as it is, never parsed further.
+            case not null when record.Kind != KvValueKind.Json:
+                var raw = new List<KeyValuePair<string, object?>> { new(_options.ExpandProperty ?? DefaultValueColumn, record.Value) };
+                result.Add(WithExtra(record, raw, extra, origin));
+                break;
             case List<object?> list:
                 for (var i = 0; i < list.Count; i++)
                     result.Add(Record(record, list[i], extra, OriginOf(record.Key, i)));
@@ -81,6 +87,12 @@ public sealed class KvRowShaper
         {
             props.Add(new(_options.ExpandProperty ?? DefaultValueColumn, value));
         }
+        return WithExtra(record, props, extra, origin);
+    }
+
+    /// <summary>Adds the key's fields (and key, expiration, metadata columns) to one record's properties.</summary>
+    static Shaped WithExtra(KvRecord record, List<KeyValuePair<string, object?>> props, List<KeyValuePair<string, object?>> extra, string origin)
+    {
         foreach (var (name, v) in extra)
         {
             var at = props.FindIndex(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase));

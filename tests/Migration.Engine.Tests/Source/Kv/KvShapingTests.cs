@@ -96,6 +96,30 @@ public sealed class KvShapingTests
         Assert.Contains("does not match -KeyPattern 'p:{chat_id}'", noMatch.Reason);
     }
 
+    [Fact]
+    public void AllowNonJson_keeps_text_and_bytes_as_one_row_with_the_key_fields()
+    {
+        var shaper = new KvRowShaper(new KvShapeOptions { KeyPattern = KvKeyPattern.Parse("note:{chat_id}"), ExpandProperty = "note", AllowNonJson = true });
+        var text = Assert.Single(shaper.Shape(Entry("note:7", "[\"not\", json")));
+        Assert.Equal(["note=[\"not\", json", "chat_id=7"], text.Properties.Select(p => p.Key + "=" + p.Value));
+        var bytes = Assert.Single(shaper.Shape(KvValue.Read("note:8", [0xff, 0x00], null, null)));
+        Assert.Equal(new byte[] { 0xff, 0x00 }, bytes.Properties[0].Value);
+        // JSON is still parsed: a value that is JSON is shaped as ever
+        Assert.Equal(2, shaper.Shape(Entry("note:9", "[\"a\",\"b\"]")).Count);
+        var refused = Assert.Throws<KvShapeException>(() => new KvRowShaper(new KvShapeOptions()).Shape(Entry("n", "plain")));
+        Assert.Contains("-AllowNonJson", refused.Reason);
+    }
+
+    [Fact]
+    public void Shape_options_refuse_a_column_named_twice_and_are_null_when_nothing_is_given()
+    {
+        Assert.Null(KvShapeOptions.Create(null, null, null, null, null, false));
+        Assert.True(KvShapeOptions.Create(null, null, null, null, null, true)!.AllowNonJson);
+        Assert.Equal(["chat_id", "k"], KvShapeOptions.Create("w:{chat_id}", null, null, null, "k", false)!.KeyFieldColumns);
+        var e = Assert.Throws<ArgumentException>(() => KvShapeOptions.Create("w:{chat_id}", "chat_id", null, null, null, false));
+        Assert.Contains("\"chat_id\" is named twice", e.Message);
+    }
+
     /// <summary>watchlists(id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id TEXT NOT NULL, ticker TEXT NOT NULL, added INTEGER NOT NULL DEFAULT ..., UNIQUE(chat_id, ticker)).</summary>
     static TableSchema Watchlists() => new(SchemaKind.D1, null, "watchlists", "watchlists",
     [
