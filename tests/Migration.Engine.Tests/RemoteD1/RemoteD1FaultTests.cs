@@ -18,22 +18,8 @@ namespace Migration.Engine.Tests.RemoteD1;
 /// failed reads), then compared value by value and storage class by storage class.
 /// </summary>
 [Collection(CloudflareApiServer.Collection)]
-public sealed class RemoteD1FaultTests : IDisposable
+public sealed class RemoteD1FaultTests(CloudflareApiServer server) : RemoteD1TestBase(server)
 {
-    readonly CloudflareApiServer _server;
-
-    public RemoteD1FaultTests(CloudflareApiServer server)
-    {
-        _server = server;
-        server.ResetDatabase(CloudflareApiServer.Database);
-    }
-
-    public void Dispose()
-    {
-        _server.ClearFaults();
-        _server.ResetDatabase(CloudflareApiServer.Database);
-    }
-
     static readonly TableSchema Users = D1("users", [Col("id", D1Type.Integer, false), Col("email", D1Type.Text), Col("score", D1Type.Real)], 0);
     static readonly TableSchema Files = D1("files", [Col("id", D1Type.Integer, false), Col("owner", D1Type.Integer), Col("body", D1Type.Blob), Col("name", D1Type.Text)], 0);
     static readonly TableSchema Events = D1("events", [Col("id", D1Type.Text, false), Col("at", D1Type.Integer), Col("payload", D1Type.Text)], 0);
@@ -45,24 +31,10 @@ public sealed class RemoteD1FaultTests : IDisposable
         for (var i = 1; i <= 1000; i++) yield return R(Events, $"ev-{i:D5}", 9_007_199_254_740_993L + i, $"{{\"n\":{i}}}");
     }
 
-    sealed class Report : IMigrationObserver
-    {
-        public List<RowError> Errors { get; } = [];
-        public List<string> VerboseLines { get; } = [];
-        public void RowFailed(RowError error) => Errors.Add(error);
-        public void Verbose(string message) => VerboseLines.Add(message);
-    }
-
     async Task<string[]> LoadAndFingerprint(CloudflareApiClient api)
     {
-        var db = new RemoteD1Database(api, await api.ResolveD1DatabaseAsync(CloudflareApiServer.Database));
-        var report = new Report();
-        using (var session = new MigrationSession(db, new SessionOptions { Import = new ImportOptions { BatchSize = 50 } }, report))
-        {
-            session.Start();
-            foreach (var row in Rows()) session.Add(row);
-            session.Complete();
-        }
+        var db = Database(api);
+        var report = Load(db, new SessionOptions { Import = new ImportOptions { BatchSize = 50 } }, Rows());
         Assert.Empty(report.Errors);
         var run = Assert.Single(db.GetRuns());
         Assert.Equal((RunStatus.Completed, 3000L), (run.State, run.RowsWritten));
@@ -70,9 +42,9 @@ public sealed class RemoteD1FaultTests : IDisposable
         _lastVerbose = report.VerboseLines;
         return
         [
-            await RemoteFingerprint.Of(_server, api, "users", "id", "email", "score"),
-            await RemoteFingerprint.Of(_server, api, "files", "id", "owner", "body", "name"),
-            await RemoteFingerprint.Of(_server, api, "events", "id", "at", "payload"),
+            await Fingerprint(api, "users", "id", "email", "score"),
+            await Fingerprint(api, "files", "id", "owner", "body", "name"),
+            await Fingerprint(api, "events", "id", "at", "payload"),
         ];
     }
 
@@ -82,13 +54,13 @@ public sealed class RemoteD1FaultTests : IDisposable
     public async Task A_run_with_ten_percent_faults_of_every_kind_equals_a_clean_run()
     {
         string[] clean;
-        using (var api = _server.Client()) clean = await LoadAndFingerprint(api);
-        _server.ResetDatabase(CloudflareApiServer.Database);
+        using (var api = Server.Client()) clean = await LoadAndFingerprint(api);
+        Server.ResetDatabase(CloudflareApiServer.Database);
 
         var requests = new List<CloudflareRequestInfo>();
         // The client gives up on an answer after 2 s; the slow fault answers after 3 s, once the write committed.
-        using var faulty = _server.Client(timeout: TimeSpan.FromSeconds(2), onRequest: r => { lock (requests) requests.Add(r); });
-        _server.SetFaults(new
+        using var faulty = Server.Client(timeout: TimeSpan.FromSeconds(2), onRequest: r => { lock (requests) requests.Add(r); });
+        Server.SetFaults(new
         {
             seed = 11,
             rules = new object[]
@@ -105,8 +77,8 @@ public sealed class RemoteD1FaultTests : IDisposable
             },
         });
         var faulted = await LoadAndFingerprint(faulty);
-        var fired = _server.FiredFaults();
-        _server.ClearFaults();
+        var fired = Server.FiredFaults();
+        Server.ClearFaults();
 
         Assert.Equal(clean, faulted);
         // The faults did fire, of each kind, and lost answers were resolved by the journal row, not by sending again.

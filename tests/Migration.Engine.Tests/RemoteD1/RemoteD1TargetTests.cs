@@ -12,27 +12,18 @@ namespace Migration.Engine.Tests.RemoteD1;
 
 /// <summary>The remote D1 target against the API test server (a real local D1 under wrangler dev).</summary>
 [Collection(CloudflareApiServer.Collection)]
-public sealed class RemoteD1TargetTests : IDisposable
+public sealed class RemoteD1TargetTests : RemoteD1TestBase
 {
     readonly CloudflareApiServer _server;
     readonly CloudflareApiClient _api;
-    readonly List<CloudflareRequestInfo> _requests = [];
+    readonly List<CloudflareRequestInfo> _requests;
 
-    public RemoteD1TargetTests(CloudflareApiServer server)
+    public RemoteD1TargetTests(CloudflareApiServer server) : base(server)
     {
         _server = server;
-        server.ResetDatabase(CloudflareApiServer.Database);
-        _api = server.Client(onRequest: r => { lock (_requests) _requests.Add(r); });
+        _api = Api;
+        _requests = Requests;
     }
-
-    public void Dispose()
-    {
-        _server.ClearFaults();
-        _server.ResetDatabase(CloudflareApiServer.Database);
-        _api.Dispose();
-    }
-
-    RemoteD1Database Database() => new(_api, _api.ResolveD1DatabaseAsync(CloudflareApiServer.Database).GetAwaiter().GetResult());
 
     static readonly string Big = string.Concat(Enumerable.Repeat("0123456789abcdé😀\0\r\n", 1_500_000 / 20));
 
@@ -104,27 +95,6 @@ public sealed class RemoteD1TargetTests : IDisposable
     };
 
     static string Show(object? v) => v switch { null => "NULL", string s => $"text({s.Length})", byte[] b => $"blob({b.Length})", _ => $"{v.GetType().Name}:{v}" };
-
-    sealed class Report : IMigrationObserver
-    {
-        public List<RowError> Errors { get; } = [];
-        public long Written { get; set; }
-        public long Skipped { get; set; }
-        public List<string> VerboseLines { get; } = [];
-        public void RowFailed(RowError error) => Errors.Add(error);
-        public void BatchCommitted(BatchResult batch) { Written += batch.RowsWritten; Skipped += batch.RowsSkipped; }
-        public void Verbose(string message) => VerboseLines.Add(message);
-    }
-
-    static Report Load(ITargetDatabase database, SessionOptions options, IEnumerable<Row> rows)
-    {
-        var report = new Report();
-        using var session = new MigrationSession(database, options, report);
-        session.Start();
-        foreach (var row in rows) session.Add(row);
-        session.Complete();
-        return report;
-    }
 
     [Fact]
     public async Task A_refused_row_fails_its_request_and_is_found_quarantined_and_the_rest_of_the_batch_commits()

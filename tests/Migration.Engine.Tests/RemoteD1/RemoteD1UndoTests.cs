@@ -15,46 +15,10 @@ namespace Migration.Engine.Tests.RemoteD1;
 /// logs what the run changes, and undo puts every row back exactly, against the API test server.
 /// </summary>
 [Collection(CloudflareApiServer.Collection)]
-public sealed class RemoteD1UndoTests : IDisposable
+public sealed class RemoteD1UndoTests(CloudflareApiServer server) : RemoteD1TestBase(server)
 {
-    readonly CloudflareApiServer _server;
-    readonly CloudflareApiClient _api;
-
-    public RemoteD1UndoTests(CloudflareApiServer server)
-    {
-        _server = server;
-        server.ResetDatabase(CloudflareApiServer.Database);
-        _api = server.Client();
-    }
-
-    public void Dispose()
-    {
-        _server.ClearFaults();
-        _server.ResetDatabase(CloudflareApiServer.Database);
-        _api.Dispose();
-    }
-
-    RemoteD1Database Database() => new(_api, _api.ResolveD1DatabaseAsync(CloudflareApiServer.Database).GetAwaiter().GetResult());
-
-    Task<string> Fingerprint(string table, params string[] columns) => RemoteFingerprint.Of(_server, _api, table, columns);
-
-    static Report Load(ITargetDatabase database, OnConflict mode, IEnumerable<Row> rows)
-    {
-        var report = new Report();
-        using var session = new MigrationSession(database, new SessionOptions { Import = new ImportOptions { BatchSize = 2, OnConflict = mode } }, report);
-        session.Start();
-        foreach (var row in rows) session.Add(row);
-        session.Complete();
-        return report;
-    }
-
-    sealed class Report : IMigrationObserver
-    {
-        public List<RowError> Errors { get; } = [];
-        public long Written { get; set; }
-        public void RowFailed(RowError error) => Errors.Add(error);
-        public void BatchCommitted(BatchResult batch) => Written += batch.RowsWritten;
-    }
+    static Report Load(ITargetDatabase database, OnConflict mode, IEnumerable<Row> rows) =>
+        Load(database, new SessionOptions { Import = new ImportOptions { BatchSize = 2, OnConflict = mode } }, rows);
 
     static readonly string Big = string.Concat(Enumerable.Repeat("é😀\0\r\n'x", 20_000));
 
