@@ -553,7 +553,7 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
         Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM Books' | Should -Be $total
         (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Completed'
     }
-    It 'into a remote D1 as the issue writes it (-Database bookstrack -OnConflict Upsert): loads, and a re-run changes nothing' {
+    It 'into a remote D1 as the issue writes it: -Database bookstrack -OnConflict Upsert -WhatIf counts and writes nothing; then loads, and a re-run changes nothing' {
         $uuid = ($server.databases | Where-Object name -eq 'bookstrack').uuid
         $raw = "$($server.api_base_url)/accounts/$($server.account_id)/d1/database/$uuid/raw"
         function Invoke-Bookstrack([string] $Sql) {
@@ -562,6 +562,12 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
         }
         $null = Invoke-Bookstrack $booksSchema
         $some = @($books | Select-Object -First 300)
+        # dry run first, as the issue writes it: counts from reads only, writes nothing (no table change, no journal)
+        $summary = $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' |
+            Import-D1Batch -Database bookstrack -OnConflict Upsert -WhatIf -Confirm:$false
+        $summary.RowsWritten | Should -Be 300
+        (Invoke-Bookstrack 'SELECT count(*) FROM Books')[0][0] | Should -Be 0
+        (Invoke-Bookstrack "SELECT count(*) FROM sqlite_schema WHERE name = 'd1_migration_runs'")[0][0] | Should -Be 0
         $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Upsert | Out-Null
         $fingerprint = 'SELECT count(*), group_concat(isbn || ''|'' || title || ''|'' || year || ''|'' || pages, '','') FROM (SELECT * FROM Books ORDER BY isbn)'
         $first = (Invoke-Bookstrack $fingerprint)[0]
@@ -569,6 +575,10 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
         $some | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Upsert | Out-Null
         (Invoke-Bookstrack $fingerprint)[0][1] | Should -Be $first[1]
         (Invoke-Bookstrack "SELECT title FROM Books WHERE isbn = '9780000000299'")[0][0] | Should -Be 'Book 299'
+        # a dry run over 400 books now: the 300 there are updates (Upsert writes them), 100 new; with Ignore 300 are skipped
+        $more = @($books | Select-Object -First 400)
+        ($more | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Ignore -WhatIf -Confirm:$false) |
+            ForEach-Object { "$($_.RowsWritten)/$($_.RowsSkipped)" } | Should -Be '100/300'
         (Get-MigrationRun -Database bookstrack -Last).Status | Should -Be 'Completed'
     }
 

@@ -225,7 +225,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         // record passed the parameter checks: a mistake found there changes nothing on disk.
     }
 
-    /// <summary>The remote D1: resolved (a read) before anything is written; -WhatIf writes nothing and sends nothing else.</summary>
+    /// <summary>The remote D1: resolved (a read) before anything is written; -WhatIf writes nothing and only reads (tables, keys already there) to count.</summary>
     void BeginRemote()
     {
         if (Backup.IsPresent)
@@ -250,8 +250,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
             return;
         }
         _path = _remote.Database.Location;
-        var proceed = ShouldProcess($"Writing rows into the {_path}.", $"Write rows into the {_path}?", "Import-D1Batch", out _);
-        _declined = !proceed;
+        // As for a file: under -WhatIf the engine runs dry (reads only: the tables and the keys
+        // already there) and the per-table figures are reported through ShouldProcess at the end.
+        var proceed = ShouldProcess($"Writing rows into the {_path}.", $"Write rows into the {_path}?", "Import-D1Batch", out var reason);
+        _dryRun = !proceed && reason == ShouldProcessReason.WhatIf;
+        _declined = !proceed && !_dryRun;
         _producer = new D1RowProducer(ConversionOptions.Default, null);
         if (_declined) return;
         if (NoJournal.IsPresent && Resuming)
@@ -260,7 +263,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "JournalRequired", ErrorCategory.InvalidArgument, null));
             return;
         }
-        _report = new ImportReport(this, () => _current ?? InputObject, _path, dryRun: false, PassThru.IsPresent, () => _session?.Run?.RunId);
+        _report = new ImportReport(this, () => _current ?? InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
     }
 
     /// <summary>.sql files: checked before anything is written; -WhatIf writes nothing.</summary>

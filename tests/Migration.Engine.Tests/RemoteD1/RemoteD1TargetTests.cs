@@ -97,6 +97,37 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
     static string Show(object? v) => v switch { null => "NULL", string s => $"text({s.Length})", byte[] b => $"blob({b.Length})", _ => $"{v.GetType().Name}:{v}" };
 
     [Fact]
+    public async Task A_dry_run_counts_what_each_conflict_mode_would_do_from_reads_only_and_writes_nothing()
+    {
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s => s.Execute("CREATE TABLE books (isbn TEXT PRIMARY KEY, title TEXT NOT NULL)"));
+        using (var j = db.Journal()) j.Write(s => s.Execute("INSERT INTO books VALUES ('1', 'one'), ('2', 'two')"));
+        var s = D1("books", [Col("isbn", D1Type.Text, false), Col("title", D1Type.Text)], 0);
+        var rows = Enumerable.Range(1, 5).Select(i => R(s, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "t" + i)).ToList();
+        var dry = new SessionOptions { Import = new ImportOptions { BatchSize = 2, DryRun = true } };
+        lock (_requests) _requests.Clear();
+
+        var upsert = Load(db, dry with { Import = dry.Import with { OnConflict = OnConflict.Upsert } }, rows);
+        Assert.Equal((5L, 0L), (upsert.Written, upsert.Skipped)); // two updates, three inserts
+        var ignore = Load(db, dry with { Import = dry.Import with { OnConflict = OnConflict.Ignore } }, rows);
+        Assert.Equal((3L, 2L), (ignore.Written, ignore.Skipped));
+        var abort = Load(db, dry with { Import = dry.Import with { OnConflict = OnConflict.Abort } }, rows);
+        Assert.Equal(3L, abort.Written);
+        Assert.Equal(2, abort.Errors.Count);
+        Assert.All(abort.Errors, e => Assert.Contains("dry run: a row with this key already exists", e.Reason, StringComparison.Ordinal));
+        // A table it would create: every row counted, nothing created.
+        var t = D1("new_table", [Col("id", D1Type.Integer, false)], 0);
+        var created = Load(db, dry, [R(t, 1L), R(t, 2L)]);
+        Assert.Equal(2L, created.Written);
+
+        lock (_requests) Assert.All(_requests, r => Assert.DoesNotContain("/query", r.Operation, StringComparison.Ordinal)); // reads (/raw) only
+        Assert.Empty(db.GetRuns());
+        var db2 = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
+        Assert.Equal(2L, (await db2.RawAsync(new D1Statement("SELECT count(*) FROM books")))[0].DecodeRows(false)[0][0]);
+        Assert.Empty((await db2.RawAsync(new D1Statement("SELECT name FROM sqlite_schema WHERE name = 'new_table'")))[0].DecodeRows(false));
+    }
+
+    [Fact]
     public async Task A_refused_row_fails_its_request_and_is_found_quarantined_and_the_rest_of_the_batch_commits()
     {
         var db = Database();

@@ -51,7 +51,6 @@ public sealed class RemoteD1Target : IRowTarget
     internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DryRun) throw new ArgumentException("A dry run against a remote D1 is not supported; it would still need its reads.", nameof(options));
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
         _db = db;
         Location = location;
@@ -174,7 +173,12 @@ public sealed class RemoteD1Target : IRowTarget
         }
         TableBinding.CheckD1Limits(schema, Options.Limits);
         var info = ReadTable(schema.Name);
-        if (info is null)
+        if (info is null && Options.DryRun)
+        {
+            Log?.Invoke($"Dry run: table {schema.Name} is not in {Location}; it would be created.");
+            return AddTable(schema, SqliteTableInfo.FromSchema(schema), exists: false);
+        }
+        else if (info is null)
         {
             Send([new D1Statement(D1Ddl.CreateTable(schema))], RetrySafety.Write);
             _created.Add(schema.Name);
@@ -191,7 +195,9 @@ public sealed class RemoteD1Target : IRowTarget
         var tables = set.Tables.Where(t => !_refusedTables.Contains(t.Name)).ToList();
         D1Ddl.CheckTables(tables, Options.Limits);
         var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
-        if (missing.Count > 0)
+        if (missing.Count > 0 && Options.DryRun)
+            Log?.Invoke($"Dry run: {missing.Count} table(s) would be created in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
+        else if (missing.Count > 0)
         {
             Send([.. missing.Select(t => new D1Statement(D1Ddl.CreateTable(t)))], RetrySafety.Write);
             foreach (var t in missing)
@@ -203,12 +209,12 @@ public sealed class RemoteD1Target : IRowTarget
         }
         foreach (var t in tables)
             if (!_tables.ContainsKey(t.Name))
-                AddTable(t, missing.Contains(t) ? SqliteTableInfo.FromSchema(t) : ReadTable(t.Name)!);
+                AddTable(t, missing.Contains(t) ? SqliteTableInfo.FromSchema(t) : ReadTable(t.Name)!, exists: !missing.Contains(t));
     }
 
-    RemoteTable AddTable(TableSchema schema, SqliteTableInfo info)
+    RemoteTable AddTable(TableSchema schema, SqliteTableInfo info, bool exists = true)
     {
-        var table = new RemoteTable(this, info, schema);
+        var table = new RemoteTable(this, info, schema) { Exists = exists };
         _tables[schema.Name] = table;
         _order.Add(table);
         return table;
@@ -339,6 +345,8 @@ public sealed class RemoteD1Target : IRowTarget
         int _pendingFailed;
         long _written, _skipped, _failed, _elapsedTicks;
         bool _checkResume = target._run is { IsResumed: true } run && run.OwnsAllRows(info.Name) && schema.HasPrimaryKey;
+        /// <summary>Dry run: whether the table is there to look keys up in (a table it would create holds none).</summary>
+        public bool Exists { get; init; } = true;
         readonly int _journalOffset = target._run?.RecordedBatches(info.Name) ?? 0;
 
         public TableSchema Schema => _binding.Schema;
@@ -393,14 +401,66 @@ public sealed class RemoteD1Target : IRowTarget
             _buffer = [];
             _bufferBytes = 0;
             var start = Stopwatch.GetTimestamp();
+            if (target.Options.DryRun)
+            {
+                CountDryRun(rows, start);
+                return;
+            }
             if (_checkResume) rows = WithoutCommitted(rows);
             if (rows.Count > 0) Write(rows, start);
+        }
+
+        /// <summary>
+        /// -WhatIf: what the batch would do, from reads only. Rows whose conflict key is in the table
+        /// already are skipped (Ignore), updated (Upsert, counted written), replaced, or refused
+        /// (Abort), as the local dry run counts them; nothing is sent but the key lookups.
+        /// </summary>
+        void CountDryRun(List<Row> rows, long start)
+        {
+            var key = _binding.ConflictKey.Select(k => Schema.IndexOf(k)).ToList();
+            var existing = Exists && key.Count > 0 && key.All(k => k >= 0) ? ExistingKeys(rows, key) : [];
+            int written = 0, skipped = 0, failed = _pendingFailed;
+            _pendingFailed = 0;
+            var mode = target.Options.OnConflict;
+            foreach (var row in rows)
+            {
+                if (existing.Count == 0 || !existing.Contains(KeyText([.. key.Select(k => row.GetValue(k))])) || mode == OnConflict.Replace) written++;
+                else if (mode == OnConflict.Upsert && Schema.Columns.Count > key.Count) written++;
+                else if (mode is OnConflict.Upsert or OnConflict.Ignore) skipped++;
+                else
+                {
+                    failed++;
+                    target.RowFailed?.Invoke(new RowError(Table, row.DescribeKey(), string.Join(", ", _binding.ConflictKey),
+                        "UNIQUE constraint failed (dry run: a row with this key already exists)", row.DescribeKey()));
+                }
+            }
+            _batches++;
+            _written += written;
+            _skipped += skipped;
+            _failed += failed;
+            _elapsedTicks += Stopwatch.GetTimestamp() - start;
+            target.BatchCommitted?.Invoke(new BatchResult(Table, _batches, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
         }
 
         /// <summary>On a resumed run: the rows whose key is not in the table yet (an earlier attempt committed the others).</summary>
         List<Row> WithoutCommitted(List<Row> rows)
         {
             var keys = Schema.PrimaryKey;
+            var existing = ExistingKeys(rows, keys);
+            if (existing.Count == 0)
+            {
+                _checkResume = false; // rows come in key order: past the checkpoint, nothing more is there
+                return rows;
+            }
+            var left = rows.Where(r => !existing.Contains(KeyText([.. keys.Select(k => r.GetValue(k))]))).ToList();
+            target._run!.CountAlreadyWritten(rows.Count - left.Count);
+            target.Log?.Invoke($"{Table}: {rows.Count - left.Count} row(s) of this batch were committed by an earlier attempt of run {target._run.RunId}; not sent again.");
+            return left;
+        }
+
+        /// <summary>The keys (columns <paramref name="keys"/> of the rows) that the table holds already, as <see cref="KeyText"/>; reads only.</summary>
+        HashSet<string> ExistingKeys(List<Row> rows, IReadOnlyList<int> keys)
+        {
             var existing = new HashSet<string>(StringComparer.Ordinal);
             var perQuery = Math.Max(1, D1Statement.MaxParameters / keys.Count);
             for (var at = 0; at < rows.Count; at += perQuery)
@@ -425,15 +485,7 @@ public sealed class RemoteD1Target : IRowTarget
                 foreach (var found in target.Raw(D1Statement.Of(template.ToString(), [.. values]), exact: true))
                     existing.Add(KeyText(found));
             }
-            if (existing.Count == 0)
-            {
-                _checkResume = false; // rows come in key order: past the checkpoint, nothing more is there
-                return rows;
-            }
-            var left = rows.Where(r => !existing.Contains(KeyText([.. keys.Select(k => r.GetValue(k))]))).ToList();
-            target._run!.CountAlreadyWritten(rows.Count - left.Count);
-            target.Log?.Invoke($"{Table}: {rows.Count - left.Count} row(s) of this batch were committed by an earlier attempt of run {target._run.RunId}; not sent again.");
-            return left;
+            return existing;
         }
 
         static string KeyText(object?[] key) => string.Join("\u0001", key.Select(v => v switch
