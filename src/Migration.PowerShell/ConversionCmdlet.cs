@@ -46,13 +46,14 @@ public abstract class ConversionCmdlet : PSCmdlet
     public Hashtable? ComputedColumn { get; set; }
 
     /// <summary>The mapping policy these parameters describe; throws ArgumentException on a malformed map.</summary>
-    protected ConversionOptions BuildConversionOptions() => new()
+    /// <param name="tableMap">The table names to use instead of -TableMap (a journal run's).</param>
+    protected ConversionOptions BuildConversionOptions(IReadOnlyDictionary<string, string>? tableMap = null) => new()
     {
         TimestampFormat = TimestampFormat,
         NumericAs = NumericAs,
         NonFinite = NonFinite,
         AllowPrecisionLoss = AllowPrecisionLoss.IsPresent,
-        TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
+        TableMap = tableMap ?? ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
         ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
         Exclude = Exclude ?? [],
         ColumnOverrides = ConversionOptionsBuilder.ColumnOverrides(ColumnOverride),

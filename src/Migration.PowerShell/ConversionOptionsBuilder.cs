@@ -140,4 +140,20 @@ public static class ConversionOptionsBuilder
             throw new ArgumentException($"-{parameterName}: every key must be a non-empty name.", parameterName);
         return s;
     }
+
+    /// <summary>
+    /// The D1 -> PostgreSQL mapping of -TableMap, -ColumnMap, -Exclude, -ComputedColumn and
+    /// -ColumnNaming (ConvertTo-PgRow, Test-MigrationIntegrity -Direction D1ToPostgres); throws
+    /// ArgumentException on a malformed map.
+    /// </summary>
+    public static PgConversionOptions PgOptions(Hashtable? tableMap, Hashtable? columnMap, string[]? exclude, Hashtable? computed,
+        Engine.Convert.D1ToPg.ColumnNaming naming, Engine.Convert.D1ToPg.D1ToPgSettings? settings = null) => new()
+    {
+        TableMap = StringMap(tableMap, "TableMap"),
+        ColumnMap = StringMap(columnMap, "ColumnMap"),
+        Exclude = exclude ?? [],
+        Computed = ComputedColumns(computed),
+        ColumnNaming = naming,
+        Settings = settings ?? Engine.Convert.D1ToPg.D1ToPgSettings.Default,
+    };
 }

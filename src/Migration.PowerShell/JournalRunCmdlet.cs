@@ -41,18 +41,8 @@ public abstract class JournalRunCmdlet : PSCmdlet
     /// The remote D1 of -Database, or of a run's Path <c>d1://name/uuid</c> bound from the
     /// pipeline; a failure to reach it is a terminating error without the token.
     /// </summary>
-    private protected RemoteD1Connection OpenRemote(string nameOrUuid)
-    {
-        try
-        {
-            return RemoteD1Connection.Open(nameOrUuid, AccountId, ApiToken, ApiBaseUri, null, null);
-        }
-        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
-        {
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, nameOrUuid));
-            throw; // not reached
-        }
-    }
+    private protected RemoteD1Connection OpenRemote(string nameOrUuid) =>
+        new RemoteD1Parameters(nameOrUuid, AccountId, ApiToken, ApiBaseUri).Open(this);
 
     /// <summary>The remote D1 this record names: -Database, or one -Path that is a remote run's <c>d1://name/uuid</c>; else null.</summary>
     protected string? RemoteDatabase() =>

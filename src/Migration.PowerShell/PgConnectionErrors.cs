@@ -50,4 +50,13 @@ internal static class PgConnectionErrors
             : failure;
         return new ErrorRecord(error, "ConnectionFailed", category, failure.Server);
     }
+
+    /// <summary>
+    /// The record for any failure of a command that talks to Postgres: <see cref="ConnectionFailed"/>
+    /// when it is one, else <paramref name="message"/> with every secret removed (the original
+    /// exception is not attached: its text may hold them).
+    /// </summary>
+    public static ErrorRecord Failure(Exception ex, string message, string errorId, ErrorCategory category, object? target, string? connectionString, NetworkCredential? credential) =>
+        ConnectionFailed(ex, connectionString, credential)
+        ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(message, connectionString, credential)), errorId, category, target);
 }

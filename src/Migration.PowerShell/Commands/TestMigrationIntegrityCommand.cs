@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
@@ -7,6 +6,7 @@ using Migration.Engine.Convert.D1ToPg;
 using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
 using Migration.Engine.Source;
+using Migration.Engine.Target.RemoteD1;
 using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
@@ -170,63 +170,18 @@ public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
         if (Quiet && !_stopping) WriteObject(allPassed);
     }
 
-    /// <summary>
-    /// The tables a journal run wrote (its last completed run, or <paramref name="runId"/>), as
-    /// source names with their D1 names; tables the run loaded from plain objects have no source
-    /// to compare and are left out (with a warning).
-    /// </summary>
-    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId) =>
-        TablesFromJournal(path, runId, MigrationJournal.GetRuns(path, runId > 0 ? runId : null));
-
-    (List<string> Tables, Hashtable Map) TablesFromJournal(string path, long runId, IReadOnlyList<MigrationRunInfo> runs)
-    {
-        var run = runId > 0
-            ? runs.FirstOrDefault() ?? throw new ArgumentException($"There is no run {runId} in {path}.")
-            : runs.LastOrDefault(r => r.Status == nameof(RunStatus.Completed))
-                ?? throw new ArgumentException($"{path} has no completed run in its journal to take the tables from: name the source tables with -Table or -TableMap.");
-        var tables = new List<string>();
-        var map = new Hashtable(StringComparer.Ordinal);
-        foreach (var t in run.TableProgress)
-        {
-            if (t.SourceTable is null)
-            {
-                WriteWarning($"Table {t.Table} of run {run.RunId} was not loaded from Postgres (no source table in the journal); it is not checked.");
-                continue;
-            }
-            tables.Add(t.SourceTable);
-            map[t.SourceTable] = t.Table;
-        }
-        if (tables.Count == 0) throw new ArgumentException($"Run {run.RunId} in {path} loaded no table from Postgres; name the source tables with -Table or -TableMap.");
-        WriteVerbose($"Checking the tables of run {run.RunId} in {path}: {string.Join(", ", tables.Select(t => $"{t} -> {map[t]}"))}.");
-        return (tables, map);
-    }
-
-    /// <summary>Runs the checks against one D1 file; returns whether every check ran and passed.</summary>
+    /// <summary>Runs the checks against one D1 file, or a remote D1; returns whether every check ran and passed.</summary>
     bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential)
     {
         // A remote D1: -Database / -WranglerConfig, or a remote run's Path (d1://name/uuid) from Get-MigrationRun -Database.
-        var remoteName = pathText == RemoteMarker ? null : Engine.Target.RemoteD1.RemoteD1Database.DatabaseOf(pathText);
+        var remoteName = pathText == RemoteMarker ? null : RemoteD1Database.DatabaseOf(pathText);
         if (pathText != RemoteMarker && remoteName is null) return CheckTarget(pathText, literal, runId, credential, null);
-        if (pathText == RemoteMarker && RemoteD1Connection.ParameterProblem(Database, WranglerConfig, Binding) is { } problem)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
-            return false;
-        }
-        RemoteD1Connection remote;
-        try
-        {
-            var config = pathText == RemoteMarker && WranglerConfig is not null ? FileSystemPaths.Resolve(this, WranglerConfig, literal: false) : null;
-            remote = RemoteD1Connection.Open(remoteName ?? Database, AccountId, ApiToken, ApiBaseUri, config, remoteName is null ? Binding : null);
-        }
-        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
-        {
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, remoteName ?? Database ?? Binding));
-            return false;
-        }
-        using (remote) return CheckTarget(remote.Database.Location, literal, runId, credential, remote);
+        var given = remoteName is null ? new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding)
+            : new RemoteD1Parameters(remoteName, AccountId, ApiToken, ApiBaseUri);
+        using var remote = given.Open(this);
+        return CheckTarget(remote.Database.Location, literal, runId, credential, remote);
     }
 
-    /// <summary>Runs the checks against one D1 file, or the remote D1 of <paramref name="remote"/>; returns whether every check ran and passed.</summary>
     bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential, RemoteD1Connection? remote)
     {
         string path;
@@ -235,27 +190,17 @@ public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
         try
         {
             path = remote is null ? FileSystemPaths.ResolveExisting(this, pathText, literal) : pathText;
-            Hashtable? journalMap = null;
+            RunTables? run = null;
             // Like the migration itself: the tables default to those the map names, and
             // without a map to those the journal says the run wrote.
             if (tables.Count == 0 && TableMap is null)
-                (tables, journalMap) = remote is null ? TablesFromJournal(path, runId)
-                    : TablesFromJournal(path, runId, remote.Database.GetRuns(runId > 0 ? runId : null));
-            ConversionOptions conversion;
-            if (journalMap is null) conversion = BuildConversionOptions();
-            else
             {
-                TableMap = journalMap;
-                try { conversion = BuildConversionOptions(); }
-                finally { TableMap = null; }
+                var runs = remote is null ? MigrationJournal.GetRuns(path, runId > 0 ? runId : null) : remote.Database.GetRuns(runId > 0 ? runId : null);
+                run = RunTables.Of(runs, runId, path, WriteWarning);
+                WriteVerbose($"Checking the tables of run {run.RunId} in {path}: {run.Pairs}.");
+                tables.AddRange(run.Tables);
             }
-            options = new IntegrityOptions
-            {
-                Conversion = conversion,
-                Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
-                SampleSize = SampleSize,
-                MaxDifferences = MaxDifferences,
-            };
+            options = Options() with { Conversion = BuildConversionOptions(run?.TableMap) };
             if (tables.Count == 0) tables.AddRange(options.Conversion.MappedSourceTables);
             if (tables.Count == 0)
                 throw new ArgumentException("Name the source tables to check with -Table, or give -TableMap.");
@@ -265,65 +210,10 @@ public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
             return false;
         }
-
-        PgConnectionSettings settings;
-        try
-        {
-            settings = new PgConnectionSettings(ConnectionString, credential);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            return false;
-        }
-
-        var allPassed = true;
-        var progress = new ProgressRecord(3, "Test-MigrationIntegrity", $"checking {tables.Count} tables in {path}");
-        IEnumerator<IntegrityResult>? results = null;
-        try
-        {
-            while (!_stopping)
-            {
-                // Only the engine is guarded: an exception out of WriteObject belongs downstream.
-                IntegrityResult result;
-                try
-                {
-                    results ??= Checker(settings, path, options, remote).Run(tables, e =>
-                    {
-                        allPassed = false;
-                        // The engine's exception (with .Table and .Check) unless redaction had to change its text.
-                        var safe = SecretRedactor.Redact(e.Message, ConnectionString, credential);
-                        Exception error = safe == e.Message ? e : new InvalidOperationException(safe);
-                        WriteError(new ErrorRecord(error, "CheckCouldNotRun", ErrorCategory.ObjectNotFound, e.Table));
-                    }).GetEnumerator();
-                    if (!results.MoveNext()) break;
-                    result = results.Current;
-                }
-                catch (Exception ex) when (ex is not PipelineStoppedException && !_stopping)
-                {
-                    if (PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential) is { } connectionFailed)
-                    {
-                        ThrowTerminatingError(connectionFailed);
-                        return false;
-                    }
-                    Terminate("IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(),
-                        $"Cannot check the migration from {settings.Describe()} into \"{path}\": {ex.Message}", credential);
-                    return false;
-                }
-                allPassed &= result.Passed;
-                progress.StatusDescription = $"{result.Table}: {result.Check} {(result.Passed ? "passed" : "FAILED")}";
-                WriteProgress(progress);
-                if (!Quiet) WriteObject(result);
-            }
-        }
-        finally
-        {
-            results?.Dispose();
-        }
-        if (_stopping) return false;
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        return allPassed;
+        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
+        return Report(credential).Write(new ProgressRecord(3, "Test-MigrationIntegrity", $"checking {tables.Count} tables in {path}"),
+            onError => Checker(settings, path, options, remote).Run(tables, onError),
+            ex => CheckFailed(ex, $"Cannot check the migration from {settings.Describe()} into \"{path}\": {ex.Message}", settings, credential));
     }
 
     IntegrityChecker Checker(PgConnectionSettings settings, string path, IntegrityOptions options, RemoteD1Connection? remote)
@@ -341,63 +231,35 @@ public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
     bool CheckReverse(string pathText, bool literal, NetworkCredential? credential)
     {
         string path;
-        PgConnectionSettings settings;
         PgConversionOptions? mapping = null;
         try
         {
             path = FileSystemPaths.ResolveExisting(this, pathText, literal);
-            var given = TableMap is not null || ColumnMap is not null || Exclude is not null || ComputedColumn is not null || MyInvocation.BoundParameters.ContainsKey(nameof(ColumnNaming));
-            if (given)
-                mapping = new PgConversionOptions
-                {
-                    TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
-                    ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
-                    Exclude = Exclude ?? [],
-                    Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
-                    ColumnNaming = ColumnNaming,
-                };
-            settings = new PgConnectionSettings(ConnectionString, credential);
+            if (TableMap is not null || ColumnMap is not null || Exclude is not null || ComputedColumn is not null || MyInvocation.BoundParameters.ContainsKey(nameof(ColumnNaming)))
+                mapping = ConversionOptionsBuilder.PgOptions(TableMap, ColumnMap, Exclude, ComputedColumn, ColumnNaming);
         }
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
             return false;
         }
-        var options = new IntegrityOptions
-        {
-            Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
-            SampleSize = SampleSize,
-            MaxDifferences = MaxDifferences,
-        };
-        IReadOnlyList<IntegrityResult> results;
-        try
-        {
-            results = [.. new D1ToPgIntegrityChecker(path, settings, mapping, options).Check(_tables.Count > 0 ? _tables : null)];
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            if (PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential) is { } connectionFailed)
-            {
-                ThrowTerminatingError(connectionFailed);
-                return false;
-            }
-            Terminate("IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(),
-                $"Cannot check the migration from \"{path}\" into {settings.Describe()}: {ex.Message}", credential);
-            return false;
-        }
-        var allPassed = true;
-        foreach (var r in results)
-        {
-            allPassed &= r.Passed;
-            if (!Quiet) WriteObject(r);
-        }
-        return allPassed;
+        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
+        // Every result is read before the first is written: a failure of the engine leaves no partial output.
+        return Report(credential).Write(null,
+            _ => (IReadOnlyList<IntegrityResult>)[.. new D1ToPgIntegrityChecker(path, settings, mapping, Options()).Check(_tables.Count > 0 ? _tables : null)],
+            ex => CheckFailed(ex, $"Cannot check the migration from \"{path}\" into {settings.Describe()}: {ex.Message}", settings, credential));
     }
 
-    /// <summary>A terminating error whose message has passed through <see cref="SecretRedactor"/>; the original exception is not attached.</summary>
-    void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential)
+    /// <summary>-Check, -SampleSize and -MaxDifferences.</summary>
+    IntegrityOptions Options() => new()
     {
-        var safe = SecretRedactor.Redact(message, ConnectionString, credential);
-        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(safe), errorId, category, target));
-    }
+        Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
+        SampleSize = SampleSize,
+        MaxDifferences = MaxDifferences,
+    };
+
+    IntegrityReport Report(NetworkCredential? credential) => new(this, Quiet.IsPresent, () => _stopping, ConnectionString, credential);
+
+    ErrorRecord CheckFailed(Exception ex, string message, PgConnectionSettings settings, NetworkCredential? credential) =>
+        PgConnectionErrors.Failure(ex, message, "IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(), ConnectionString, credential);
 }
