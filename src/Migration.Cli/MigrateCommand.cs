@@ -123,7 +123,7 @@ static class MigrateCommand
     /// <summary>What the session reports, as the CLI prints it: bad rows and warnings on stderr.</summary>
     sealed class ConsoleReport(bool quiet, bool verbose, Action<BatchResult>? afterCommit) : IMigrationObserver
     {
-        public void RunStarted(MigrationRun run)
+        public void RunStarted(IJournaledRun run)
         {
             if (!quiet) Console.WriteLine(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts})." : $"Run {run.RunId} started.");
             foreach (var table in run.RestartedTables)

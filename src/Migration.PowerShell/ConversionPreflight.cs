@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using Migration.Engine.Convert;
 using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
@@ -58,4 +59,33 @@ public sealed class ConversionPreflight(RowConverter converter)
 
     /// <summary>Rows dropped per refused source table.</summary>
     public IReadOnlyDictionary<string, long> Dropped => _dropped;
+
+    /// <summary>
+    /// What the preflight found for a set of tables, before any of its rows goes out: unmatched
+    /// names stop the command (a parameter mistake); a table the mapping cannot apply to is one
+    /// error for that table, or under -ErrorAction Stop every problem of the set in one error.
+    /// </summary>
+    public static void Report(PSCmdlet cmdlet, Finding finding, bool allowUnmatched)
+    {
+        if (finding.Unmatched.Count > 0 && !allowUnmatched)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(UnmatchedMessage(finding.Unmatched)),
+                "UnmatchedName", ErrorCategory.InvalidArgument, finding.Unmatched.Select(u => u.Name).ToArray()));
+            return;
+        }
+        var refusals = finding.Report.Refusals.Where(IsConversionRefusal).ToList();
+        if (refusals.Count == 0) return;
+        if (ErrorActionStop.IsRequested(cmdlet))
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new PreflightException(finding.Report), "TablesRefused", ErrorCategory.InvalidData, null));
+            return;
+        }
+        foreach (var refused in finding.Report.RefusedTableErrors.Where(e => e.Problems.Any(IsConversionRefusal)))
+            cmdlet.WriteError(new ErrorRecord(refused, "TableRefused", ErrorCategory.InvalidData, refused.Table));
+    }
+
+    /// <summary>Every unmatched name in one message, with the switch that allows them.</summary>
+    internal static string UnmatchedMessage(IReadOnlyList<UnmatchedName> unmatched) =>
+        string.Join("; ", unmatched) + ". Nothing was converted. Correct the name, or add -AllowUnmatchedName if it is meant for tables not in this migration.";
 }

@@ -54,7 +54,7 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
         }
     }
 
-    public void RunStarted(MigrationRun run)
+    public void RunStarted(IJournaledRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
         cmdlet.WriteVerbose(run.IsResumed ? $"Resuming run {run.RunId} (attempt {run.Attempts}) in {path}." : $"Run {run.RunId} started in {path}.");

@@ -66,21 +66,11 @@ public abstract class JournalRunCmdlet : PSCmdlet
     public string JournalSchema { get; set; } = Engine.Target.Postgres.PgJournal.DefaultSchema;
 
     /// <summary>The Postgres settings of -ConnectionString; a malformed one is a terminating error that shows no secret.</summary>
-    protected Engine.Source.PgConnectionSettings PgSettings()
-    {
-        var credential = Credential?.GetNetworkCredential();
-        try { return new Engine.Source.PgConnectionSettings(ConnectionString, credential); }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            throw; // not reached
-        }
-    }
+    protected Engine.Source.PgConnectionSettings PgSettings() => PgConnectionErrors.Settings(this, ConnectionString, Credential?.GetNetworkCredential());
 
     /// <summary>A Postgres failure as an error record without secrets.</summary>
     protected ErrorRecord PgError(Exception ex, string id, ErrorCategory category, object? target) =>
-        PgConnectionErrors.ConnectionFailed(ex, ConnectionString, Credential?.GetNetworkCredential())
-        ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(ex.Message, ConnectionString, Credential?.GetNetworkCredential())), id, category, target);
+        PgConnectionErrors.Failure(ex, ex.Message, id, category, target, ConnectionString, Credential?.GetNetworkCredential());
 
     /// <summary>The database files; wildcards select every matching file.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]

@@ -20,7 +20,7 @@ namespace Migration.Engine.Journal;
 /// log each insert, and a lossless before-image of each row the run deletes (REPLACE) or updates
 /// (Upsert), so the run can be undone exactly.
 /// </remarks>
-public sealed class MigrationRun : IBatchJournal, IDisposable
+public sealed class MigrationRun : IBatchJournal, IJournaledRun
 {
     readonly HashSet<string> _tablesBefore;
     readonly HashSet<string> _emptyBefore;
@@ -198,6 +198,10 @@ public sealed class MigrationRun : IBatchJournal, IDisposable
         lock (_pending) _pending.Add(new Pending(table, key, column, stage, reason, valueExcerpt, JournalClock.Now()));
         Interlocked.Increment(ref _quarantined);
     }
+
+    /// <summary>The D1 journal's quarantine names the target table only.</summary>
+    void IJournaledRun.Quarantine(string table, string? sourceTable, string key, string? column, string reason, string valueExcerpt, QuarantineStage stage) =>
+        Quarantine(table, key, column, reason, valueExcerpt, stage);
 
     /// <summary>Writes what is left (quarantine, created tables, totals) and marks the run Completed.</summary>
     public void Complete() => Finish(RunStatus.Completed, null);

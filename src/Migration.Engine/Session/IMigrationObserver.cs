@@ -16,7 +16,7 @@ namespace Migration.Engine.Session;
 public interface IMigrationObserver
 {
     /// <summary>A journaled run was started or resumed (not called when it had completed already).</summary>
-    void RunStarted(MigrationRun run) { }
+    void RunStarted(IJournaledRun run) { }
 
     /// <summary>
     /// A table was refused before any of its rows was written (D1's limits, a reserved name, two

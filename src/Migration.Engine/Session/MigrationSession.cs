@@ -58,7 +58,7 @@ public sealed class MigrationSession : IDisposable
         public long Rows { get; set; }
     }
 
-    MigrationRun? _run;
+    IJournaledRun? _run;
     ErrorLogCsv? _errorLog;
     IRowTarget? _target;
     bool _finished;
@@ -84,7 +84,7 @@ public sealed class MigrationSession : IDisposable
     }
 
     /// <summary>The journaled run (null in a dry run, without a journal, or before <see cref="Start"/>).</summary>
-    public MigrationRun? Run => _run;
+    public IJournaledRun? Run => _run;
 
     public bool DryRun => _options.Import.DryRun;
 
@@ -204,7 +204,7 @@ public sealed class MigrationSession : IDisposable
     public void ConversionFailed(string table, ConversionException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        Quarantine(table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Convert);
+        Quarantine(table, error.Table, error.Key, error.Column, error.Reason, error.ValueExcerpt, QuarantineStage.Convert);
         _observer.ConversionFailed(table, error);
         CountError(ref _conversionErrors);
     }
@@ -213,7 +213,7 @@ public sealed class MigrationSession : IDisposable
     public void Rejected(RejectedRow rejected)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        Quarantine(rejected.Table, rejected.Key, rejected.Column, rejected.Reason, rejected.ValueExcerpt, QuarantineStage.Convert);
+        Quarantine(rejected.Table, rejected.SourceTable, rejected.Key, rejected.Column, rejected.Reason, rejected.ValueExcerpt, QuarantineStage.Convert);
         CountError(ref _conversionErrors);
     }
 
@@ -315,7 +315,7 @@ public sealed class MigrationSession : IDisposable
         var set = schema.Definition?.Set;
         if (!_preflighted.Add((object?)set ?? schema)) return;
         var tables = set?.Tables ?? [schema];
-        Refuse(MigrationPreflight.CheckTargets(tables, _options.Import.Limits, loadOrder: set?.IsLoadOrder ?? true));
+        Refuse(_database.CheckTargets(tables, _options.Import.Limits, loadOrder: set?.IsLoadOrder ?? true));
     }
 
     /// <summary>
@@ -405,9 +405,9 @@ public sealed class MigrationSession : IDisposable
 
     static string RowsNotWritten(long rows) => $"{rows} row{(rows == 1 ? "" : "s")} not written";
 
-    void Quarantine(string table, string key, string? column, string reason, string excerpt, QuarantineStage stage)
+    void Quarantine(string table, string? sourceTable, string key, string? column, string reason, string excerpt, QuarantineStage stage)
     {
-        _run?.Quarantine(table, key, column, reason, excerpt, stage);
+        _run?.Quarantine(table, sourceTable, key, column, reason, excerpt, stage);
         _errorLog?.Write(_run?.RunId, table, key, column, stage, reason, excerpt);
     }
 

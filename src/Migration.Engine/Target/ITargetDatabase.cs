@@ -1,4 +1,6 @@
 using Migration.Engine.Journal;
+using Migration.Engine.Preflight;
+using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target;
 
@@ -11,15 +13,22 @@ namespace Migration.Engine.Target;
 public interface ITargetDatabase
 {
     /// <summary>Starts (or with <see cref="RunStart.Resume"/> continues) the run journaled in this target.</summary>
-    MigrationRun StartRun(RunStart start);
+    IJournaledRun StartRun(RunStart start);
 
     /// <summary>
-    /// Opens the writer. With a run, journaled by it and armed by <see cref="Undo"/>; without, a
-    /// throwaway load (or a dry run).
+    /// Opens the writer. With a run (one this database started), journaled by it and armed by
+    /// <see cref="Undo"/>; without, a throwaway load (or a dry run).
     /// </summary>
-    /// <param name="observe">A test hook: wraps the run's journal to watch each batch.</param>
-    IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null);
+    /// <param name="observe">A test hook: wraps the run's journal to watch each batch (D1 targets).</param>
+    IRowTarget Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe = null);
 
     /// <summary>How this target makes a run undoable while it writes, and takes it back.</summary>
     IUndoStrategy Undo { get; }
+
+    /// <summary>
+    /// What this target cannot take of a set of tables (target kind), before any of their rows is
+    /// written: D1's limits and reserved names unless the target says otherwise.
+    /// </summary>
+    PreflightReport CheckTargets(IReadOnlyList<TableSchema> tables, D1Limits limits, bool loadOrder) =>
+        MigrationPreflight.CheckTargets(tables, limits, loadOrder: loadOrder);
 }

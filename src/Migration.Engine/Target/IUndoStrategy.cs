@@ -18,6 +18,9 @@ public interface IUndoStrategy
     /// <summary>Before the run's first row: arranges that what it changes in <paramref name="tablesWithRows"/> can be taken back.</summary>
     void Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows);
 
+    /// <summary>The newest run that is not undone, or null (none, or no journal).</summary>
+    long? LastRun();
+
     /// <summary>What undoing the run would do, per table (nothing is changed).</summary>
     UndoPlan Plan(long runId);
 

@@ -27,5 +27,11 @@ public sealed class LocalD1Database : ITargetDatabase
     public IRowTarget Open(ImportOptions options, MigrationRun? run, Func<IBatchJournal, IBatchJournal>? observe = null) =>
         run is null ? SqliteTarget.Open(Path, options) : run.OpenTarget(options, observe);
 
+
+    IJournaledRun ITargetDatabase.StartRun(RunStart start) => StartRun(start);
+
+    IRowTarget ITargetDatabase.Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe) =>
+        Open(options, run is null ? null : run as MigrationRun ?? throw new ArgumentException("The run was not started by this database.", nameof(run)), observe);
+
     public override string ToString() => Path;
 }

@@ -16,6 +16,8 @@ public sealed class LocalUndoLog(string path) : IUndoStrategy
         UndoLogTriggers.Install(connection, runId, tablesWithRows);
     }
 
+    public long? LastRun() => MigrationUndo.LastRun(path);
+
     public UndoPlan Plan(long runId) => MigrationUndo.Plan(path, runId);
 
     public IReadOnlyList<UndoAction> Undo(long runId, bool force = false) => MigrationUndo.Undo(path, runId, force);

@@ -116,7 +116,7 @@ public sealed class ConvertToD1RowCommand : KvShapingCmdlet
         if (input.BaseObject is Row source && source.GetSchema().Kind == SchemaKind.Postgres)
         {
             var schema = source.GetSchema();
-            if (_preflight!.Meet(schema) is { } finding) Report(finding);
+            if (_preflight!.Meet(schema) is { } finding) ConversionPreflight.Report(this, finding, AllowUnmatchedName.IsPresent);
             if (_preflight.Drop(schema)) return;
         }
         Row converted;
@@ -167,33 +167,4 @@ public sealed class ConvertToD1RowCommand : KvShapingCmdlet
         foreach (var (table, rows) in _preflight?.Dropped ?? new Dictionary<string, long>())
             WriteWarning($"Table {table} is refused (see its error): its {rows} row{(rows == 1 ? " was" : "s were")} not converted.");
     }
-
-    /// <summary>
-    /// What the preflight found for a set of tables, before any of its rows goes out: unmatched
-    /// names stop the command (a parameter mistake); a table the mapping cannot apply to is one
-    /// error for that table, or under -ErrorAction Stop every problem of the set in one error.
-    /// </summary>
-    void Report(ConversionPreflight.Finding finding)
-    {
-        if (finding.Unmatched.Count > 0 && !AllowUnmatchedName.IsPresent)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException(UnmatchedMessage(finding.Unmatched)),
-                "UnmatchedName", ErrorCategory.InvalidArgument, finding.Unmatched.Select(u => u.Name).ToArray()));
-            return;
-        }
-        var refusals = finding.Report.Refusals.Where(ConversionPreflight.IsConversionRefusal).ToList();
-        if (refusals.Count == 0) return;
-        if (ErrorActionStop.IsRequested(this))
-        {
-            ThrowTerminatingError(new ErrorRecord(new PreflightException(finding.Report), "TablesRefused", ErrorCategory.InvalidData, null));
-            return;
-        }
-        foreach (var refused in finding.Report.RefusedTableErrors.Where(e => e.Problems.Any(ConversionPreflight.IsConversionRefusal)))
-            WriteError(new ErrorRecord(refused, "TableRefused", ErrorCategory.InvalidData, refused.Table));
-    }
-
-    /// <summary>Every unmatched name in one message, with the switch that allows them.</summary>
-    internal static string UnmatchedMessage(IReadOnlyList<UnmatchedName> unmatched) =>
-        string.Join("; ", unmatched) + ". Nothing was converted. Correct the name, or add -AllowUnmatchedName if it is meant for tables not in this migration.";
 }

@@ -83,27 +83,10 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
     protected override void BeginProcessing()
     {
         PgConversionOptions options;
-        TimeZoneInfo zone;
         try
         {
-            zone = AssumeTimeZone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(AssumeTimeZone);
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-AssumeTimeZone \"{AssumeTimeZone}\" is not a time zone this system knows (e.g. UTC, Europe/Oslo)."), "InvalidTimeZone", ErrorCategory.InvalidArgument, AssumeTimeZone));
-            return;
-        }
-        try
-        {
-            options = new PgConversionOptions
-            {
-                TableMap = ConversionOptionsBuilder.StringMap(TableMap, nameof(TableMap)),
-                ColumnMap = ConversionOptionsBuilder.StringMap(ColumnMap, nameof(ColumnMap)),
-                Exclude = Exclude ?? [],
-                Computed = ConversionOptionsBuilder.ComputedColumns(ComputedColumn),
-                ColumnNaming = ColumnNaming,
-                Settings = new D1ToPgSettings { AssumeTimeZone = zone, EpochUnit = EpochUnit },
-            };
+            options = ConversionOptionsBuilder.PgOptions(TableMap, ColumnMap, Exclude, ComputedColumn, ColumnNaming,
+                new D1ToPgSettings { AssumeTimeZone = TimeZone(), EpochUnit = EpochUnit });
         }
         catch (ArgumentException ex)
         {
@@ -111,13 +94,7 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
             return;
         }
         var credential = Credential?.GetNetworkCredential();
-        PgConnectionSettings settings;
-        try { settings = new PgConnectionSettings(ConnectionString, credential); }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            return;
-        }
+        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
         IReadOnlyList<TableSchema> catalog;
         try
         {
@@ -126,12 +103,22 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential)
-                ?? new ErrorRecord(new InvalidOperationException($"Cannot read the catalog of {settings.Describe()}: {SecretRedactor.Redact(ex.Message, ConnectionString, credential)}"), "CatalogFailed", ErrorCategory.ReadError, null));
+            ThrowTerminatingError(PgConnectionErrors.Failure(ex, $"Cannot read the catalog of {settings.Describe()}: {ex.Message}", "CatalogFailed", ErrorCategory.ReadError, null, ConnectionString, credential));
             return;
         }
         WriteVerbose($"Target {settings.Describe()}: {catalog.Count} tables.");
         _converter = new PgRowConverter(options, catalog);
+    }
+
+    /// <summary>-AssumeTimeZone; one this system does not know ends the command before anything is read.</summary>
+    TimeZoneInfo TimeZone()
+    {
+        try { return D1ToPgSettings.TimeZone(AssumeTimeZone); }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidTimeZone", ErrorCategory.InvalidArgument, AssumeTimeZone));
+            throw; // not reached: ThrowTerminatingError throws
+        }
     }
 
     protected override void ProcessRecord()

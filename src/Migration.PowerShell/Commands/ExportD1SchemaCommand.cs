@@ -124,7 +124,7 @@ public sealed class ExportD1SchemaCommand : ConversionCmdlet
         if (unmatched.Count > 0 && !AllowUnmatchedName.IsPresent)
         {
             Terminate("UnmatchedName", ErrorCategory.InvalidArgument, unmatched.Select(u => u.Name).ToArray(),
-                ConvertToD1RowCommand.UnmatchedMessage(unmatched).Replace("Nothing was converted.", "Nothing was emitted.", StringComparison.Ordinal), credential);
+                ConversionPreflight.UnmatchedMessage(unmatched).Replace("Nothing was converted.", "Nothing was emitted.", StringComparison.Ordinal), credential);
             return;
         }
 

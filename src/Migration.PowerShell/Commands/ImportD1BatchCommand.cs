@@ -234,21 +234,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "BackupNotRemote", ErrorCategory.InvalidArgument, null));
             return;
         }
-        if (RemoteD1Connection.ParameterProblem(Database, WranglerConfig, Binding) is { } problem)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        try
-        {
-            var config = WranglerConfig is null ? null : FileSystemPaths.Resolve(this, WranglerConfig, literal: false);
-            _remote = RemoteD1Connection.Open(Database, AccountId, ApiToken, ApiBaseUri, config, Binding);
-        }
-        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
-        {
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(ex.Message), "RemoteD1Unavailable", category, Database ?? Binding));
-            return;
-        }
+        _remote = new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding).Open(this);
         _path = _remote.Database.Location;
         // As for a file: under -WhatIf the engine runs dry (reads only: the tables and the keys
         // already there) and the per-table figures are reported through ShouldProcess at the end.

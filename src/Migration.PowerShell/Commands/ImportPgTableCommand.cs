@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Migration.Engine.Journal;
 using Migration.Engine.Schema;
+using Migration.Engine.Session;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
 using Migration.Engine.Target.Postgres;
@@ -20,14 +21,11 @@ namespace Migration.PowerShell.Commands;
 [OutputType(typeof(TableSummary), typeof(BatchResult))]
 public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
 {
-    PgTarget? _target;
+    MigrationSession? _session;
+    PgImportReport? _report;
     bool _dryRun;
     bool _nothingToDo;
     readonly Dictionary<string, long> _dryCounts = new(StringComparer.Ordinal);
-    long _orphansSkipped;
-    long _written;
-    /// <summary>Activity 2: Export-D1Table upstream in the same pipeline reports as activity 1.</summary>
-    readonly ProgressRecord _progress = new(2, "Import-PgTable", "Starting");
 
     /// <summary>A Postgres row from ConvertTo-PgRow, or a RejectedRow (quarantined).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -79,60 +77,33 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
             return;
         }
         var credential = Credential?.GetNetworkCredential();
-        PgConnectionSettings settings;
-        try { settings = new PgConnectionSettings(ConnectionString, credential); }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(PgConnectionErrors.InvalidSettings(ex, ConnectionString, credential));
-            return;
-        }
+        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
         if (!ShouldProcess(settings.Describe(), "Import rows (binary COPY, journaled)"))
         {
             _dryRun = true;
             return;
         }
+        _report = new PgImportReport(this, settings.Describe(), PassThru.IsPresent);
         try
         {
-            _target = new PgTarget(settings, new PgTargetOptions
+            var database = new PgDatabase(settings, new PgTargetOptions { BatchSize = BatchSize, IdMap = IdMap, OrphanPolicy = OrphanPolicy, JournalSchema = JournalSchema });
+            _session = new MigrationSession(database, new SessionOptions
             {
-                BatchSize = BatchSize,
-                IdMap = IdMap,
-                OrphanPolicy = OrphanPolicy,
+                Import = new ImportOptions { BatchSize = BatchSize, OrphanPolicy = OrphanPolicy, StopAtFirstRefusal = ErrorActionStop.IsRequested(this) },
+                Source = "Export-D1Table",
                 Resume = Resume.IsPresent,
                 RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
-                JournalSchema = JournalSchema,
-                Source = "Export-D1Table",
-            });
-            _target.RowFailed += e => WriteError(new ErrorRecord(
-                new InvalidOperationException($"Table {e.Table}, row {e.Key}, column {e.Column ?? "(none)"}: {e.Reason} (value: {e.ValueExcerpt})"),
-                "RowRejected", ErrorCategory.WriteError, e));
-            _target.OrphanFound += o =>
-            {
-                if (o.Action == "Skipped") _orphansSkipped++;
-                if (o.Action != "Refused") WriteWarning(o.ToString());
-            };
-            _target.BatchCommitted += b =>
-            {
-                WriteVerbose($"{b.Table}: batch {b.BatchNumber} committed ({b.RowsWritten} written, {b.RowsSkipped} skipped, {b.RowsFailed} refused).");
-                _written += b.RowsWritten;
-                // One record per committed batch (a few per second at most): rows are not counted here one by one.
-                _progress.StatusDescription = $"{b.Table}: batch {b.BatchNumber} committed; {_written} rows written in run {_target.RunId}";
-                WriteProgress(_progress);
-                if (PassThru.IsPresent) WriteObject(b);
-            };
-            if (!_target.Start())
+            }, _report);
+            if (!_session.Start())
             {
                 _nothingToDo = true;
-                WriteWarning($"Run {_target.RunId} in {settings.Describe()} completed already: nothing to resume.");
-                return;
+                WriteWarning($"Run {_session.Run!.RunId} in {settings.Describe()} completed already: nothing to resume.");
             }
-            WriteVerbose($"{(_target.IsResumed ? "Resuming" : "Started")} run {_target.RunId} in {settings.Describe()}.");
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential)
-                ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(ex.Message, ConnectionString, credential)), "StartFailed",
-                    ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.InvalidOperation, null));
+            ThrowTerminatingError(PgConnectionErrors.Failure(ex, ex.Message, "StartFailed",
+                ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.InvalidOperation, null, ConnectionString, credential));
         }
     }
 
@@ -145,15 +116,15 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
                 case Row row when row.GetSchema().Kind == SchemaKind.Postgres:
                     if (_dryRun) { _dryCounts[row.GetSchema().Name] = _dryCounts.GetValueOrDefault(row.GetSchema().Name) + 1; continue; }
                     if (_nothingToDo) continue;
-                    try { _target!.Add(row); }
+                    try { _session!.Add(row); }
                     catch (Exception ex) when (ex is not PipelineStoppedException and not ActionPreferenceStopException)
                     {
-                        _target!.Fail(ex.Message);
+                        _session!.Fail(ex.Message);
                         ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, row.GetSchema().Name));
                     }
                     break;
                 case RejectedRow r:
-                    if (!_dryRun && !_nothingToDo) _target!.Quarantine(r.Table, r.SourceTable, r.Key, r.Column, r.Reason, r.ValueExcerpt);
+                    if (!_dryRun && !_nothingToDo) _session!.Rejected(r);
                     break;
                 default:
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException("Import-PgTable takes Postgres rows from ConvertTo-PgRow (and RejectedRow objects from its -IncludeRejected)."), "NotAPgRow", ErrorCategory.InvalidArgument, item));
@@ -169,26 +140,27 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
             foreach (var (table, n) in _dryCounts) WriteObject(new TableSummary(table, 0, n, 0, 0, TimeSpan.Zero));
             return;
         }
-        if (_nothingToDo || _target is null) return;
+        if (_nothingToDo || _session is null) return;
         IReadOnlyList<TableSummary> summaries;
-        try { summaries = _target.Complete(); }
+        try { summaries = _session.Complete(); }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            _target.Fail(ex.Message);
+            _session.Fail(ex.Message);
             ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, null));
             return;
         }
-        _progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(_progress);
-        if (_target.RowsAlreadyWritten > 0) WriteVerbose($"{_target.RowsAlreadyWritten} rows were committed by an earlier attempt and not written again.");
-        if (_orphansSkipped > 0)
-            WriteWarning($"{_orphansSkipped} orphan row(s) skipped; they are in run {_target.RunId}'s quarantine (Get-MigrationRun -ConnectionString ... -RunId {_target.RunId} -Quarantine).");
+        var run = _session.Run!;
+        if (run.RowsAlreadyWritten > 0) WriteVerbose($"{run.RowsAlreadyWritten} rows were committed by an earlier attempt and not written again.");
+        if (_report!.OrphansSkipped > 0)
+            WriteWarning($"{_report.OrphansSkipped} orphan row(s) skipped; they are in run {run.RunId}'s quarantine (Get-MigrationRun -ConnectionString ... -RunId {run.RunId} -Quarantine).");
         foreach (var s in summaries) WriteObject(s);
     }
 
     public void Dispose()
     {
-        _target?.Dispose();
-        _target = null;
+        // However the pipeline ends: what was committed stays, the open batch is abandoned, and a
+        // run that did not complete is marked Failed (resumable).
+        _session?.Dispose();
+        _session = null;
     }
 }

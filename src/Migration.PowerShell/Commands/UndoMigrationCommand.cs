@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Migration.Engine.Journal;
+using Migration.Engine.Target;
 
 namespace Migration.PowerShell.Commands;
 
@@ -51,7 +52,7 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
             return;
         }
         var path = remote?.Database.Location ?? ResolveDatabase();
-        var undo = remote?.Database.Undo;
+        var undo = remote?.Database.Undo ?? new LocalUndoLog(path);
 
         var hasRunId = HasRunId;
         if (hasRunId == Last.IsPresent)
@@ -64,9 +65,8 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         UndoPlan plan;
         try
         {
-            var last = undo is null ? MigrationUndo.LastRun(path) : remote!.Database.LastRun();
-            runId = hasRunId ? RunId : last ?? throw new InvalidOperationException($"There is no run to undo in {path}.");
-            plan = undo?.Plan(runId) ?? MigrationUndo.Plan(path, runId);
+            runId = hasRunId ? RunId : undo.LastRun() ?? throw new InvalidOperationException($"There is no run to undo in {path}.");
+            plan = undo.Plan(runId);
         }
         catch (InvalidOperationException ex)
         {
@@ -106,8 +106,7 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         IReadOnlyList<UndoAction> done;
         try
         {
-            done = undo?.Undo(runId, Force.IsPresent)
-                ?? (RestoreBackup.IsPresent ? MigrationUndo.RestoreBackup(path, runId, Force.IsPresent) : MigrationUndo.Undo(path, runId, Force.IsPresent));
+            done = RestoreBackup.IsPresent ? MigrationUndo.RestoreBackup(path, runId, Force.IsPresent) : undo.Undo(runId, Force.IsPresent);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -117,7 +116,6 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         foreach (var action in done) WriteObject(action);
     }
 
-    /// <summary>Undoes an Import-PgTable run (D1 -> PostgreSQL): deletes the rows its batches wrote and its id-map entries.</summary>
     /// <summary>
     /// Restores the Time Travel bookmark the run recorded. What it reverts is the whole database
     /// since that moment, so -WhatIf and the confirmation say so and name the later runs; the
@@ -166,6 +164,7 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
             WriteObject(new UndoAction(runId, t.Table, t.Created, t.RowsWritten, 0, Done: true));
     }
 
+    /// <summary>Undoes an Import-PgTable run (D1 -> PostgreSQL): deletes the rows its batches wrote and its id-map entries.</summary>
     void UndoPostgres()
     {
         if (HasRunId == Last.IsPresent)

@@ -1,5 +1,6 @@
 using Migration.Engine.Convert;
 using Migration.Engine.Schema;
+using Migration.Engine.Session;
 using Migration.Engine.Source;
 using Migration.Engine.Source.Sqlite;
 using Migration.Engine.Target;
@@ -15,7 +16,8 @@ namespace Migration.Engine.Tests.Pipeline;
 /// back identical, compared by Postgres itself (each row's text form in one session setting);
 /// the row the way out refused (a numeric NaN under the default -NonFinite Error) stays refused.
 /// Then the D1 -> PostgreSQL target's own guarantees: a batch and its journal commit together,
-/// a resumed run writes each row once, undo takes exactly the run's rows.
+/// a resumed run writes each row once, undo takes exactly the run's rows; all through
+/// <see cref="MigrationSession"/> with <see cref="PgDatabase"/>, as Import-PgTable drives it.
 /// </summary>
 [Collection(PgCluster.Collection)]
 public sealed class RoundTripTests(PgCluster pg) : IDisposable
@@ -30,23 +32,35 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
         return exporter.DescribeAll(PgTableSelection.All, out _);
     }
 
-    /// <summary>D1 file -> Postgres through the engine (what the three cmdlets do); returns the conversion errors.</summary>
-    static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, PgConversionOptions? conversion = null,
-        Action<PgTarget>? watch = null)
+    /// <summary>What the session reports, kept for the assertions.</summary>
+    sealed class Watch : IMigrationObserver
+    {
+        public List<RowError> Errors { get; } = [];
+        public List<OrphanRow> Orphans { get; } = [];
+        public Action<BatchResult>? Committed { get; init; }
+        public void RowFailed(RowError error) => Errors.Add(error);
+        public void OrphanFound(OrphanRow orphan) => Orphans.Add(orphan);
+        public void BatchCommitted(BatchResult batch) => Committed?.Invoke(batch);
+    }
+
+    static MigrationSession Session(string cs, PgTargetOptions options, bool resume, IMigrationObserver observer) =>
+        new(new PgDatabase(new PgConnectionSettings(cs), options), new SessionOptions { Resume = resume, Source = "test" }, observer);
+
+    /// <summary>D1 file -> Postgres through the engine's session (what the three cmdlets do); returns the conversion errors.</summary>
+    static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, bool resume = false, Watch? watch = null)
     {
         var errors = new List<ConversionException>();
-        var converter = new PgRowConverter(conversion ?? PgConversionOptions.Default, Catalog(cs));
+        var converter = new PgRowConverter(PgConversionOptions.Default, Catalog(cs));
         using var source = new SqliteFileSource(file);
-        using var target = new PgTarget(new PgConnectionSettings(cs), options);
-        watch?.Invoke(target);
-        if (!target.Start()) return errors;
+        using var session = Session(cs, options, resume, watch ?? new Watch());
+        if (!session.Start()) return errors;
         foreach (var table in source.Describe(tables))
             foreach (var row in source.Export(table))
             {
-                try { target.Add(converter.Convert(row)); }
+                try { session.Add(converter.Convert(row)); }
                 catch (ConversionException ex) { errors.Add(ex); }
             }
-        target.Complete();
+        session.Complete();
         return errors;
     }
 
@@ -95,13 +109,10 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
             cmd.CommandText = "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER, v TEXT); INSERT INTO c VALUES (1, 1, 'a'), (2, 9, 'b'), (3, 2, 'toolong'), (4, 2, 'd'), (100, 2, 'dup');";
             cmd.ExecuteNonQuery();
         }
-        var errors = new List<RowError>();
-        var orphans = new List<OrphanRow>();
-        Load(file, cs, ["c"], new PgTargetOptions { BatchSize = 10, OrphanPolicy = OrphanPolicy.Skip }, watch: t =>
-        {
-            t.RowFailed += errors.Add;
-            t.OrphanFound += orphans.Add;
-        });
+        var watch = new Watch();
+        Load(file, cs, ["c"], new PgTargetOptions { BatchSize = 10, OrphanPolicy = OrphanPolicy.Skip }, watch: watch);
+        var errors = watch.Errors;
+        var orphans = watch.Orphans;
         Assert.Equal(["1", "4", "100"], RowsAsText(cs, "SELECT id FROM c ORDER BY id"));
         Assert.Equal("old", RowsAsText(cs, "SELECT v FROM c WHERE id = 100")[0]);
         Assert.Equal("id=2", Assert.Single(orphans).Key);
@@ -133,25 +144,25 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
         }
         // The first attempt dies after two batches (an exception out of the batch observer, as a crash would).
         var converter = new PgRowConverter(PgConversionOptions.Default, Catalog(cs));
+        var batches = 0;
+        var killer = new Watch { Committed = _ => { if (++batches == 2) throw new IOException("killed"); } };
         using (var source = new SqliteFileSource(file))
-        using (var target = new PgTarget(new PgConnectionSettings(cs), new PgTargetOptions { BatchSize = 10 }))
+        using (var session = Session(cs, new PgTargetOptions { BatchSize = 10 }, resume: false, killer))
         {
-            target.Start();
-            var batches = 0;
-            target.BatchCommitted += _ => { if (++batches == 2) throw new IOException("killed"); };
+            session.Start();
             Assert.Throws<IOException>(() =>
             {
-                foreach (var row in source.Export(source.Describe(["t"])[0])) target.Add(converter.Convert(row));
-                target.Complete();
+                foreach (var row in source.Export(source.Describe(["t"])[0])) session.Add(converter.Convert(row));
+                session.Complete();
             });
         }
         Assert.Equal(["20"], RowsAsText(cs, "SELECT count(*) FROM t"));
         Assert.Equal(["Failed"], RowsAsText(cs, "SELECT status FROM migration_journal.runs"));
-        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10, Resume = true });
+        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10 }, resume: true);
         Assert.Equal(["25", "25"], RowsAsText(cs, "SELECT count(*) FROM t; SELECT count(DISTINCT n) FROM t"));
         Assert.Equal(["Completed 2"], RowsAsText(cs, "SELECT status || ' ' || attempts FROM migration_journal.runs"));
         // Once completed, resuming again writes nothing.
-        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10, Resume = true });
+        Load(file, cs, ["t"], new PgTargetOptions { BatchSize = 10 }, resume: true);
         Assert.Equal(["3"], RowsAsText(cs, "SELECT count(*) FROM migration_journal.batches"));
     }
     /// <summary>Scenario 2's rules through the engine: ids mapped and foreign keys rewritten across batches and runs, orphans skipped into the quarantine, a merge, a duplicate email refused by its column.</summary>

@@ -12,4 +12,17 @@ public sealed record D1ToPgSettings
     public EpochUnit EpochUnit { get; init; } = EpochUnit.Auto;
 
     public static D1ToPgSettings Default { get; } = new();
+
+    /// <summary>A zone by its IANA or Windows id ("UTC" without a lookup); throws <see cref="ArgumentException"/> naming the id when this system does not know it.</summary>
+    public static TimeZoneInfo TimeZone(string id)
+    {
+        try
+        {
+            return id.Equals("UTC", StringComparison.OrdinalIgnoreCase) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            throw new ArgumentException($"-AssumeTimeZone \"{id}\" is not a time zone this system knows (e.g. UTC, Europe/Oslo).");
+        }
+    }
 }

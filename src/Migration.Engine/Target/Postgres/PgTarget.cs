@@ -19,18 +19,15 @@ public enum IdMapMode
     Deterministic,
 }
 
-/// <summary>How the Postgres target writes and journals.</summary>
+/// <summary>How the Postgres target writes and journals (whether a run resumes is the session's <see cref="Session.SessionOptions"/>).</summary>
 public sealed record PgTargetOptions
 {
     public int BatchSize { get; init; } = 5000;
     public IdMapMode IdMap { get; init; } = IdMapMode.None;
     public OrphanPolicy OrphanPolicy { get; init; } = OrphanPolicy.Fail;
-    public bool Resume { get; init; }
-    public long? RunId { get; init; }
-    public string? JournalSchema { get; init; }
 
-    /// <summary>Where the rows come from, with no secret (recorded in the journal).</summary>
-    public string? Source { get; init; }
+    /// <summary>The schema of the journal in the target (default <see cref="PgJournal.DefaultSchema"/>).</summary>
+    public string? JournalSchema { get; init; }
 
     public string OptionsText() => $"BatchSize={BatchSize} IdMap={IdMap} OrphanPolicy={OrphanPolicy}";
 }
@@ -40,8 +37,9 @@ public sealed record PgTargetOptions
 /// Postgres tables by binary COPY, one batch per transaction with its journal row
 /// (<see cref="PgJournal"/>): the batch's checkpoint (its source table's last key), the id map
 /// entries it created and the rows it quarantined commit with its rows or not at all, so a run
-/// killed at any moment resumes exactly once (<see cref="PgTargetOptions.Resume"/>: rows at or
-/// before their source table's checkpoint are not written again).
+/// killed at any moment resumes exactly once (<see cref="PgRun.IsAlreadyWritten"/>: rows at or
+/// before their source table's checkpoint are not written again). The <see cref="IRowTarget"/>
+/// of <see cref="PgDatabase"/>, driven by a <see cref="Session.MigrationSession"/>.
 /// </summary>
 /// <remarks>
 /// <para>Tables load in the order rows arrive; a batch is written when full or when rows of
@@ -59,25 +57,24 @@ public sealed record PgTargetOptions
 /// <para>A second D1 table mapped to the same Postgres table merges into it: its batches are
 /// written through a staging table as <c>INSERT ... ON CONFLICT (primary key) DO UPDATE</c>.</para>
 /// </remarks>
-public sealed class PgTarget : IDisposable
+public sealed class PgTarget : IRowTarget
 {
     static readonly Guid IdNamespace = new("6f1c2c5e-8a8e-4c1b-9f46-6d3c1e0b9a41");
 
-    readonly PgConnectionSettings _settings;
+    readonly PgRun _run;
     readonly PgTargetOptions _options;
+    readonly bool _stopAtFirstRefusal;
     readonly PgJournal _journal;
     readonly NpgsqlConnection _connection;
     readonly Dictionary<string, TableInfo> _tables = new(StringComparer.Ordinal);
-    readonly Dictionary<(string Table, string Old), Guid> _ids = [];
-    readonly Dictionary<string, (int Batches, string Target, object?[]? LastKey)> _checkpoints = new(StringComparer.Ordinal);
-    readonly Dictionary<string, HashSet<string>> _sourcesOfTarget = new(StringComparer.Ordinal);
-    readonly Dictionary<string, int> _batchNumbers = new(StringComparer.Ordinal);
+    readonly Dictionary<(string Table, string Old), Guid> _ids;
+    readonly Dictionary<string, int> _batchNumbers;
     readonly Dictionary<string, Summary> _summaries = new(StringComparer.Ordinal);
     readonly List<Row> _buffer = [];
-    readonly List<QuarantineEntry> _pendingQuarantine = [];
+    readonly List<QuarantineEntry> _pendingQuarantine;
     TableSchema? _bufferSchema;
     int _stagingCount;
-    bool _finished;
+    bool _closed;
 
     sealed class Summary(string table)
     {
@@ -87,20 +84,26 @@ public sealed class PgTarget : IDisposable
         public readonly Stopwatch Clock = new();
     }
 
-    public PgTarget(PgConnectionSettings settings, PgTargetOptions options)
+    /// <summary>The writer of <paramref name="run"/>, on its connection (opened by <see cref="PgDatabase.Open"/>).</summary>
+    /// <param name="stopAtFirstRefusal">-ErrorAction Stop: the first refused row (reported) rolls its batch back and stops the run.</param>
+    internal PgTarget(PgRun run, PgConnectionSettings settings, PgTargetOptions options, bool stopAtFirstRefusal)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(options);
-        _settings = settings;
+        _run = run;
         _options = options;
-        _journal = new PgJournal(options.JournalSchema);
-        _connection = settings.OpenConnection();
-        using (var cmd = new NpgsqlCommand("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET standard_conforming_strings = on", _connection))
-            cmd.ExecuteNonQuery();
+        _stopAtFirstRefusal = stopAtFirstRefusal;
+        _journal = run.Journal;
+        _connection = run.Connection;
+        _ids = run.Ids;
+        _batchNumbers = run.BatchNumbers;
+        _pendingQuarantine = run.PendingQuarantine;
         _catalogSettings = settings;
     }
 
     readonly PgConnectionSettings _catalogSettings;
+
+    long RunId => _run.RunId;
+
+    HashSet<string> Sources(string target) => _run.Sources(target);
 
     /// <summary>Raised after each batch commits.</summary>
     public event Action<BatchResult>? BatchCommitted;
@@ -111,59 +114,23 @@ public sealed class PgTarget : IDisposable
     /// <summary>Raised for each row whose parent row is missing, with what the orphan policy did.</summary>
     public event Action<OrphanRow>? OrphanFound;
 
-    public long RunId { get; private set; }
-    public bool IsResumed { get; private set; }
-    public long RowsAlreadyWritten { get; private set; }
+    /// <summary>Never raised: the target's tables exist already, their definitions are Postgres's own.</summary>
+    public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
 
-    /// <summary>Where the target is, with no secret: <c>user@host:port/database</c>.</summary>
-    public string Describe() => _settings.Describe();
+    /// <summary>Never raised.</summary>
+    public event Action<string>? Log { add { } remove { } }
 
-    /// <summary>Starts (or resumes) the journaled run. False when the run to resume had completed: nothing to write.</summary>
-    public bool Start()
-    {
-        _journal.Ensure(_connection);
-        if (_options.Resume)
-        {
-            var found = _journal.Find(_connection, _options.RunId)
-                ?? throw new InvalidOperationException(_options.RunId is null ? $"There is no run to resume in {Describe()}." : $"There is no run {_options.RunId} in {Describe()}.");
-            RunId = found.RunId;
-            IsResumed = true;
-            if (found.Status == RunStatus.Undone) throw new InvalidOperationException($"Run {RunId} in {Describe()} was undone; start a new run instead of resuming it.");
-            if (found.Status.IsComplete()) { _finished = true; return false; }
-            _journal.Reopen(_connection, RunId);
-            foreach (var (source, cp) in _journal.Checkpoints(_connection, RunId))
-            {
-                _checkpoints[source] = cp;
-                _batchNumbers[source] = cp.Batches;
-                Sources(cp.Target).Add(source);
-            }
-        }
-        else
-        {
-            if (_options.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.");
-            RunId = _journal.Begin(_connection, _options.Source, _options.OptionsText());
-        }
-        if (_options.IdMap != IdMapMode.None) _journal.LoadIdMap(_connection, _ids);
-        return true;
-    }
+    /// <summary>None: the tables exist already (the target's catalog is the mapping's).</summary>
+    public IReadOnlyList<string> CreatedTables => [];
 
-    HashSet<string> Sources(string target)
-    {
-        if (!_sourcesOfTarget.TryGetValue(target, out var set)) _sourcesOfTarget[target] = set = new HashSet<string>(StringComparer.Ordinal);
-        return set;
-    }
-
-    /// <summary>A row the converter refused upstream: quarantined with the next batch (or the run's end).</summary>
-    public void Quarantine(string table, string? sourceTable, string key, string? column, string reason, string valueExcerpt)
-    {
-        _pendingQuarantine.Add(new QuarantineEntry(table, sourceTable, key, column, nameof(QuarantineStage.Convert), reason, valueExcerpt));
-    }
+    /// <summary>Nothing to refuse: the D1 preflight is not this target's (<see cref="PgDatabase.CheckTargets"/>).</summary>
+    public void Refuse(IEnumerable<string> tables) { }
 
     /// <summary>Adds one converted row; writes a batch when full or when another table's rows begin.</summary>
     public void Add(Row row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        ObjectDisposedException.ThrowIf(_finished, this);
+        ObjectDisposedException.ThrowIf(_closed, this);
         var schema = row.GetSchema();
         if (schema.Kind != SchemaKind.Postgres)
             throw new ArgumentException($"Table {schema.Name}: Import-PgTable takes Postgres rows (from ConvertTo-PgRow), not {schema.Kind} rows.", nameof(row));
@@ -171,13 +138,6 @@ public sealed class PgTarget : IDisposable
         {
             Flush();
             _bufferSchema = schema;
-        }
-        var source = SourceName(schema);
-        if (IsResumed && row.SourceKey is { } key && _checkpoints.TryGetValue(source, out var cp) && cp.LastKey is { } last
-            && SqliteKeyOrder.Compare(key, last) <= 0)
-        {
-            RowsAlreadyWritten++;
-            return;
         }
         if (_buffer.Count == 0) OpenBatch(schema);
         _buffer.Add(row);
@@ -190,37 +150,21 @@ public sealed class PgTarget : IDisposable
 
     static string SourceName(TableSchema schema) => schema.Source?.Name ?? schema.Name;
 
-    /// <summary>Writes what is buffered, records what is left in the quarantine, and marks the run Completed; one summary per target table.</summary>
+    /// <summary>Writes what is buffered; one summary per target table. The run (its quarantine left over, its status) is finished by the session.</summary>
     public IReadOnlyList<TableSummary> Complete()
     {
         Flush();
-        using (var tx = _connection.BeginTransaction())
-        {
-            foreach (var q in _pendingQuarantine) _journal.AddQuarantine(_connection, RunId, q);
-            _journal.Finish(_connection, RunId, RunStatus.Completed, null);
-            tx.Commit();
-        }
-        _pendingQuarantine.Clear();
-        _finished = true;
+        _closed = true;
         return [.. _summaries.Values.Select(s => new TableSummary(s.Table, s.Written, s.Skipped, s.Failed, s.Batches, s.Clock.Elapsed) { RowsOrphaned = s.Orphaned })];
     }
 
-    /// <summary>Marks the run Failed (resumable) with a reason; the open batch is abandoned.</summary>
-    public void Fail(string reason)
+    /// <summary>Abandons the open batch (its COPY and transaction); the connection is the run's (<see cref="PgRun.Dispose"/> closes it).</summary>
+    public void Dispose()
     {
-        if (_finished || RunId == 0) return;
-        _finished = true;
+        _closed = true;
         _buffer.Clear();
         _batch?.Abandon();
         _batch = null;
-        try { _journal.Finish(_connection, RunId, RunStatus.Failed, reason); }
-        catch (NpgsqlException) { /* the run stays Running, which resumes the same way */ }
-    }
-
-    public void Dispose()
-    {
-        if (!_finished) Fail("stopped before it completed; resume it");
-        _connection.Dispose();
     }
 
     void Flush()
@@ -420,8 +364,11 @@ public sealed class PgTarget : IDisposable
         foreach (var q in _batchQuarantine) _journal.AddQuarantine(_connection, RunId, q);
         // The batch's refused rows and orphans are reported before it commits: a caller that stops
         // at the first one (-ErrorAction Stop) throws here, and the batch holding it rolls back.
+        var refused = _stopAtFirstRefusal ? _deferred.OfType<RowError>().FirstOrDefault() : null;
         RaiseDeferred();
+        if (refused is not null) throw new RowRefusedException(refused);
         tx.Commit();
+        _run.Quarantined += _batchQuarantine.Count;
         _mapped.Add(source);
         _pendingQuarantine.Clear();
         _batchQuarantine.Clear();

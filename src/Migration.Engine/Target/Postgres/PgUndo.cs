@@ -18,7 +18,7 @@ namespace Migration.Engine.Target.Postgres;
 /// run's transaction id too and is deleted as well: <see cref="Plan"/> counts such rows so the
 /// operator sees it first. A row changed after the run has a newer transaction id and is kept.
 /// </remarks>
-public sealed class PgUndo(PgConnectionSettings settings, string? journalSchema = null)
+public sealed class PgUndo(PgConnectionSettings settings, string? journalSchema = null) : IUndoStrategy
 {
     readonly PgJournal _journal = new(journalSchema);
 
@@ -34,6 +34,23 @@ public sealed class PgUndo(PgConnectionSettings settings, string? journalSchema 
         if (!_journal.Exists(connection)) return null;
         return _journal.Find(connection, null)?.RunId;
     }
+
+    /// <summary>Nothing to arm: every row of a batch carries the batch's transaction id.</summary>
+    void IUndoStrategy.Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows) { }
+
+    long? IUndoStrategy.LastRun() => Last();
+
+    UndoPlan IUndoStrategy.Plan(long runId)
+    {
+        MigrationRunInfo run;
+        using (var connection = settings.OpenConnection())
+            run = (_journal.Exists(connection) ? _journal.ReadRuns(connection, settings.Describe(), runId).FirstOrDefault() : null)
+                ?? throw new InvalidOperationException($"There is no run {runId} in {settings.Describe()}.");
+        return new UndoPlan(run, run.State == RunStatus.Undone ? [] : Plan(runId), []);
+    }
+
+    /// <summary>Undo here is never blocked by later runs (each deletes only its own transactions' rows): <paramref name="force"/> changes nothing.</summary>
+    IReadOnlyList<UndoAction> IUndoStrategy.Undo(long runId, bool force) => Undo(runId);
 
     IReadOnlyList<UndoAction> Run(long runId, bool apply)
     {

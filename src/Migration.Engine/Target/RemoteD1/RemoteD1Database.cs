@@ -81,6 +81,12 @@ public sealed class RemoteD1Database : ITargetDatabase
         return target;
     }
 
+
+    IJournaledRun ITargetDatabase.StartRun(RunStart start) => StartRun(start);
+
+    IRowTarget ITargetDatabase.Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe) =>
+        Open(options, run is null ? null : run as MigrationRun ?? throw new ArgumentException("The run was not started by this database.", nameof(run)), observe);
+
     /// <summary>The runs journaled in this database, oldest first (one with <paramref name="runId"/>).</summary>
     public IReadOnlyList<MigrationRunInfo> GetRuns(long? runId = null)
     {
@@ -89,11 +95,7 @@ public sealed class RemoteD1Database : ITargetDatabase
     }
 
     /// <summary>The newest run that is not undone, or null.</summary>
-    public long? LastRun()
-    {
-        using var journal = Journal();
-        return JournalTables.Exist(journal) ? JournalStore.LastRunNotUndone(journal) : null;
-    }
+    public long? LastRun() => Undo.LastRun();
 
     /// <summary>The rows a run quarantined, in the order they were met.</summary>
     public IReadOnlyList<QuarantinedRow> GetQuarantine(long runId)

@@ -21,6 +21,12 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         remote.LogChanges(runId, [.. tablesWithRows.Order(StringComparer.Ordinal).Select(t => D1UndoLog.Describe(journal, t)).OfType<D1UndoLog.LoggedTable>()]);
     }
 
+    public long? LastRun()
+    {
+        using var journal = open();
+        return JournalTables.Exist(journal) ? JournalStore.LastRunNotUndone(journal) : null;
+    }
+
     public UndoPlan Plan(long runId)
     {
         using var journal = open();

@@ -37,12 +37,19 @@ public sealed class SqlFileDatabase(string path, long maxFileBytes = SqlFileSet.
         return _last = new SqlFileTarget(new SqlFileSet(Path, MaxFileBytes), options);
     }
 
+
+    IJournaledRun ITargetDatabase.StartRun(RunStart start) => StartRun(start);
+
+    IRowTarget ITargetDatabase.Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe) =>
+        Open(options, run is null ? null : run as MigrationRun ?? throw new ArgumentException("The run was not started by this database.", nameof(run)), observe);
+
     public override string ToString() => Path;
 
     sealed class NoUndo : IUndoStrategy
     {
         const string Why = "A run written to .sql files keeps no journal; undo it in the database that executed the files (e.g. D1 Time Travel).";
         public void Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows) => throw new NotSupportedException(Why);
+        public long? LastRun() => null;
         public UndoPlan Plan(long runId) => throw new NotSupportedException(Why);
         public IReadOnlyList<UndoAction> Undo(long runId, bool force = false) => throw new NotSupportedException(Why);
     }
