@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.PowerShell;
 
@@ -28,7 +29,7 @@ public sealed class NativeLibraryResolver : IModuleAssemblyInitializer
             if (_installed) return;
             // The engine calls the same library directly on its hot path (SqliteNative); both
             // resolve to the one file, so both use the library instance SQLitePCLRaw opened.
-            foreach (var assembly in new[] { typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, typeof(Migration.Engine.Target.SqliteTarget).Assembly })
+            foreach (var assembly in new[] { typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, typeof(Migration.Engine.Target.Sqlite.SqliteTarget).Assembly })
             {
                 try
                 {

@@ -1,6 +1,7 @@
 using Migration.Engine.Schema;
 using System.Globalization;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Integrity;
 

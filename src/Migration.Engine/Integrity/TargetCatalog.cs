@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Integrity;
 

@@ -2,6 +2,7 @@ using Migration.Engine.Schema;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
 using SQLitePCL;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Integrity;
 

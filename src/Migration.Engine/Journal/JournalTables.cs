@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Journal;
 
@@ -128,12 +129,12 @@ internal static class JournalTables
         if (!File.Exists(path)) throw new FileNotFoundException($"There is no database at {path}.", path);
         try
         {
-            using var connection = Target.SqliteTarget.OpenConnection(path, readOnly: true);
+            using var connection = Target.Sqlite.SqliteTarget.OpenConnection(path, readOnly: true);
             return read(connection);
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == 8) // SQLITE_READONLY
         {
-            using var connection = Target.SqliteTarget.OpenConnection(path, readOnly: false);
+            using var connection = Target.Sqlite.SqliteTarget.OpenConnection(path, readOnly: false);
             return read(connection);
         }
     }

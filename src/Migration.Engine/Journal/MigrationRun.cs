@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Migration.Engine.Integrity;
 using Migration.Engine.Schema;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Journal;
 

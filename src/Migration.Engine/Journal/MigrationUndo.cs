@@ -2,6 +2,7 @@ using Migration.Engine.Schema;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Journal;
 

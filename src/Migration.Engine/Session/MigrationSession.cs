@@ -6,6 +6,7 @@ using Migration.Engine.Preflight;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Session;
 

@@ -5,10 +5,10 @@ using Migration.Engine.Schema;
 namespace Migration.Engine.Target;
 
 /// <summary>
-/// A place a session writes to, with its journal and its way of undoing: the local SQLite/D1
-/// file now (<see cref="LocalD1Database"/>); a remote D1 over HTTP (one request per batch, which
-/// succeeds or fails as a whole) and a <c>.sql</c> file are further implementations, each in a
-/// folder of its own.
+/// A place a session writes to, with its journaled run, its writer, its preflight and its way of
+/// undoing; each in a folder of its own: the local SQLite/D1 file (<c>Sqlite/</c>), a remote D1
+/// over HTTP (<c>RemoteD1/</c>), <c>.sql</c> files (<c>SqlFile/</c>, no journal), PostgreSQL
+/// (<c>Postgres/</c>).
 /// </summary>
 public interface ITargetDatabase
 {

@@ -7,6 +7,7 @@ using Migration.Engine.Session;
 using Migration.Engine.Target;
 using Migration.Engine.Target.SqlFile;
 using Migration.PowerShell.Completion;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.PowerShell.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Migration.Engine.Journal;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.PowerShell.Commands;
 

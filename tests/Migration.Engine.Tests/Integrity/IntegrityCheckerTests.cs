@@ -6,6 +6,7 @@ using Migration.Engine.Source;
 using Migration.Engine.Target;
 using Migration.Engine.Tests.Infrastructure;
 using Xunit;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Tests.Integrity;
 

@@ -6,6 +6,7 @@ using Migration.Engine.Target;
 using Migration.Engine.Tests.Infrastructure;
 using Npgsql;
 using Xunit;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Tests.Pipeline;
 

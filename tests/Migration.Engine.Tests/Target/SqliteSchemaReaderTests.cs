@@ -2,6 +2,7 @@ using Migration.Engine.Schema;
 using Migration.Engine.Target;
 using Xunit;
 using static Migration.Engine.Tests.Target.TargetTestSupport;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Tests.Target;
 

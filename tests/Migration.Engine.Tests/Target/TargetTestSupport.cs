@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Tests.Target;
 

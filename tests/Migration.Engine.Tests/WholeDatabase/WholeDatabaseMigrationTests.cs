@@ -6,6 +6,7 @@ using Migration.Engine.Tests.Infrastructure;
 using Migration.Engine.Tests.Target;
 using Xunit;
 using static Migration.Engine.Tests.Target.TargetTestSupport;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Tests.WholeDatabase;
 

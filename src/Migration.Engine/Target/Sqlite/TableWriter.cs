@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// One table's side of a <see cref="SqliteTarget"/>: its buffer of up to one batch of rows, its

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// The bytes of one row's text and blob parameters, in one pinned buffer, bound with

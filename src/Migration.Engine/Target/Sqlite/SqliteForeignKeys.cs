@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>A foreign key a SQLite table declares; a null parent column means the parent's primary key (REFERENCES t without columns).</summary>
 internal sealed record TargetForeignKey(int Id, string ParentTable, IReadOnlyList<string> Columns, IReadOnlyList<string?> ParentColumns);

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// One table's INSERT, prepared once on the target connection and run per row through the

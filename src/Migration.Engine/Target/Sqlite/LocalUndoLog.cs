@@ -1,6 +1,6 @@
 using Migration.Engine.Journal;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// The local file's <see cref="IUndoStrategy"/>: row images logged by TEMP triggers

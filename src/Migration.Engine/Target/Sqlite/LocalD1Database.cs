@@ -1,6 +1,6 @@
 using Migration.Engine.Journal;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// The local target: a SQLite file (new or existing, including the state file of

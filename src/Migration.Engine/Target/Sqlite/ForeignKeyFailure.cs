@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// Names the key behind SQLite's bare "FOREIGN KEY constraint failed" when the rows carry no

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// Checks a local D1 database path before anything is opened or created, so that a mistake in

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>The local file's <see cref="IBatchStatements"/>: each statement runs at once in the batch's open transaction.</summary>
 internal sealed class SqliteBatchStatements(SqliteConnection connection, SqliteTransaction transaction) : IBatchStatements

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// The handful of SQLite C calls made once per value and once per row, loading a table or reading

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// The foreign keys of one table loaded from a full definition. D1 enforces foreign keys and

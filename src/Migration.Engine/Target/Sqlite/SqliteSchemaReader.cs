@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// Reads the D1 schema of a table that already exists in a SQLite file, so plain objects can be

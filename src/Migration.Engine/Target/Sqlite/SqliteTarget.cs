@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
 
-namespace Migration.Engine.Target;
+namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// A local D1 target: a SQLite file (new or existing), including the state file
