@@ -5,6 +5,7 @@ using Migration.Engine.Convert;
 using Migration.Engine.Schema;
 using Migration.Engine.Source.Kv;
 using Migration.Engine.Target;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Integrity;
 

@@ -47,10 +47,11 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
         new(new PgDatabase(new PgConnectionSettings(cs), options), new SessionOptions { Resume = resume, Source = "test" }, observer);
 
     /// <summary>D1 file -> Postgres through the engine's session (what the three cmdlets do); returns the conversion errors.</summary>
-    static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, bool resume = false, Watch? watch = null)
+    static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, PgConversionOptions? conversion = null,
+        Watch? watch = null, bool resume = false)
     {
         var errors = new List<ConversionException>();
-        var converter = new PgRowConverter(PgConversionOptions.Default, Catalog(cs));
+        var converter = new PgRowConverter(conversion ?? PgConversionOptions.Default, Catalog(cs));
         using var source = new SqliteFileSource(file);
         using var session = Session(cs, options, resume, watch ?? new Watch());
         if (!session.Start()) return errors;
@@ -198,9 +199,10 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
             TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
             ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp" },
         };
-        var refused = new List<string>();
+        var watch = new Watch();
         var options = new PgTargetOptions { BatchSize = 2, IdMap = IdMapMode.Generate, OrphanPolicy = OrphanPolicy.Skip };
-        Load(file, cs, ["users"], options, conversion, t => t.RowFailed += e => refused.Add($"{e.Table} {e.Key} {e.Column} {e.ValueExcerpt}"));
+        Load(file, cs, ["users"], options, conversion, watch);
+        var refused = watch.Errors.Select(e => $"{e.Table} {e.Key} {e.Column} {e.ValueExcerpt}").ToList();
         // A second run: the children find the parents the first run mapped.
         Load(file, cs, ["accounts", "user_progress", "user_wallet"], options, conversion);
 
