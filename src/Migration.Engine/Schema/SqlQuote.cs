@@ -51,8 +51,9 @@ public static class SqlQuote
     /// <item>integers in full (text, never through a double: exact beyond 2^53; the smallest one as
     /// <c>(-9223372036854775807 - 1)</c>);</item>
     /// <item>reals as the shortest text that round-trips (.NET's "R"), with <c>.0</c> added when
-    /// that text has no point or exponent, or SQLite would read it as an INTEGER; NaN and
-    /// infinities are refused (no SQLite literal holds them);</item>
+    /// that text has no point or exponent, or SQLite would read it as an INTEGER; a real whose
+    /// text not every SQLite converts exactly (more than 15 digits, or a power of ten past 10^22)
+    /// as an exact binary expression instead; NaN and infinities are refused (no SQLite literal holds them);</item>
     /// <item>text single-quoted with quotes doubled; text holding a NUL (a literal ends there)
     /// or a CR (wrangler turns CRLF into LF in the SQL it sends) is written as its UTF-8 bytes,
     /// <c>CAST(X'..' AS TEXT)</c>, which D1 (UTF-8) stores as those very bytes; text that
@@ -78,7 +79,53 @@ public static class SqlQuote
     {
         if (!double.IsFinite(d)) throw new ArgumentException($"{d.ToString(CultureInfo.InvariantCulture)} has no SQLite literal (SQLite stores NaN as NULL and has no infinity literal).", nameof(d));
         var text = d.ToString("R", CultureInfo.InvariantCulture);
+        if (!ReadsExactly(text)) return BinaryExpression(d);
         return text.AsSpan().IndexOfAny('.', 'E') >= 0 ? text : text + ".0";
+    }
+
+    /// <summary>
+    /// Whether every SQLite reads the decimal text back as the same double. SQLite's text-to-REAL
+    /// conversion is not correctly rounded for every input where it has no long double (D1's
+    /// workerd: <c>-1.5E-300</c> reads back as <c>-1.4999999999999998E-300</c>). It is exact when
+    /// the digits make an integer of at most 15 digits (below 2^53) and the power of ten is at
+    /// most 10^22: both are exact doubles, and one multiplication or division rounds once, correctly.
+    /// </summary>
+    static bool ReadsExactly(string text)
+    {
+        var e = text.IndexOf('E');
+        var exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = (e < 0 ? text : text[..e]).TrimStart('-');
+        var point = mantissa.IndexOf('.');
+        if (point >= 0)
+        {
+            exponent -= mantissa.Length - point - 1;
+            mantissa = mantissa.Remove(point, 1);
+        }
+        mantissa = mantissa.TrimStart('0');
+        var digits = mantissa.TrimEnd('0');
+        exponent += mantissa.Length - digits.Length;
+        return digits.Length <= 15 && Math.Abs(exponent) <= 22;
+    }
+
+    /// <summary>
+    /// The double as <c>(CAST(m AS REAL) * 2^62 ... / 2^r)</c>: its integer significand (exact
+    /// below 2^53) scaled by powers of two written as integers (exact). Every step is exact
+    /// (scaling by a power of two only moves the exponent, and each intermediate lies between m
+    /// and the value itself), so SQLite computes the very double, whatever its text conversion does.
+    /// </summary>
+    static string BinaryExpression(double d)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(d);
+        var biased = (int)((bits >> 52) & 0x7FF);
+        var fraction = bits & ((1L << 52) - 1);
+        var m = biased == 0 ? fraction : fraction | (1L << 52);
+        var k = biased == 0 ? -1074 : biased - 1075;
+        while (m != 0 && (m & 1) == 0) { m >>= 1; k++; }
+        var sb = new StringBuilder("(CAST(").Append(d < 0 ? "-" : "").Append(m.ToString(CultureInfo.InvariantCulture)).Append(" AS REAL)");
+        var op = k < 0 ? " / " : " * ";
+        for (var left = Math.Abs(k); left > 0; left -= 62)
+            sb.Append(op).Append((1L << Math.Min(left, 62)).ToString(CultureInfo.InvariantCulture));
+        return sb.Append(')').ToString();
     }
 
     static string Text(string s)

@@ -5,6 +5,7 @@ using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Target;
+using Migration.Engine.Target.RemoteD1;
 using Migration.Engine.Target.SqlFile;
 using Migration.PowerShell.Completion;
 using Migration.Engine.Target.Sqlite;
@@ -91,6 +92,10 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = DatabaseSet)]
     [ValidateNotNullOrEmpty]
     public string? Binding { get; set; }
+
+    /// <summary>The write path per table: Auto (import API for tables the run creates or finds empty, else /query), Import or Query.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    public D1WriteMethod Method { get; set; } = new ImportOptions().Method;
 
     bool IsRemote => ParameterSetName == DatabaseSet;
 
@@ -235,6 +240,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "BackupNotRemote", ErrorCategory.InvalidArgument, null));
             return;
         }
+        if (RemoteD1Target.MethodProblem(Method, OnConflict) is { } methodProblem)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(methodProblem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
+            return;
+        }
         _remote = new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding).Open(this);
         _path = _remote.Database.Location;
         // As for a file: under -WhatIf the engine runs dry (reads only: the tables and the keys
@@ -306,6 +316,7 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                     DryRun = _dryRun,
                     OrphanPolicy = OrphanPolicy,
                     StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
+                    Method = Method,
                 },
                 Journal = !NoJournal.IsPresent && !IsSqlFile,
                 Source = "Import-D1Batch",

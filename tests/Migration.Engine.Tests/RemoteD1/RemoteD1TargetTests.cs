@@ -25,10 +25,10 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         _requests = Requests;
     }
 
-    static readonly string Big = string.Concat(Enumerable.Repeat("0123456789abcdé😀\0\r\n", 1_500_000 / 20));
+    internal static readonly string Big = string.Concat(Enumerable.Repeat("0123456789abcdé😀\0\r\n", 1_500_000 / 20));
 
     /// <summary>The fidelity corpus: every storage class at its edges, as the local target's tests use.</summary>
-    static (TableSchema Schema, List<Row> Rows) Corpus()
+    internal static (TableSchema Schema, List<Row> Rows) Corpus()
     {
         var s = D1("corpus", [Col("id", D1Type.Integer, false), Col("i", D1Type.Integer), Col("r", D1Type.Real), Col("t", D1Type.Text), Col("b", D1Type.Blob)], 0);
         var rows = new List<Row>
@@ -55,9 +55,10 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         return result[0].DecodeRows(exactProjection: true).ToDictionary(r => (long)r[0]!, r => r);
     }
 
+    // These tests are about the /query path (RemoteD1ImportTests covers the import path).
     static SessionOptions Options(OnConflict mode = OnConflict.Abort, int batch = 4, bool resume = false) => new()
     {
-        Import = new ImportOptions { BatchSize = batch, OnConflict = mode },
+        Import = new ImportOptions { BatchSize = batch, OnConflict = mode, Method = D1WriteMethod.Query },
         Resume = resume,
     };
 
@@ -86,7 +87,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         Assert.Equal(["integer", "real", "text"], types);
     }
 
-    static bool Same(object? a, object? b) => (a, b) switch
+    internal static bool Same(object? a, object? b) => (a, b) switch
     {
         (null, null) => true,
         (byte[] x, byte[] y) => x.AsSpan().SequenceEqual(y),
@@ -94,7 +95,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         _ => Equals(a, b),
     };
 
-    static string Show(object? v) => v switch { null => "NULL", string s => $"text({s.Length})", byte[] b => $"blob({b.Length})", _ => $"{v.GetType().Name}:{v}" };
+    internal static string Show(object? v) => v switch { null => "NULL", string s => $"text({s.Length})", byte[] b => $"blob({b.Length})", _ => $"{v.GetType().Name}:{v}" };
 
     [Fact]
     public async Task A_dry_run_counts_what_each_conflict_mode_would_do_from_reads_only_and_writes_nothing()

@@ -1,5 +1,6 @@
 using System.Text;
 using Migration.Engine.Cloudflare;
+using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target.RemoteD1;
 
@@ -9,18 +10,35 @@ namespace Migration.Engine.Target.RemoteD1;
 /// over JSON (<see cref="D1Parameter.Placeholder"/>: integers as text behind <c>CAST(? AS INTEGER)</c>,
 /// never a JSON number or boolean), bound in order. A name used twice is bound twice, so no
 /// positional numbering is needed. Names inside string literals, quoted identifiers and
-/// comments are left alone.
+/// comments are left alone. <see cref="Inline"/> writes each value as a SQL literal instead, for
+/// a chunk sent through D1's import API (a file binds nothing).
 /// </summary>
 internal static class D1NamedStatement
 {
     public static D1Statement From(string sql, IReadOnlyList<(string Name, object? Value)> parameters)
     {
-        ArgumentNullException.ThrowIfNull(sql);
-        var values = new Dictionary<string, D1Parameter>(StringComparer.Ordinal);
-        foreach (var (name, value) in parameters)
-            values[name.StartsWith('$') ? name : "$" + name] = D1Parameter.From(value is bool b ? (b ? 1L : 0L) : value);
-        var text = new StringBuilder(sql.Length + 16 * values.Count);
         var bound = new List<D1Parameter>();
+        var text = Substitute(sql, parameters, D1Parameter.From, p =>
+        {
+            bound.Add(p);
+            return p.Placeholder;
+        });
+        if (bound.Count > D1Statement.MaxParameters)
+            throw new ArgumentException($"The statement binds {bound.Count} values; D1 takes at most {D1Statement.MaxParameters}.", nameof(parameters));
+        return new D1Statement(text, bound);
+    }
+
+    /// <summary>The SQL with each <c>$name</c> replaced by its value as a literal (<see cref="SqlQuote.Value"/>: exact, escaped).</summary>
+    public static string Inline(string sql, IReadOnlyList<(string Name, object? Value)> parameters) =>
+        Substitute(sql, parameters, SqlQuote.Value, literal => literal);
+
+    static string Substitute<T>(string sql, IReadOnlyList<(string Name, object? Value)> parameters, Func<object?, T> convert, Func<T, string> use)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var values = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (name, value) in parameters)
+            values[name.StartsWith('$') ? name : "$" + name] = convert(value switch { bool b => b ? 1L : 0L, int i => (long)i, _ => value });
+        var text = new StringBuilder(sql.Length + 16 * values.Count);
         for (var i = 0; i < sql.Length; i++)
         {
             var c = sql[i];
@@ -54,12 +72,9 @@ internal static class D1NamedStatement
             i--;
             if (!values.TryGetValue(name, out var parameter))
                 throw new ArgumentException($"The SQL names the parameter {name}, which has no value.", nameof(parameters));
-            text.Append(parameter.Placeholder);
-            bound.Add(parameter);
+            text.Append(use(parameter));
         }
-        if (bound.Count > D1Statement.MaxParameters)
-            throw new ArgumentException($"The statement binds {bound.Count} values; D1 takes at most {D1Statement.MaxParameters}.", nameof(parameters));
-        return new D1Statement(text.ToString(), bound);
+        return text.ToString();
     }
 
     static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';

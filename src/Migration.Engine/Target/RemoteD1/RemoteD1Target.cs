@@ -8,10 +8,14 @@ using Migration.Engine.Schema;
 namespace Migration.Engine.Target.RemoteD1;
 
 /// <summary>
-/// The writer of a remote D1 over Cloudflare's HTTP API. Each batch is ONE <c>/query</c>
+/// The writer of a remote D1 over Cloudflare's HTTP API, with two write paths chosen per table
+/// (<see cref="ImportOptions.Method"/>). The query path: each batch is ONE <c>/query</c>
 /// request <c>{batch:[...]}</c> (one transaction): multi-row INSERTs filled to D1's limits
 /// (<see cref="RemoteInsert"/>) followed by the journal's statements for that batch, so rows
-/// and journal commit together or not at all.
+/// and journal commit together or not at all. The import path (tables the run creates or finds
+/// empty): each batch is a chunk of up to <see cref="ImportOptions.ImportChunkRows"/> rows sent
+/// as a SQL file through D1's import API (<see cref="D1ImportChunk"/>: values as literals, the
+/// batch's journal rows inside), applied whole or not at all.
 /// </summary>
 /// <remarks>
 /// <para>A refused row fails its whole request (D1 has no per-statement rollback). The batch
@@ -23,6 +27,13 @@ namespace Migration.Engine.Target.RemoteD1;
 /// timeout, reset) is never simply sent again: the batch's journal row is read back first, and
 /// the batch is re-sent only when it is not there. Without a run there is no such proof, so
 /// the failure stops the load.</para>
+/// <para>On the import path, a row whose literal INSERT would exceed D1's 100,000 bytes per
+/// statement (a 1.5 MB text is a legal D1 value) cannot go in a file (SQLITE_TOOBIG): the chunk
+/// is cut there and the row goes through <c>/query</c> with bound parameters as a batch of its
+/// own, in order, so the journal's checkpoints stay in key order. An import that D1 refuses
+/// (reverted as a whole) is written again through <c>/query</c>, where refused rows are found
+/// and quarantined as above. An import whose outcome is unknown is resolved by reading the
+/// chunk's journal row, as for a batch.</para>
 /// <para>On a resumed run, rows an earlier attempt committed into a table the run owns are
 /// found by key (one read per batch until a batch has none) and not sent again.</para>
 /// </remarks>
@@ -73,6 +84,17 @@ public sealed class RemoteD1Target : IRowTarget
 
     /// <summary>Batches sent again after their journal row proved they had not committed.</summary>
     public long BatchesResent { get; private set; }
+
+    /// <summary>Request bytes sent (<c>/query</c> bodies and import files), for progress and the report.</summary>
+    public long BytesSent { get; private set; }
+
+    /// <summary>Rows committed so far (both paths), for progress.</summary>
+    public long RowsWritten { get; private set; }
+
+    /// <summary>Chunks that landed through the import API.</summary>
+    public long ChunksImported { get; private set; }
+
+    readonly long _started = Stopwatch.GetTimestamp();
 
     public event Action<BatchResult>? BatchCommitted;
     public event Action<RowError>? RowFailed;
@@ -140,6 +162,7 @@ public sealed class RemoteD1Target : IRowTarget
                     Log?.Invoke($"Created {_pendingIndexes.Count} index(es) after the rows were in.");
                     _pendingIndexes.Clear();
                 }
+                Log?.Invoke(Totals("Done"));
             }
             catch
             {
@@ -195,6 +218,8 @@ public sealed class RemoteD1Target : IRowTarget
         var tables = set.Tables.Where(t => !_refusedTables.Contains(t.Name)).ToList();
         D1Ddl.CheckTables(tables, Options.Limits);
         var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
+        // A -Method mistake (Import into a table with rows) is refused before anything is created or written.
+        foreach (var t in tables.Where(t => !missing.Contains(t))) MethodFor(t.Name);
         if (missing.Count > 0 && Options.DryRun)
             Log?.Invoke($"Dry run: {missing.Count} table(s) would be created in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
         else if (missing.Count > 0)
@@ -214,7 +239,12 @@ public sealed class RemoteD1Target : IRowTarget
 
     RemoteTable AddTable(TableSchema schema, SqliteTableInfo info, bool exists = true)
     {
-        var table = new RemoteTable(this, info, schema) { Exists = exists };
+        var (method, why) = MethodFor(info.Name, exists);
+        Log?.Invoke(method == D1WriteMethod.Import
+            ? $"{info.Name}: through D1's import API ({why}), in chunks of at most {Options.ImportChunkRows:N0} rows / {Options.ImportChunkBytes:N0} bytes of SQL, "
+              + "each with its journal rows; a row whose SQL literal exceeds 100,000 bytes goes through /query with bound parameters."
+            : $"{info.Name}: through /query ({why}), {Options.BatchSize:N0} rows per request, values bound.");
+        var table = new RemoteTable(this, info, schema, method) { Exists = exists };
         _tables[schema.Name] = table;
         _order.Add(table);
         return table;
@@ -243,7 +273,88 @@ public sealed class RemoteD1Target : IRowTarget
     IReadOnlyList<D1QueryResult> Send(IReadOnlyList<D1Statement> statements, RetrySafety safety)
     {
         Requests++;
+        BytesSent += D1DatabaseClient.RequestBody(statements, batch: true).LongLength;
         return _db.QueryBatchAsync(statements, safety).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The write path of a table (<see cref="ImportOptions.Method"/>) and why. The import path
+    /// takes only tables whose every row is the run's (created, or empty before it): an import
+    /// cannot skip, replace or merge rows already there, and is reverted as a whole.
+    /// </summary>
+    /// <exception cref="ArgumentException">-Method Import where it cannot be used, naming the table (nothing of it written yet).</exception>
+    (D1WriteMethod Method, string Why) MethodFor(string table, bool exists = true)
+    {
+        var asked = Options.Method;
+        if (asked == D1WriteMethod.Query) return (D1WriteMethod.Query, "-Method Query");
+        var explicitly = asked == D1WriteMethod.Import ? "-Method Import" : null;
+        if (Options.OnConflict != OnConflict.Abort)
+            return explicitly is null
+                ? (D1WriteMethod.Query, $"-OnConflict {Options.OnConflict} works against the rows already there")
+                : throw new ArgumentException($"Table {table}: " + MethodProblem(asked, Options.OnConflict));
+        var created = !exists || _created.Contains(table, StringComparer.OrdinalIgnoreCase);
+        var owned = created || (_run is not null ? _run.OwnsAllRows(table) : IsEmpty(table));
+        if (!owned)
+            return explicitly is null
+                ? (D1WriteMethod.Query, "the table held rows before the run")
+                : throw new ArgumentException($"Table {table} holds rows that were there before the run: -Method Import writes only tables the run creates "
+                    + "or finds empty (an import cannot be undone row by row, nor skip rows already there). Use -Method Query or Auto; nothing was written.");
+        return (D1WriteMethod.Import, (explicitly is null ? "" : explicitly + ": ") + (created ? "the run creates the table" : "the table was empty before the run"));
+    }
+
+    /// <summary>The mistake in a -Method / -OnConflict pair that no table can satisfy, or null.</summary>
+    public static string? MethodProblem(D1WriteMethod method, OnConflict onConflict) =>
+        method == D1WriteMethod.Import && onConflict != OnConflict.Abort
+            ? $"-Method Import cannot go with -OnConflict {onConflict}: an import file only adds rows, and one that meets an existing key is reverted as a whole. "
+              + "Use -Method Query or Auto; nothing was written."
+            : null;
+
+    bool IsEmpty(string table) => Raw(new D1Statement("SELECT 1 FROM " + SqlQuote.Identifier(table) + " LIMIT 1")).Count == 0;
+
+    /// <summary>A progress line: rows, requests, bytes and rate so far.</summary>
+    string Totals(string head)
+    {
+        var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{head}: {RowsWritten:N0} rows in {Requests:N0} requests ({(Requests > 0 ? RowsWritten / (double)Requests : 0):N1} rows/request, {ChunksImported:N0} import chunks), "
+            + $"{BytesSent / 1e6:N1} MB sent, {(seconds > 0 ? RowsWritten / seconds : 0):N0} rows/s over {seconds:N1} s.");
+    }
+
+    /// <summary>
+    /// Sends a chunk through the import API. When its outcome is unknown (init or ingest lost
+    /// their answer, the polls failed), the chunk's journal row says whether it landed: there,
+    /// it is done (never applied twice; D1 runs queries only after a pending import, so the read
+    /// sees its end); absent, the same file is sent again.
+    /// </summary>
+    /// <returns>The import's result, or null when the chunk proved committed but its answer was lost.</returns>
+    D1ImportResult? SendChunk(byte[] sql, string table, int journalBatch, int chunk)
+    {
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            BytesSent += sql.LongLength;
+            try
+            {
+                return _db.ImportAsync(sql, p =>
+                {
+                    // init + PUT, then ingest, then each poll: one request each.
+                    Requests += p.Stage == "upload" ? 2 : 1;
+                    foreach (var m in p.Messages) Log?.Invoke($"{table}: chunk {chunk}: D1: {m}");
+                }).GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is AmbiguousWriteException or CloudflareUnavailableException && _run is not null && attempt < attempts)
+            {
+                var failure = ex is AmbiguousWriteException a ? a.Failure : ex.Message;
+                if (IsJournaled(table, journalBatch))
+                {
+                    BatchesProvenCommitted++;
+                    Log?.Invoke($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is there, so it landed and is not sent again.");
+                    return null;
+                }
+                BatchesResent++;
+                Log?.Invoke($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is not there, so it did not land: sending it again.");
+            }
+        }
     }
 
     /// <summary>
@@ -335,13 +446,17 @@ public sealed class RemoteD1Target : IRowTarget
     }
 
     /// <summary>One table's buffer, INSERT and figures.</summary>
-    sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema)
+    sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema, D1WriteMethod method)
     {
         TableBinding _binding = TableBinding.Create(schema, info, target.Options.OnConflict);
         RemoteInsert? _insert;
+        LiteralInsert? _literal;
         List<Row> _buffer = [];
+
+        /// <summary>Import path: each buffered row's literal tuple, or null when it goes through /query (no literal, or too big for a statement).</summary>
+        List<string?> _tuples = [];
         long _bufferBytes;
-        int _batches;
+        int _batches, _chunks;
         int _pendingFailed;
         long _written, _skipped, _failed, _elapsedTicks;
         bool _checkResume = target._run is { IsResumed: true } run && run.OwnsAllRows(info.Name) && schema.HasPrimaryKey;
@@ -352,6 +467,9 @@ public sealed class RemoteD1Target : IRowTarget
         public TableSchema Schema => _binding.Schema;
         string Table => _binding.Table;
         RemoteInsert Insert => _insert ??= new RemoteInsert(_binding, target.Options.Limits);
+        LiteralInsert Literal => _literal ??= new LiteralInsert(_binding);
+        bool Imports => method == D1WriteMethod.Import;
+        int MaxStatementBytes => Math.Min(target.Options.Limits.MaxStatementBytes, D1Statement.MaxSqlBytes);
 
         public void Rebind(TableSchema next)
         {
@@ -359,6 +477,7 @@ public sealed class RemoteD1Target : IRowTarget
             Flush();
             _binding = binding;
             _insert = null;
+            _literal = null;
         }
 
         public void Add(Row row)
@@ -372,8 +491,18 @@ public sealed class RemoteD1Target : IRowTarget
                 return;
             }
             _buffer.Add(row);
-            _bufferBytes += ApproximateBytes(row);
-            if (_buffer.Count >= target.Options.BatchSize || _bufferBytes >= target.MaxRequestBytes) Flush();
+            if (!Imports)
+            {
+                _bufferBytes += ApproximateBytes(row);
+                if (_buffer.Count >= target.Options.BatchSize || _bufferBytes >= target.MaxRequestBytes) Flush();
+                return;
+            }
+            // A value with no exact literal is left to /query, which binds it (or refuses it, naming it).
+            var tuple = Literal.Tuple(row, out _);
+            if (tuple is not null && !D1ImportChunk.Fits(Literal, tuple, MaxStatementBytes)) tuple = null;
+            _tuples.Add(tuple);
+            _bufferBytes += tuple is null ? ApproximateBytes(row) : Encoding.UTF8.GetByteCount(tuple) + 2;
+            if (_buffer.Count >= target.Options.ImportChunkRows || _bufferBytes >= target.Options.ImportChunkBytes) Flush();
         }
 
         static long ApproximateBytes(Row row)
@@ -398,7 +527,9 @@ public sealed class RemoteD1Target : IRowTarget
                 return;
             }
             var rows = _buffer;
+            var tuples = _tuples;
             _buffer = [];
+            _tuples = [];
             _bufferBytes = 0;
             var start = Stopwatch.GetTimestamp();
             if (target.Options.DryRun)
@@ -406,8 +537,103 @@ public sealed class RemoteD1Target : IRowTarget
                 CountDryRun(rows, start);
                 return;
             }
-            if (_checkResume) rows = WithoutCommitted(rows);
-            if (rows.Count > 0) Write(rows, start);
+            if (_checkResume)
+            {
+                var left = WithoutCommitted(rows);
+                if (Imports && left.Count != rows.Count)
+                {
+                    var kept = new HashSet<Row>(left, ReferenceEqualityComparer.Instance);
+                    tuples = [.. tuples.Where((_, i) => kept.Contains(rows[i]))];
+                }
+                rows = left;
+            }
+            if (rows.Count == 0) return;
+            if (!Imports)
+            {
+                Write(rows, start);
+                return;
+            }
+            // Runs of rows with a literal go as chunks; a row too big for a statement goes through
+            // /query between them, so the batches (and their checkpoints) stay in row order.
+            for (var i = 0; i < rows.Count;)
+            {
+                var literal = tuples[i] is not null;
+                var j = i;
+                while (j < rows.Count && tuples[j] is not null == literal) j++;
+                var run = rows.GetRange(i, j - i);
+                // Auto: a run that fits one /query request costs one request there, an import four.
+                if (literal && !(target.Options.Method == D1WriteMethod.Auto && run.Count <= target.Options.BatchSize))
+                    WriteChunk(run, tuples.GetRange(i, j - i)!, start);
+                else
+                    WriteQueryBatches(run);
+                i = j;
+            }
+        }
+
+        /// <summary>Rows through /query, in batches of -BatchSize rows and at most <see cref="MaxRequestBytes"/> bytes each.</summary>
+        void WriteQueryBatches(List<Row> rows)
+        {
+            var batch = new List<Row>();
+            long bytes = 0;
+            foreach (var row in rows)
+            {
+                var size = ApproximateBytes(row);
+                if (batch.Count > 0 && (batch.Count >= target.Options.BatchSize || bytes + size > target.MaxRequestBytes))
+                {
+                    Write(batch, Stopwatch.GetTimestamp());
+                    batch = [];
+                    bytes = 0;
+                }
+                batch.Add(row);
+                bytes += size;
+            }
+            if (batch.Count > 0) Write(batch, Stopwatch.GetTimestamp());
+        }
+
+        /// <summary>
+        /// One chunk through the import API: the batch's journal statements and its rows in one
+        /// file. Refused by D1 (reverted whole), its rows go through /query, where a refused row is
+        /// found and quarantined.
+        /// </summary>
+        void WriteChunk(List<Row> rows, List<string> tuples, long start)
+        {
+            var batchNumber = ++_batches;
+            var chunkNumber = ++_chunks;
+            var failedBefore = _pendingFailed;
+            _pendingFailed = 0;
+            var journalBatch = _journalOffset + batchNumber;
+            target._journal?.PrepareBatch(rows);
+            var restore = target._run?.Snapshot();
+            var chunk = new D1ImportChunk(Schema.Definition?.ForeignKeys.Count > 0);
+            target._journal?.RecordBatch(chunk, new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)), rows);
+            chunk.Insert(Literal, Schema.Columns.Count, tuples, MaxStatementBytes);
+            var sql = chunk.ToUtf8();
+            var requestsBefore = target.Requests;
+            try
+            {
+                target.SendChunk(sql, Table, journalBatch, chunkNumber);
+            }
+            catch (D1ImportFailedException ex) when (!(target._run is not null && target.IsJournaled(Table, journalBatch)))
+            {
+                // Nothing of the chunk landed (its journal row is not there): the batch is not spent.
+                restore?.Invoke();
+                _batches--;
+                _pendingFailed = failedBefore;
+                target.Log?.Invoke($"{Table}: chunk {chunkNumber}: D1 refused the import and reverted it whole ({ex.Error}); its {rows.Count:N0} rows go through /query, "
+                    + "where a refused row is found and quarantined.");
+                WriteQueryBatches(rows);
+                return;
+            }
+            // (A refusal with the journal row there: an earlier send of this very chunk landed, and the second was refused whole.)
+            _written += rows.Count;
+            _failed += failedBefore;
+            _elapsedTicks += Stopwatch.GetTimestamp() - start;
+            target.RowsWritten += rows.Count;
+            target.ChunksImported++;
+            target.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"{Table}: chunk {chunkNumber} landed: {rows.Count:N0} rows, {chunk.Statements:N0} statements, {sql.Length:N0} bytes, {target.Requests - requestsBefore} requests, "
+                + $"{Stopwatch.GetElapsedTime(start).TotalSeconds:N1} s. ") + target.Totals("So far"));
+            target.BatchCommitted?.Invoke(new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)));
         }
 
         /// <summary>
@@ -484,6 +710,8 @@ public sealed class RemoteD1Target : IRowTarget
                 template.Append(')');
                 foreach (var found in target.Raw(D1Statement.Of(template.ToString(), [.. values]), exact: true))
                     existing.Add(KeyText(found));
+                // Chunks land whole and in key order: when the first keys of this one are not there, no later key is.
+                if (Imports && existing.Count == 0) break;
             }
             return existing;
         }
@@ -564,6 +792,7 @@ public sealed class RemoteD1Target : IRowTarget
             var skipped = sent - written;
             var failed = refused.Count + failedBefore;
             _written += written;
+            target.RowsWritten += written;
             _skipped += skipped;
             _failed += failed;
             _elapsedTicks += Stopwatch.GetTimestamp() - start;

@@ -170,7 +170,7 @@ public sealed class SqlFileTarget : IRowTarget
         readonly SqliteTableInfo _info;
         readonly StringBuilder _values = new();
         TableBinding _binding = null!;
-        string _prefix = "", _suffix = "";
+        LiteralInsert _insert = null!;
         long _fixedBytes, _valueBytes;
         bool _foreignKeys;
         int _rows, _batches, _pendingFailed;
@@ -188,12 +188,8 @@ public sealed class SqlFileTarget : IRowTarget
         void Bind(TableSchema schema)
         {
             _binding = TableBinding.Create(schema, _info, _target.Options.OnConflict);
-            var placeholders = "(" + string.Join(", ", Enumerable.Range(0, schema.Columns.Count).Select(SqliteSql.Parameter)) + ")";
-            var at = _binding.InsertSql.IndexOf(placeholders, StringComparison.Ordinal);
-            if (at < 0) throw new InvalidOperationException("The INSERT has no VALUES list to repeat.");
-            _prefix = _binding.InsertSql[..at];
-            _suffix = _binding.InsertSql[(at + placeholders.Length)..];
-            _fixedBytes = Encoding.UTF8.GetByteCount(_prefix) + Encoding.UTF8.GetByteCount(_suffix) + 1; // + the ';'
+            _insert = new LiteralInsert(_binding);
+            _fixedBytes = _insert.FixedBytes;
             _foreignKeys = schema.Definition?.ForeignKeys.Count > 0;
         }
 
@@ -211,7 +207,7 @@ public sealed class SqlFileTarget : IRowTarget
             string? tuple = null;
             if (refused is null)
             {
-                tuple = Tuple(row, out refused);
+                tuple = _insert.Tuple(row, out refused);
                 if (tuple is not null && _fixedBytes + Encoding.UTF8.GetByteCount(tuple) > limits.MaxStatementBytes)
                 {
                     refused = TooBig(row, Encoding.UTF8.GetByteCount(tuple) + _fixedBytes, limits.MaxStatementBytes);
@@ -232,25 +228,6 @@ public sealed class SqlFileTarget : IRowTarget
             _values.Append(tuple);
             _valueBytes += bytes;
             _rows++;
-        }
-
-        /// <summary><c>(v1, v2, ...)</c> as literals; null with the error when a value has no exact literal.</summary>
-        string? Tuple(Row row, out RowError? error)
-        {
-            var values = row.GetValues();
-            var sb = new StringBuilder("(");
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (i > 0) sb.Append(", ");
-                try { sb.Append(SqlQuote.Value(values[i])); }
-                catch (ArgumentException ex)
-                {
-                    error = new RowError(_binding.Table, row.DescribeKey(), _binding.Schema.Columns[i].Name, ex.Message, ValueExcerpt.Of(values[i]));
-                    return null;
-                }
-            }
-            error = null;
-            return sb.Append(')').ToString();
         }
 
         RowError TooBig(Row row, long bytes, int limit)
@@ -278,7 +255,7 @@ public sealed class SqlFileTarget : IRowTarget
                 _pendingFailed = 0;
                 return;
             }
-            _target.Write(_prefix + _values + _suffix, _foreignKeys);
+            _target.Write(_insert.Prefix + _values + _insert.Suffix, _foreignKeys);
             var failed = _pendingFailed;
             var rows = _rows;
             _values.Clear();
