@@ -228,7 +228,7 @@ INSERT INTO kt SELECT i, 'row ' || i || ' é😀', 9007199254740993 + i FROM gen
             ForEach-Object -Begin { $n = 0 } -Process { @{ Trial = ++$n; After = $_; Database = 'kill' } }
     ) {
         Invoke-RestMethod -Method Post -Uri "$($d1.admin_url)/d1/$Database/reset" | Out-Null
-        $script = "Import-Module '$manifest'; Export-PgTable -ConnectionString '$kpg' -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 25"
+        $script = "Import-Module '$manifest'; Export-PgTable -ConnectionString '$kpg' -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 25 -Method Query"
         $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-Command', $script -PassThru
         $deadline = [datetime]::UtcNow.AddSeconds(180)
         while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
@@ -245,7 +245,7 @@ INSERT INTO kt SELECT i, 'row ' || i || ' é😀', 9007199254740993 + i FROM gen
         $before | Should -BeLessThan 1500
         $before % 25 | Should -Be 0   # whole batches only
 
-        $null = Export-PgTable -ConnectionString $kpg -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 25 -Resume
+        $null = Export-PgTable -ConnectionString $kpg -Table kt | ConvertTo-D1Row | Import-D1Batch -Database $Database -BatchSize 25 -Method Query -Resume
         (Invoke-RemoteSql -Database $Database -Sql $fingerprint)[0][0] | Should -Be $expected
         $runs = Invoke-RemoteSql -Database $Database -Sql 'SELECT status, attempts, rows_written FROM d1_migration_runs'
         $runs.Count | Should -Be 1

@@ -1,0 +1,106 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Import-D1Batch -Database -Method Auto|Import|Query: the bulk path through D1's import API, as a
+# user types it, against the API test server (tests/d1-api-server: a real local D1 under wrangler dev).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $pgServer = Start-TestPostgres
+    $pg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE items (id bigint PRIMARY KEY, big bigint NOT NULL, price double precision, label text, data bytea);
+INSERT INTO items SELECT i, 9007199254740993 + i, i / 7.0 * 1e-300, 'item ' || i || E' é😀 \r\n''; --', decode(md5(i::text), 'hex') FROM generate_series(1, 400) i;
+INSERT INTO items VALUES (401, 1, 0.5, repeat('long text 😀 ', 120000), NULL);
+'@
+
+    $root = Get-MigrationRepoRoot
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'imp1,imp2,imp3' | Select-Object -Last 1
+    $d1 = $line | ConvertFrom-Json
+    $uuids = @{}
+    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
+    $saved = @{}
+    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $env:CLOUDFLARE_API_TOKEN = $d1.token
+    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
+    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
+
+    function Invoke-RemoteSql {
+        param([string] $Database, [string] $Sql)
+        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
+        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
+        , @($answer.result[0].results.rows)
+    }
+
+    # Every value with its storage class, exactly (reals as %!.17g, blobs as hex), in key order; the
+    # 1.5 MB text in halves (D1 caps a value at 2,000,000 bytes, and its hex is twice as long).
+    $fingerprint = "SELECT count(*) || '#' || group_concat(v, char(10)) FROM (SELECT id || '|' || typeof(big) || big || '|' || typeof(price) || printf('%!.17g', price) || '|' || CASE WHEN id = 401 THEN length(label) ELSE hex(label) END || '|' || coalesce(hex(data), 'null') AS v FROM items ORDER BY id)"
+    $halves = "SELECT hex(substr(label, 1, 700000)), hex(substr(label, 700001)) FROM items WHERE id = 401"
+    $local = Join-Path $TestDrive 'local.sqlite'
+    $null = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Path $local
+    $expected = Get-TestSqliteScalar -Path $local -Sql $fingerprint
+    $expectedBig = @(Invoke-TestSqlite -Path $local -Sql $halves | ForEach-Object { $_.PSObject.Properties.Value })
+    function Assert-SameAsLocal([string] $Database) {
+        (Invoke-RemoteSql -Database $Database -Sql $fingerprint)[0][0] | Should -Be $expected
+        $big = (Invoke-RemoteSql -Database $Database -Sql $halves)[0]
+        $big[0] | Should -Be $expectedBig[0]
+        $big[1] | Should -Be $expectedBig[1]
+    }
+}
+
+AfterAll {
+    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestPostgres -Server $pgServer
+}
+
+Describe 'Import-D1Batch -Database -Method' {
+    It '-Method Import loads through the import API: the same values as a local file, the plan and progress in -Verbose' {
+        $verbose = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp1 -Method Import -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        ($verbose -join "`n") | Should -BeLike "*items: through D1's import API (-Method Import: the run creates the table)*"
+        ($verbose -join "`n") | Should -BeLike '*items: chunk 1 landed: 400 rows*requests*'
+        ($verbose -join "`n") | Should -BeLike '*items: chunk 1: D1: Processed*'
+        ($verbose -join "`n") | Should -BeLike '*Done: 401 rows in * requests (*rows/request, 1 import chunks), * MB sent, * rows/s*'
+        Assert-SameAsLocal imp1
+        # The 1.5 MB text (no statement can hold it as a literal) went through /query, as batch 2 of the same run.
+        $batches = Invoke-RemoteSql -Database imp1 -Sql 'SELECT batch_number, first_key, rows_written FROM d1_migration_batches ORDER BY batch_number'
+        $batches.Count | Should -Be 2
+        $batches[1][1] | Should -Be 'id=401'
+        (Invoke-RemoteSql -Database imp1 -Sql 'SELECT status, rows_written FROM d1_migration_runs')[0] | Should -Be @('Completed', 401)
+    }
+
+    It '-Method Import into a table that holds rows is refused naming the table, and writes no row' {
+        { Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp1 -Method Import } |
+            Should -Throw '*Table items holds rows that were there before the run*-Method Query or Auto*'
+        (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM items')[0][0] | Should -Be 401
+    }
+
+    It '-Method Auto takes /query for a table with rows and says so; -OnConflict Ignore skips every row' {
+        $verbose = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp1 -OnConflict Ignore -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        ($verbose -join "`n") | Should -BeLike '*items: through /query (-OnConflict Ignore works against the rows already there)*'
+        Assert-SameAsLocal imp1
+    }
+
+    It '-Method Import -OnConflict Upsert is refused before anything is read or written' {
+        { Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp2 -Method Import -OnConflict Upsert } |
+            Should -Throw '*-Method Import cannot go with -OnConflict Upsert*'
+        (Invoke-RemoteSql -Database imp2 -Sql "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE '_cf%'")[0][0] | Should -Be 0
+    }
+
+    It '-WhatIf with -Method Import writes nothing' {
+        Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp2 -Method Import -WhatIf
+        (Invoke-RemoteSql -Database imp2 -Sql "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE '_cf%'")[0][0] | Should -Be 0
+    }
+
+    It '-Method Query writes a new table through /query, values identical' {
+        $verbose = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp3 -Method Query -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        ($verbose -join "`n") | Should -BeLike '*items: through /query (-Method Query)*'
+        ($verbose -join "`n") | Should -Not -BeLike '*landed:*'
+        Assert-SameAsLocal imp3
+    }
+
+    It 'rejects a -Method value that is not Auto, Import or Query' {
+        { @() | Import-D1Batch -Database imp3 -Method Bulk } | Should -Throw '*Bulk*'
+    }
+}
