@@ -103,6 +103,7 @@ public static class ExpectedSurface
             new("ApiBaseUri", "System.Uri", Set: "Database"),
             new("WranglerConfig", "System.String", Set: "Database"),
             new("Binding", "System.String", Set: "Database"),
+            new("Method", "Migration.Engine.Target.D1WriteMethod", Set: "Database"),
             new("SqlPath", "System.String", Mandatory: true, Set: "SqlPath"),
             new("MaxFileBytes", "System.Int64", Set: "SqlPath"),
             new("TableName", "System.String"),
