@@ -67,7 +67,7 @@ sqlite3 "$work/dump.sqlite" .dump | grep -v -e '^BEGIN TRANSACTION;$' -e '^COMMI
 dump_bytes=$(stat -c %s "$work/dump.sql")
 dump_statements=$(grep -c '^INSERT' "$work/dump.sql")
 expected=$(sqlite3 "$work/dump.sqlite" "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM saved_files) + (SELECT count(*) FROM persons)")
-columns=$(sqlite3 "$work/dump.sqlite" "SELECT group_concat(name || '=' || (SELECT count(*) FROM pragma_table_info(name)), ' ') FROM sqlite_schema WHERE type = 'table'")
+columns=$(for t in users saved_files persons; do printf '%s=%s ' "$t" "$(sqlite3 "$work/dump.sqlite" "SELECT count(*) FROM pragma_table_info('$t')")"; done)
 echo "rows: $expected; dump: $dump_bytes bytes, $dump_statements INSERTs; columns per table: $columns" | tee "$out/setup.txt"
 
 candidate() {

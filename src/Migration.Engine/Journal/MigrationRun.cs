@@ -158,8 +158,12 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
             }
             lock (_pending)
             {
+                // Entries queued since the snapshot (a row refused while a remote chunk was in flight) stay.
+                var saved = new HashSet<Pending>(pending, ReferenceEqualityComparer.Instance);
+                var since = _pending.Where(p => !saved.Contains(p)).ToList();
                 _pending.Clear();
                 _pending.AddRange(pending);
+                _pending.AddRange(since);
             }
             _refused.Clear();
         };

@@ -156,6 +156,7 @@ public sealed class RemoteD1Target : IRowTarget
             try
             {
                 foreach (var t in _order) t.Flush();
+                Join();
                 if (_pendingIndexes.Count > 0)
                 {
                     Send([.. _pendingIndexes.Select(i => new D1Statement(i.Sql))], RetrySafety.Write);
@@ -174,10 +175,43 @@ public sealed class RemoteD1Target : IRowTarget
         return [.. _order.Select(t => t.Summary())];
     }
 
-    public void Dispose() => _disposed = true;
+    public void Dispose()
+    {
+        // A chunk still in flight is waited for (its outcome is in its journal row either way); nothing more is sent.
+        try { _inflight?.Task.Wait(); } catch (AggregateException) { }
+        _inflight = null;
+        _disposed = true;
+    }
+
+    /// <summary>
+    /// The chunk being imported while the caller goes on buffering the next one's rows (the
+    /// import waits on D1; the rows come from the source meanwhile), and what to do on the
+    /// caller's thread once it has ended.
+    /// </summary>
+    (Task Task, Action Finish)? _inflight;
+
+    /// <summary>
+    /// Waits for the chunk in flight and finishes it on the caller's thread (events, figures, or
+    /// its rows through /query if D1 refused it). Called before anything else is sent or journaled,
+    /// so requests, batches and journal entries stay in order.
+    /// </summary>
+    void Join()
+    {
+        if (_inflight is not { } inflight) return;
+        _inflight = null;
+        inflight.Finish();
+    }
+
+    /// <summary>What a chunk's import reports from off the caller's thread: its log lines (raised at the join) and requests.</summary>
+    sealed class ChunkTrace
+    {
+        public List<string> Lines { get; } = [];
+        public int Requests { get; set; }
+    }
 
     RemoteTable TableFor(TableSchema schema)
     {
+        Join();
         if (schema.Kind != SchemaKind.D1)
             throw new ArgumentException($"Table {schema.Name}: the target takes D1 rows (from ConvertTo-D1Row), not {schema.Kind} rows.", nameof(schema));
         if (_tables.TryGetValue(schema.Name, out var table))
@@ -265,6 +299,13 @@ public sealed class RemoteD1Target : IRowTarget
 
     IReadOnlyList<object?[]> Raw(D1Statement statement, bool exact = false)
     {
+        Join();
+        return RawNow(statement, exact);
+    }
+
+    /// <summary>A read without waiting for the chunk in flight (the chunk's own task uses it).</summary>
+    IReadOnlyList<object?[]> RawNow(D1Statement statement, bool exact = false)
+    {
         Requests++;
         var result = _db.RawAsync(statement, RetrySafety.Read).GetAwaiter().GetResult();
         return result.Count == 0 ? [] : result[^1].DecodeRows(exact);
@@ -272,6 +313,7 @@ public sealed class RemoteD1Target : IRowTarget
 
     IReadOnlyList<D1QueryResult> Send(IReadOnlyList<D1Statement> statements, RetrySafety safety)
     {
+        Join();
         Requests++;
         BytesSent += D1DatabaseClient.RequestBody(statements, batch: true).LongLength;
         return _db.QueryBatchAsync(statements, safety).GetAwaiter().GetResult();
@@ -327,8 +369,9 @@ public sealed class RemoteD1Target : IRowTarget
     /// sees its end); absent, the same file is sent again.
     /// </summary>
     /// <returns>The import's result, or null when the chunk proved committed but its answer was lost.</returns>
-    D1ImportResult? SendChunk(byte[] sql, string table, int journalBatch, int chunk)
+    D1ImportResult? SendChunk(byte[] sql, string table, int journalBatch, int chunk, ChunkTrace trace)
     {
+        // Off the caller's thread (the caller buffers the next chunk meanwhile): lines wait in the trace for the join.
         const int attempts = 5;
         for (var attempt = 1; ; attempt++)
         {
@@ -338,8 +381,8 @@ public sealed class RemoteD1Target : IRowTarget
                 return _db.ImportAsync(sql, p =>
                 {
                     // init + PUT, then ingest, then each poll: one request each.
-                    Requests += p.Stage == "upload" ? 2 : 1;
-                    foreach (var m in p.Messages) Log?.Invoke($"{table}: chunk {chunk}: D1: {m}");
+                    trace.Requests += p.Stage == "upload" ? 2 : 1;
+                    foreach (var m in p.Messages) trace.Lines.Add($"{table}: chunk {chunk}: D1: {m}");
                 }).GetAwaiter().GetResult();
             }
             catch (Exception ex) when (ex is AmbiguousWriteException or CloudflareUnavailableException && _run is not null && attempt < attempts)
@@ -348,11 +391,11 @@ public sealed class RemoteD1Target : IRowTarget
                 if (IsJournaled(table, journalBatch))
                 {
                     BatchesProvenCommitted++;
-                    Log?.Invoke($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is there, so it landed and is not sent again.");
+                    trace.Lines.Add($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is there, so it landed and is not sent again.");
                     return null;
                 }
                 BatchesResent++;
-                Log?.Invoke($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is not there, so it did not land: sending it again.");
+                trace.Lines.Add($"Chunk {chunk} of {table} (batch {journalBatch}): the import's answer was lost ({failure}); its journal row is not there, so it did not land: sending it again.");
             }
         }
     }
@@ -386,7 +429,7 @@ public sealed class RemoteD1Target : IRowTarget
     }
 
     bool IsJournaled(string table, int journalBatch) =>
-        Raw(D1Statement.Of($"SELECT 1 FROM {JournalTables.Batches} WHERE run_id = {{0}} AND table_name = {{1}} AND batch_number = {{2}}",
+        RawNow(D1Statement.Of($"SELECT 1 FROM {JournalTables.Batches} WHERE run_id = {{0}} AND table_name = {{1}} AND batch_number = {{2}}",
             _run!.RunId, table, journalBatch)).Count > 0;
 
     /// <summary>
@@ -597,6 +640,7 @@ public sealed class RemoteD1Target : IRowTarget
         /// </summary>
         void WriteChunk(List<Row> rows, List<string> tuples, long start)
         {
+            target.Join(); // the previous chunk ends (and is journaled in memory) before this one is
             var batchNumber = ++_batches;
             var chunkNumber = ++_chunks;
             var failedBefore = _pendingFailed;
@@ -608,32 +652,53 @@ public sealed class RemoteD1Target : IRowTarget
             target._journal?.RecordBatch(chunk, new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)), rows);
             chunk.Insert(Literal, Schema.Columns.Count, tuples, MaxStatementBytes);
             var sql = chunk.ToUtf8();
-            var requestsBefore = target.Requests;
+            var trace = new ChunkTrace();
+            var send = Task.Run(() => target.SendChunk(sql, Table, journalBatch, chunkNumber, trace));
+            var statements = chunk.Statements;
+            target._inflight = (send, () => Finish(send, trace, rows, sql.Length, statements, failedBefore, restore, batchNumber, chunkNumber, start));
+        }
+
+        /// <summary>The end of a chunk, on the caller's thread (see <see cref="Join"/>).</summary>
+        void Finish(Task send, ChunkTrace trace, List<Row> rows, int bytes, int statements, int failedBefore, Action? restore, int batchNumber, int chunkNumber, long start)
+        {
             try
             {
-                target.SendChunk(sql, Table, journalBatch, chunkNumber);
+                send.GetAwaiter().GetResult();
             }
-            catch (D1ImportFailedException ex) when (!(target._run is not null && target.IsJournaled(Table, journalBatch)))
+            catch (D1ImportFailedException ex) when (!(target._run is not null && target.IsJournaled(Table, _journalOffset + batchNumber)))
             {
                 // Nothing of the chunk landed (its journal row is not there): the batch is not spent.
+                Emit(trace);
                 restore?.Invoke();
                 _batches--;
-                _pendingFailed = failedBefore;
+                _pendingFailed += failedBefore;
                 target.Log?.Invoke($"{Table}: chunk {chunkNumber}: D1 refused the import and reverted it whole ({ex.Error}); its {rows.Count:N0} rows go through /query, "
                     + "where a refused row is found and quarantined.");
                 WriteQueryBatches(rows);
                 return;
             }
+            catch
+            {
+                Emit(trace);
+                throw;
+            }
             // (A refusal with the journal row there: an earlier send of this very chunk landed, and the second was refused whole.)
+            Emit(trace);
             _written += rows.Count;
             _failed += failedBefore;
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
             target.RowsWritten += rows.Count;
             target.ChunksImported++;
             target.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"{Table}: chunk {chunkNumber} landed: {rows.Count:N0} rows, {chunk.Statements:N0} statements, {sql.Length:N0} bytes, {target.Requests - requestsBefore} requests, "
+                $"{Table}: chunk {chunkNumber} landed: {rows.Count:N0} rows, {statements:N0} statements, {bytes:N0} bytes, {trace.Requests} requests, "
                 + $"{Stopwatch.GetElapsedTime(start).TotalSeconds:N1} s. ") + target.Totals("So far"));
             target.BatchCommitted?.Invoke(new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)));
+        }
+
+        void Emit(ChunkTrace trace)
+        {
+            target.Requests += trace.Requests;
+            foreach (var line in trace.Lines) target.Log?.Invoke(line);
         }
 
         /// <summary>
@@ -728,6 +793,7 @@ public sealed class RemoteD1Target : IRowTarget
 
         void Write(List<Row> rows, long start)
         {
+            target.Join();
             var batchNumber = ++_batches;
             var failedBefore = _pendingFailed;
             _pendingFailed = 0;
