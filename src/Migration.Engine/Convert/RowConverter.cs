@@ -92,8 +92,10 @@ public sealed class RowConverter
     /// without it the first object of a table fixes the columns and their types are inferred.
     /// TableMap, ColumnMap, Exclude and ColumnOverrides apply (keys by <paramref name="tableName"/>).
     /// A column of the target the object leaves out that the database fills itself (a DEFAULT, the
-    /// rowid alias <c>INTEGER PRIMARY KEY</c>) is left out of the row too, so the INSERT omits it
-    /// as a hand-written one would. <paramref name="origin"/> (e.g. the KV key the object came
+    /// rowid alias <c>INTEGER PRIMARY KEY</c>) or that may be NULL is left out of the row too, so the
+    /// INSERT omits it as a hand-written one would, and an Upsert or Replace of the row never
+    /// writes NULL over a value the object did not mention (an Upsert keeps it; a Replace, which
+    /// deletes the old row, leaves the column to its default as SQLite's REPLACE does). <paramref name="origin"/> (e.g. the KV key the object came
     /// from) is kept with the row and named in every error about it.
     /// </summary>
     public Row ConvertPlain(string tableName, IEnumerable<KeyValuePair<string, object?>> properties, TableSchema? target = null, string? origin = null)
@@ -133,7 +135,9 @@ public sealed class RowConverter
         var omitted = false;
         for (var i = 0; i < n; i++)
         {
-            if (!given[i] && schema.Columns[i].HasDefault) { omitted = true; continue; }
+            // A nullable column is left out only of an existing table (target): a table the run creates
+            // from the first object keeps one column set, and NULL is what the INSERT would give it anyway.
+            if (!given[i] && (schema.Columns[i].HasDefault || (target is not null && schema.Columns[i].IsNullable))) { omitted = true; continue; }
             if (values[i] is null && !schema.Columns[i].IsNullable)
                 throw PlainError(plan, schema, props, schema.Columns[i].Name, null,
                     given[i] ? "NULL for a NOT NULL column" : "no value for a NOT NULL column (the property is missing)", origin);
@@ -145,7 +149,8 @@ public sealed class RowConverter
     /// <summary>The row without the columns the database fills itself, under a schema shared by every row of that shape.</summary>
     Row Omitting(TableSchema schema, bool[] given, object?[] values, string? origin)
     {
-        var shape = string.Create(given.Length, given, (span, g) => { for (var i = 0; i < g.Length; i++) span[i] = g[i] || !schema.Columns[i].HasDefault ? '1' : '0'; });
+        // Every column the object does not give is left out (one that must be given failed above).
+        var shape = string.Create(given.Length, given, (span, g) => { for (var i = 0; i < g.Length; i++) span[i] = g[i] ? '1' : '0'; });
         TableSchema partial;
         lock (_lock)
         {

@@ -128,6 +128,34 @@ public sealed class SqliteTargetConflictTests : IDisposable
     }
 
     [Fact]
+    public void An_upsert_of_plain_objects_never_writes_null_over_a_column_they_leave_out()
+    {
+        // A KV value or CSV record that does not mention a nullable column: with the target's
+        // schema the row leaves it out, so the upsert keeps the old value (it once wrote NULL).
+        var path = _dir.File("notes.sqlite");
+        Exec(path, """
+            CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, tag TEXT, seen INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO notes VALUES (1, 'old', 'keep me', 5);
+            """);
+        var target = new TableSchema(SchemaKind.D1, null, "notes", "notes",
+        [
+            new Column("id", null, D1Type.Integer, false) { HasDefault = true },
+            new Column("body", null, D1Type.Text, true),
+            new Column("tag", null, D1Type.Text, true),
+            new Column("seen", null, D1Type.Integer, false) { HasDefault = true },
+        ], [0]);
+        var converter = new Migration.Engine.Convert.RowConverter(Migration.Engine.Convert.ConversionOptions.Default);
+        var rows = new[]
+        {
+            converter.ConvertPlain("notes", [new("id", 1L), new("body", "new")], target),
+            converter.ConvertPlain("notes", [new("id", 2L), new("body", "added")], target),
+        };
+        Assert.Equal(["id", "body"], rows[0].GetSchema().Columns.Select(c => c.Name));
+        Write(path, new ImportOptions { OnConflict = OnConflict.Upsert }, rows);
+        Assert.Equal(Expect([1L, "new", "keep me", 5L], [2L, "added", null, 0L]), Rows(path, "SELECT id, body, tag, seen FROM notes ORDER BY id"));
+    }
+
+    [Fact]
     public void A_failing_row_leaves_the_rest_of_its_batch_written()
     {
         var path = _dir.File("fk.sqlite");
