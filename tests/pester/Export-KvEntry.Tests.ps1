@@ -580,6 +580,15 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
         ($more | ConvertTo-D1Row -TableName Books -KeyPattern 'book:isbn:{isbn}' | Import-D1Batch -Database bookstrack -OnConflict Ignore -WhatIf -Confirm:$false) |
             ForEach-Object { "$($_.RowsWritten)/$($_.RowsSkipped)" } | Should -Be '100/300'
         (Get-MigrationRun -Database bookstrack -Last).Status | Should -Be 'Completed'
+
+        # Test-MigrationIntegrity compares the KV entries with the remote table (read through the API)
+        $checks = @($some | Test-MigrationIntegrity -Database bookstrack -Table Books -KeyPattern 'book:isbn:{isbn}' -SampleSize 300)
+        @($checks.Check) | Should -Be @('RowCount', 'Sample')
+        @($checks | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+        $null = Invoke-Bookstrack "UPDATE Books SET title = 'changed since' WHERE isbn = '9780000000007'"
+        $sample = @($some | Test-MigrationIntegrity -Database bookstrack -Table Books -KeyPattern 'book:isbn:{isbn}' -SampleSize 300 -Check Sample)
+        $sample[0].Passed | Should -BeFalse
+        ($sample[0].Details + ' ' + ($sample[0].Differences | Out-String)) | Should -BeLike '*book:isbn:9780000000007*'
     }
 
     It 'from the local state: a pwsh killed (kill -9) mid-run resumes after the last committed key, every key read once, and Test-MigrationIntegrity agrees' {

@@ -7,7 +7,7 @@ namespace Migration.PowerShell.Commands;
 /// <summary>
 /// Test-MigrationIntegrity with Workers KV as the source: the entries of Export-KvEntry come down
 /// the pipeline (so every KV source works: the API, wrangler's local state, a dump) and are
-/// compared with the one D1 table (-Table) they were loaded into, shaped by the same -KeyPattern,
+/// compared with the one D1 table (-Table) they were loaded into (a file, or a remote D1 with -Database), shaped by the same -KeyPattern,
 /// -ExpandProperty, ... ConvertTo-D1Row was given: <c>Export-KvEntry -Namespace bot -Prefix
 /// 'watchlist:' | Test-MigrationIntegrity -Path bot.sqlite -Table watchlists -KeyPattern
 /// 'watchlist:{chat_id}' -ExpandProperty ticker</c>. The shaping parameters are ConvertTo-D1Row's (<see cref="KvShapingCmdlet"/>). The comparison is the engine's
@@ -15,12 +15,15 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 public sealed partial class TestMigrationIntegrityCommand : IDisposable
 {
-    /// <summary>KV entries (from Export-KvEntry) to compare with -Table in the D1 file.</summary>
+    /// <summary>KV entries (from Export-KvEntry) to compare with -Table in the D1 file or remote D1 (-Database).</summary>
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
     public KvRecord[]? KvEntry { get; set; }
 
     KvIntegrityChecker? _kvChecker;
+
+    /// <summary>With -Database: the remote table copied into a temporary file the KV comparison reads (as every remote check does).</summary>
+    RemoteD1Mirror? _kvMirror;
 
     /// <summary>Whether KV entries are the source: some came, or a KV shaping parameter was given (then none coming is a namespace found empty).</summary>
     bool ComparesKv => KvEntry is not null || KeyPattern is not null || ExpandProperty is not null || ExpirationColumn is not null
@@ -65,8 +68,6 @@ public sealed partial class TestMigrationIntegrityCommand : IDisposable
     {
         try
         {
-            if (ParameterSetName == DatabaseSet)
-                throw new ArgumentException("KV entries are compared with a D1 file (-Path or -LiteralPath); for a remote D1, compare a local copy.");
             if (ConnectionString is not null || Credential is not null || Direction != MigrationDirection.PostgresToD1 || MyInvocation.BoundParameters.ContainsKey(nameof(RunId)))
                 throw new ArgumentException("With KV entries as the source, -ConnectionString, -Credential, -Direction and -RunId do not apply.");
             if (Table is not { Length: 1 })
@@ -75,7 +76,17 @@ public sealed partial class TestMigrationIntegrityCommand : IDisposable
             if ((checks & ~KvIntegrityChecker.Supported) != 0)
                 throw new ArgumentException($"KV entries are compared by RowCount (per key) and Sample (field by field); {checks & ~KvIntegrityChecker.Supported} needs a source table.");
             var literal = ParameterSetName == LiteralPathSet;
-            var path = FileSystemPaths.ResolveExisting(this, literal ? LiteralPath : Path, literal);
+            string path;
+            if (ParameterSetName == DatabaseSet)
+            {
+                // A remote D1: the one table is read through /raw in keyset pages into a private
+                // temporary file (Integrity/RemoteD1Mirror), then compared exactly as a local file.
+                using var remote = new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding).Open(this);
+                WriteVerbose($"Reading {Table[0]} of {remote.Database.Location} through the API to compare it with the KV entries.");
+                _kvMirror = RemoteD1Mirror.Create(remote.Database.Client, [Table[0]]);
+                path = _kvMirror.Path;
+            }
+            else path = FileSystemPaths.ResolveExisting(this, literal ? LiteralPath : Path, literal);
             var options = new IntegrityOptions
             {
                 Conversion = BuildConversionOptions(),
@@ -100,5 +111,7 @@ public sealed partial class TestMigrationIntegrityCommand : IDisposable
     {
         _kvChecker?.Dispose();
         _kvChecker = null;
+        _kvMirror?.Dispose();
+        _kvMirror = null;
     }
 }
