@@ -56,7 +56,7 @@ public sealed class RemoteD1Target : IRowTarget
     readonly List<D1SchemaStatement> _pendingIndexes = [];
     TableSchema? _lastSchema;
     RemoteTable? _last;
-    (List<D1Statement> Open, List<D1Statement> Close, HashSet<string> Tables)? _undoSpan;
+    (List<D1Statement> Open, List<D1Statement> Close)? _undoSpan;
     bool _completed, _faulted, _disposed;
 
     internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal)
@@ -112,8 +112,7 @@ public sealed class RemoteD1Target : IRowTarget
     internal void LogChanges(long runId, IReadOnlyList<D1UndoLog.LoggedTable> tables)
     {
         if (tables.Count == 0) return;
-        var (open, close) = D1UndoLog.Span(runId, tables);
-        _undoSpan = (open, close, tables.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
+        _undoSpan = D1UndoLog.Span(runId, tables);
     }
 
     public void Refuse(IEnumerable<string> tables)
