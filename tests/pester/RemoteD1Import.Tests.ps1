@@ -68,10 +68,21 @@ Describe 'Import-D1Batch -Database -Method' {
         (Invoke-RemoteSql -Database imp1 -Sql 'SELECT status, rows_written FROM d1_migration_runs')[0] | Should -Be @('Completed', 401)
     }
 
-    It '-Method Import into a table that holds rows is refused naming the table, and writes no row' {
-        { Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp1 -Method Import } |
-            Should -Throw '*Table items holds rows that were there before the run*-Method Query or Auto*'
+    It '-Method Import into a table that holds rows is refused up front naming the table and its rows: no row written, no run row' {
+        $runs = (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM d1_migration_runs')[0][0]
+        { Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp1 -Method Import -ErrorAction Stop } |
+            Should -Throw '*Table items in d1://imp1/* holds 401 rows: -Method Import writes only tables the run creates or finds empty*-Method Query or Auto; nothing was written and no run was started.'
         (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM items')[0][0] | Should -Be 401
+        # A parameter mistake changes nothing: the journal holds no Failed run for it.
+        (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM d1_migration_runs')[0][0] | Should -Be $runs
+        (Invoke-RemoteSql -Database imp1 -Sql "SELECT count(*) FROM d1_migration_runs WHERE status <> 'Completed'")[0][0] | Should -Be 0
+    }
+
+    It '-Method Import with plain objects and -TableName into a table with rows is refused up front the same way' {
+        $runs = (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM d1_migration_runs')[0][0]
+        { [pscustomobject]@{ id = 9999; big = 1 } | Import-D1Batch -Database imp1 -TableName items -Method Import -ErrorAction Stop } |
+            Should -Throw '*Table items in d1://imp1/* holds 401 rows*'
+        (Invoke-RemoteSql -Database imp1 -Sql 'SELECT count(*) FROM d1_migration_runs')[0][0] | Should -Be $runs
     }
 
     It '-Method Auto takes /query for a table with rows and says so; -OnConflict Ignore skips every row' {

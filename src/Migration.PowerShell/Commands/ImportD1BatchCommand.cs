@@ -353,6 +353,12 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
                 "TableNameRequired", ErrorCategory.InvalidArgument, input));
             return;
         }
+        if (_session is null && _remote is not null && !Resuming)
+        {
+            // A -Method mistake is refused before the run starts: no run row, nothing written.
+            var tables = TablesOf(input);
+            _report!.Run(() => _remote.Database.CheckImportMethod(tables, new ImportOptions { Method = Method, DryRun = _dryRun }), "RemoteD1Parameters", ErrorCategory.InvalidArgument);
+        }
         if (!StartSession()) return;
         var session = _session!;
         Row? row = null;
@@ -360,6 +366,15 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
         if (row is null) return;
         _report.Run(session.OpenTarget, "TargetOpenFailed", ErrorCategory.OpenError);
         _report.Run(() => session.Add(row));
+    }
+
+    /// <summary>The D1 tables the first record writes: its whole-database set, its table, or -TableName.</summary>
+    string[] TablesOf(PSObject input)
+    {
+        if (input.BaseObject is not Row row) return input.BaseObject is RejectedRow || TableName is null ? [] : [TableName];
+        var schema = row.GetSchema();
+        if (schema.Kind != SchemaKind.D1) return [];
+        return schema.Definition?.Set is { IsLoadOrder: true } set ? [.. set.Tables.Select(t => t.Name)] : [schema.Name];
     }
 
     protected override void EndProcessing()

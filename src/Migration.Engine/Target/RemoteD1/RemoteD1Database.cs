@@ -1,5 +1,6 @@
 using Migration.Engine.Cloudflare;
 using Migration.Engine.Journal;
+using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target.RemoteD1;
 
@@ -55,6 +56,39 @@ public sealed class RemoteD1Database : ITargetDatabase
         var bookmark = start.Resume ? null : Client.GetBookmarkAsync().GetAwaiter().GetResult();
         using var journal = Journal();
         return JournalStore.Start(journal, start with { TimeTravelBookmark = bookmark }, Journal);
+    }
+
+    /// <summary>
+    /// -Method Import into a table that holds rows is a parameter mistake: refused before the
+    /// run starts (no run row, nothing written), naming the table and its rows. The same rule
+    /// the target applies per table (<see cref="RemoteD1Target"/>), checked up front with reads
+    /// only; a resumed run is not checked here (its own earlier rows are in the table).
+    /// </summary>
+    /// <param name="tables">The D1 tables the first row's set (or the row alone) writes.</param>
+    /// <exception cref="ArgumentException">A table holds rows, naming it, the count and the way out.</exception>
+    public void CheckImportMethod(IReadOnlyCollection<string> tables, ImportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Method != D1WriteMethod.Import || options.DryRun || tables.Count == 0) return;
+        var existing = new List<string>();
+        // The table names as values, in pages within D1's 100 bound parameters per statement.
+        foreach (var page in tables.Chunk(D1Statement.MaxParameters))
+        {
+            var list = string.Join(", ", page.Select((_, i) => "{" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}"));
+            var found = Client.RawAsync(D1Statement.Of($"SELECT name FROM sqlite_schema WHERE type = 'table' AND name COLLATE NOCASE IN ({list})", [.. page])).GetAwaiter().GetResult();
+            existing.AddRange(found.Count == 0 ? [] : found[^1].DecodeRows(false).Select(r => (string)r[0]!));
+        }
+        if (existing.Count == 0) return;
+        var counts = Client.RawBatchAsync([.. existing.Select(t => new D1Statement("SELECT count(*) FROM " + SqlQuote.Identifier(t)))]).GetAwaiter().GetResult();
+        var held = existing.Select((t, i) => (Table: t, Rows: System.Convert.ToInt64(counts[i].DecodeRows(false)[0][0], System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(t => t.Rows > 0).ToList();
+        if (held.Count == 0) return;
+        var which = held.Count == 1
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Table {held[0].Table} in {Location} holds {held[0].Rows:N0} rows")
+            : $"Tables {string.Join(", ", held.Select(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Table} ({t.Rows:N0} rows)")))} in {Location} hold rows";
+        throw new ArgumentException($"{which}: -Method Import writes only tables the run creates or finds empty (an import cannot skip, replace or merge rows, "
+            + "nor be undone row by row). Use -Method Query or Auto; nothing was written and no run was started.");
     }
 
     /// <summary>The Time Travel bookmark taken before <paramref name="runId"/> first wrote, or null when it has none.</summary>
