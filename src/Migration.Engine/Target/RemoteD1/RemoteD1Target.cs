@@ -37,7 +37,7 @@ namespace Migration.Engine.Target.RemoteD1;
 /// <para>On a resumed run, rows an earlier attempt committed into a table the run owns are
 /// found by key (one read per batch until a batch has none) and not sent again.</para>
 /// </remarks>
-public sealed class RemoteD1Target : IRowTarget
+public sealed class RemoteD1Target : BufferedRowTarget
 {
     /// <summary>The rows the statement before it changed itself (not its triggers', nor REPLACE's deletions).</summary>
     static readonly D1Statement ChangesOfLast = new("SELECT changes()");
@@ -48,30 +48,18 @@ public sealed class RemoteD1Target : IRowTarget
     readonly D1DatabaseClient _db;
     readonly MigrationRun? _run;
     readonly IBatchJournal? _journal;
-    readonly Dictionary<string, RemoteTable> _tables = new(StringComparer.OrdinalIgnoreCase);
-    readonly List<RemoteTable> _order = [];
-    readonly List<string> _created = [];
-    readonly HashSet<TableSet> _sets = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<string> _refusedTables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<D1SchemaStatement> _pendingIndexes = [];
-    TableSchema? _lastSchema;
-    RemoteTable? _last;
     (List<D1Statement> Open, List<D1Statement> Close)? _undoSpan;
-    bool _completed, _faulted, _disposed;
 
-    internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal)
+    internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal) : base(options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
         _db = db;
         Location = location;
-        Options = options;
         _run = run;
         _journal = journal;
     }
 
     public string Location { get; }
-    public ImportOptions Options { get; }
 
     /// <summary>A request body this large (bytes of values, roughly) ends a batch early: big rows make fewer rows per request.</summary>
     public int MaxRequestBytes { get; init; } = 4_000_000;
@@ -96,14 +84,6 @@ public sealed class RemoteD1Target : IRowTarget
 
     readonly long _started = Stopwatch.GetTimestamp();
 
-    public event Action<BatchResult>? BatchCommitted;
-    public event Action<RowError>? RowFailed;
-    public event Action<OrphanRow>? OrphanFound { add { } remove { } }
-    public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
-    public event Action<string>? Log;
-
-    public IReadOnlyList<string> CreatedTables => _created;
-
     /// <summary>
     /// Logs what each batch changes in <paramref name="tables"/> (tables that held rows before the
     /// run) for undo: the batch's request opens and closes <see cref="D1UndoLog"/>'s trigger span
@@ -115,71 +95,36 @@ public sealed class RemoteD1Target : IRowTarget
         _undoSpan = D1UndoLog.Span(runId, tables);
     }
 
-    public void Refuse(IEnumerable<string> tables)
+    /// <summary>
+    /// A failed write leaves the target unusable (what landed is for the journal to say, not for
+    /// more rows to guess at); a refused row, a table that does not fit D1 or a -Method mistake
+    /// is the caller's to handle and the target stays usable, except while completing.
+    /// </summary>
+    private protected override bool Faults(Exception failure, bool completing) =>
+        completing || failure is not (TargetSchemaException or ArgumentException or RowRefusedException);
+
+    private protected override string FaultMessage => $"A batch written to {Location} failed; this target accepts no more rows.";
+
+    /// <summary>The previous table's chunk in flight lands before the next table is looked up, so requests stay in row order.</summary>
+    private protected override void BeforeTable() => Join();
+
+    private protected override void Finish()
     {
-        ArgumentNullException.ThrowIfNull(tables);
-        foreach (var t in tables) _refusedTables.Add(t);
+        Join();
+        if (_pendingIndexes.Count > 0)
+        {
+            Send([.. _pendingIndexes.Select(i => new D1Statement(i.Sql))], RetrySafety.Write);
+            RaiseLog($"Created {_pendingIndexes.Count} index(es) after the rows were in.");
+            _pendingIndexes.Clear();
+        }
+        RaiseLog(Totals("Done"));
     }
 
-    public void Add(Row row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed) throw new InvalidOperationException("The target is complete; no more rows can be added.");
-        if (_faulted) throw new InvalidOperationException($"A batch written to {Location} failed; this target accepts no more rows.");
-        var schema = row.GetSchema();
-        try
-        {
-            if (!ReferenceEquals(schema, _lastSchema))
-            {
-                // Batches go in the order rows arrived: a parent table's rows before its children's (D1 enforces foreign keys).
-                _last?.Flush();
-                _last = TableFor(schema);
-                _lastSchema = schema;
-            }
-            _last!.Add(row);
-        }
-        catch (Exception ex) when (ex is not (TargetSchemaException or ArgumentException or RowRefusedException))
-        {
-            _faulted = true;
-            throw;
-        }
-    }
-
-    public IReadOnlyList<TableSummary> Complete()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_faulted) throw new InvalidOperationException($"A batch written to {Location} failed; this target accepts no more rows.");
-        if (!_completed)
-        {
-            try
-            {
-                foreach (var t in _order) t.Flush();
-                Join();
-                if (_pendingIndexes.Count > 0)
-                {
-                    Send([.. _pendingIndexes.Select(i => new D1Statement(i.Sql))], RetrySafety.Write);
-                    Log?.Invoke($"Created {_pendingIndexes.Count} index(es) after the rows were in.");
-                    _pendingIndexes.Clear();
-                }
-                Log?.Invoke(Totals("Done"));
-            }
-            catch
-            {
-                _faulted = true;
-                throw;
-            }
-            _completed = true;
-        }
-        return [.. _order.Select(t => t.Summary())];
-    }
-
-    public void Dispose()
+    private protected override void Close()
     {
         // A chunk still in flight is waited for (its outcome is in its journal row either way); nothing more is sent.
         try { _inflight?.Task.Wait(); } catch (AggregateException) { }
         _inflight = null;
-        _disposed = true;
     }
 
     /// <summary>
@@ -208,79 +153,56 @@ public sealed class RemoteD1Target : IRowTarget
         public int Requests { get; set; }
     }
 
-    RemoteTable TableFor(TableSchema schema)
+    private protected override IBufferedTable Open(TableSchema schema)
     {
-        Join();
-        if (schema.Kind != SchemaKind.D1)
-            throw new ArgumentException($"Table {schema.Name}: the target takes D1 rows (from ConvertTo-D1Row), not {schema.Kind} rows.", nameof(schema));
-        if (_tables.TryGetValue(schema.Name, out var table))
-        {
-            if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
-            return table;
-        }
-        if (schema.Definition?.Set is { IsLoadOrder: true } set && _sets.Add(set))
-        {
-            CreateSet(set);
-            if (_tables.TryGetValue(schema.Name, out table))
-            {
-                if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
-                return table;
-            }
-        }
-        TableBinding.CheckD1Limits(schema, Options.Limits);
         var info = ReadTable(schema.Name);
         if (info is null && Options.DryRun)
         {
-            Log?.Invoke($"Dry run: table {schema.Name} is not in {Location}; it would be created.");
+            RaiseLog($"Dry run: table {schema.Name} is not in {Location}; it would be created.");
             return AddTable(schema, SqliteTableInfo.FromSchema(schema), exists: false);
         }
         else if (info is null)
         {
             Send([new D1Statement(D1Ddl.CreateTable(schema))], RetrySafety.Write);
-            _created.Add(schema.Name);
+            Created(schema.Name);
             _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
-            Log?.Invoke($"Created table {schema.Name} in {Location}.");
+            RaiseLog($"Created table {schema.Name} in {Location}.");
             info = SqliteTableInfo.FromSchema(schema);
         }
         return AddTable(schema, info);
     }
 
-    /// <summary>A whole-database export: every table checked against D1's limits, then the missing ones created in load order, in one request.</summary>
-    void CreateSet(TableSet set)
+    /// <summary>A whole-database export: the missing tables created in load order, in one request.</summary>
+    private protected override void OpenSet(IReadOnlyList<TableSchema> tables)
     {
-        var tables = set.Tables.Where(t => !_refusedTables.Contains(t.Name)).ToList();
-        D1Ddl.CheckTables(tables, Options.Limits);
         var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
         // A -Method mistake (Import into a table with rows) is refused before anything is created or written.
         foreach (var t in tables.Where(t => !missing.Contains(t))) MethodFor(t.Name);
         if (missing.Count > 0 && Options.DryRun)
-            Log?.Invoke($"Dry run: {missing.Count} table(s) would be created in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
+            RaiseLog($"Dry run: {missing.Count} table(s) would be created in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
         else if (missing.Count > 0)
         {
             Send([.. missing.Select(t => new D1Statement(D1Ddl.CreateTable(t)))], RetrySafety.Write);
             foreach (var t in missing)
             {
-                _created.Add(t.Name);
+                Created(t.Name);
                 _pendingIndexes.AddRange(D1Ddl.CreateIndexes(t));
             }
-            Log?.Invoke($"Created {missing.Count} table(s) in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
+            RaiseLog($"Created {missing.Count} table(s) in {Location}: {string.Join(", ", missing.Select(t => t.Name))}.");
         }
         foreach (var t in tables)
-            if (!_tables.ContainsKey(t.Name))
+            if (!IsOpen(t.Name))
                 AddTable(t, missing.Contains(t) ? SqliteTableInfo.FromSchema(t) : ReadTable(t.Name)!, exists: !missing.Contains(t));
     }
 
     RemoteTable AddTable(TableSchema schema, SqliteTableInfo info, bool exists = true)
     {
         var (method, why) = MethodFor(info.Name, exists);
-        Log?.Invoke(method == D1WriteMethod.Import
+        RaiseLog(method == D1WriteMethod.Import
             ? $"{info.Name}: through D1's import API ({why}), in chunks of at most {Options.ImportChunkRows:N0} rows / {Options.ImportChunkBytes:N0} bytes of SQL, "
               + "each with its journal rows; a row whose SQL literal exceeds 100,000 bytes goes through /query with bound parameters."
             : $"{info.Name}: through /query ({why}), {Options.BatchSize:N0} rows per request, values bound.");
-        var table = new RemoteTable(this, info, schema, method) { Exists = exists };
-        _tables[schema.Name] = table;
-        _order.Add(table);
-        return table;
+        return Register(new RemoteTable(this, info, schema, method) { Exists = exists });
     }
 
     /// <summary>An existing table's columns, through /raw; null when there is none.</summary>
@@ -333,7 +255,7 @@ public sealed class RemoteD1Target : IRowTarget
             return explicitly is null
                 ? (D1WriteMethod.Query, $"-OnConflict {Options.OnConflict} works against the rows already there")
                 : throw new ArgumentException($"Table {table}: " + MethodProblem(asked, Options.OnConflict));
-        var created = !exists || _created.Contains(table, StringComparer.OrdinalIgnoreCase);
+        var created = !exists || WasCreated(table);
         var owned = created || (_run is not null ? _run.OwnsAllRows(table) : IsEmpty(table));
         if (!owned)
             return explicitly is null
@@ -418,11 +340,11 @@ public sealed class RemoteD1Target : IRowTarget
                 if (IsJournaled(table, journalBatch))
                 {
                     BatchesProvenCommitted++;
-                    Log?.Invoke($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is there, so it committed and is not sent again.");
+                    RaiseLog($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is there, so it committed and is not sent again.");
                     return null;
                 }
                 BatchesResent++;
-                Log?.Invoke($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is not there, so it did not commit: sending it again.");
+                RaiseLog($"Batch {journalBatch} of {table}: the answer was lost ({ex.Failure}); its journal row is not there, so it did not commit: sending it again.");
             }
         }
     }
@@ -488,7 +410,7 @@ public sealed class RemoteD1Target : IRowTarget
     }
 
     /// <summary>One table's buffer, INSERT and figures.</summary>
-    sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema, D1WriteMethod method)
+    sealed class RemoteTable(RemoteD1Target target, SqliteTableInfo info, TableSchema schema, D1WriteMethod method) : IBufferedTable
     {
         TableBinding _binding = TableBinding.Create(schema, info, target.Options.OnConflict);
         RemoteInsert? _insert;
@@ -528,8 +450,7 @@ public sealed class RemoteD1Target : IRowTarget
             if (refused is not null)
             {
                 _pendingFailed++;
-                target.RowFailed?.Invoke(refused);
-                if (target.Options.StopAtFirstRefusal) throw new RowRefusedException(refused);
+                target.Refused(refused);
                 return;
             }
             _buffer.Add(row);
@@ -671,7 +592,7 @@ public sealed class RemoteD1Target : IRowTarget
                 restore?.Invoke();
                 _batches--;
                 _pendingFailed += failedBefore;
-                target.Log?.Invoke($"{Table}: chunk {chunkNumber}: D1 refused the import and reverted it whole ({ex.Error}); its {rows.Count:N0} rows go through /query, "
+                target.RaiseLog($"{Table}: chunk {chunkNumber}: D1 refused the import and reverted it whole ({ex.Error}); its {rows.Count:N0} rows go through /query, "
                     + "where a refused row is found and quarantined.");
                 WriteQueryBatches(rows);
                 return;
@@ -688,16 +609,16 @@ public sealed class RemoteD1Target : IRowTarget
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
             target.RowsWritten += rows.Count;
             target.ChunksImported++;
-            target.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            target.RaiseLog(string.Create(CultureInfo.InvariantCulture,
                 $"{Table}: chunk {chunkNumber} landed: {rows.Count:N0} rows, {statements:N0} statements, {bytes:N0} bytes, {trace.Requests} requests, "
                 + $"{Stopwatch.GetElapsedTime(start).TotalSeconds:N1} s. ") + target.Totals("So far"));
-            target.BatchCommitted?.Invoke(new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)));
+            target.RaiseBatchCommitted(new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)));
         }
 
         void Emit(ChunkTrace trace)
         {
             target.Requests += trace.Requests;
-            foreach (var line in trace.Lines) target.Log?.Invoke(line);
+            foreach (var line in trace.Lines) target.RaiseLog(line);
         }
 
         /// <summary>
@@ -720,7 +641,7 @@ public sealed class RemoteD1Target : IRowTarget
                 else
                 {
                     failed++;
-                    target.RowFailed?.Invoke(new RowError(Table, row.DescribeKey(), string.Join(", ", _binding.ConflictKey),
+                    target.RaiseRowFailed(new RowError(Table, row.DescribeKey(), string.Join(", ", _binding.ConflictKey),
                         "UNIQUE constraint failed (dry run: a row with this key already exists)", row.DescribeKey()));
                 }
             }
@@ -729,7 +650,7 @@ public sealed class RemoteD1Target : IRowTarget
             _skipped += skipped;
             _failed += failed;
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
-            target.BatchCommitted?.Invoke(new BatchResult(Table, _batches, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
+            target.RaiseBatchCommitted(new BatchResult(Table, _batches, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
         }
 
         /// <summary>On a resumed run: the rows whose key is not in the table yet (an earlier attempt committed the others).</summary>
@@ -744,7 +665,7 @@ public sealed class RemoteD1Target : IRowTarget
             }
             var left = rows.Where(r => !existing.Contains(KeyText([.. keys.Select(k => r.GetValue(k))]))).ToList();
             target._run!.CountAlreadyWritten(rows.Count - left.Count);
-            target.Log?.Invoke($"{Table}: {rows.Count - left.Count} row(s) of this batch were committed by an earlier attempt of run {target._run.RunId}; not sent again.");
+            target.RaiseLog($"{Table}: {rows.Count - left.Count} row(s) of this batch were committed by an earlier attempt of run {target._run.RunId}; not sent again.");
             return left;
         }
 
@@ -841,11 +762,10 @@ public sealed class RemoteD1Target : IRowTarget
                     foreach (var (row, message) in found)
                     {
                         var error = SqliteRowFailure.Describe(message, row, _binding);
-                        target.RowFailed?.Invoke(error);
-                        if (target.Options.StopAtFirstRefusal) throw new RowRefusedException(error);
+                        target.Refused(error);
                         refused.Add((row, error));
                     }
-                    target.Log?.Invoke($"{Table}: batch {batchNumber}: D1 refused {found.Count} row(s) ({Refusal(ex)}); they are quarantined and the batch is sent without them.");
+                    target.RaiseLog($"{Table}: batch {batchNumber}: D1 refused {found.Count} row(s) ({Refusal(ex)}); they are quarantined and the batch is sent without them.");
                 }
             }
             var sent = rows.Count - refused.Count;
@@ -861,7 +781,7 @@ public sealed class RemoteD1Target : IRowTarget
             _skipped += skipped;
             _failed += failed;
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
-            target.BatchCommitted?.Invoke(new BatchResult(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
+            target.RaiseBatchCommitted(new BatchResult(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
         }
 
         public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));

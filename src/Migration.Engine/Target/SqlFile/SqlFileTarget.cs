@@ -24,86 +24,56 @@ namespace Migration.Engine.Target.SqlFile;
 /// <para>One "batch" is one INSERT statement written; the counts are rows written to the files,
 /// not yet to any database.</para>
 /// </remarks>
-public sealed class SqlFileTarget : IRowTarget
+public sealed class SqlFileTarget : BufferedRowTarget
 {
     const string DeferForeignKeys = "PRAGMA defer_foreign_keys = on";
 
     readonly SqlFileSet _files;
-    readonly Dictionary<string, FileTable> _tables = new(StringComparer.OrdinalIgnoreCase);
-    readonly List<FileTable> _order = [];
-    readonly List<string> _created = [];
-    readonly HashSet<TableSet> _sets = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<string> _refusedTables = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> _pendingIndexes = [];
-    TableSchema? _lastSchema;
-    FileTable? _last;
     int _fileWithPragma = -1;
-    bool _completed, _disposed;
 
-    internal SqlFileTarget(SqlFileSet files, ImportOptions options)
+    internal SqlFileTarget(SqlFileSet files, ImportOptions options) : base(NotDryRun(options))
+    {
+        _files = files;
+    }
+
+    static ImportOptions NotDryRun(ImportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DryRun) throw new ArgumentException("A dry run writes no file; do not open a .sql file target for it.", nameof(options));
-        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
-        _files = files;
-        Options = options;
+        return options.DryRun ? throw new ArgumentException("A dry run writes no file; do not open a .sql file target for it.", nameof(options)) : options;
     }
 
-    public ImportOptions Options { get; }
-
-    /// <summary>The files written so far (all of them after <see cref="Complete"/>), in the order they are to be executed.</summary>
+    /// <summary>The files written so far (all of them after <see cref="BufferedRowTarget.Complete"/>), in the order they are to be executed.</summary>
     public IReadOnlyList<string> Files => _files.Files;
 
-    public event Action<BatchResult>? BatchCommitted;
-    public event Action<RowError>? RowFailed;
-    public event Action<OrphanRow>? OrphanFound { add { } remove { } }
-    public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
-    public event Action<string>? Log;
-
-    public IReadOnlyList<string> CreatedTables => _created;
-
-    public void Refuse(IEnumerable<string> tables)
+    private protected override void OpenSet(IReadOnlyList<TableSchema> tables)
     {
-        ArgumentNullException.ThrowIfNull(tables);
-        foreach (var t in tables) _refusedTables.Add(t);
+        // A whole-database export: all created in load order up front.
+        foreach (var t in tables.Where(t => !IsOpen(t.Name))) Open(t);
     }
 
-    public void Add(Row row)
+    private protected override IBufferedTable Open(TableSchema schema)
     {
-        ArgumentNullException.ThrowIfNull(row);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed) throw new InvalidOperationException("The target is complete; no more rows can be added.");
-        var schema = row.GetSchema();
-        if (!ReferenceEquals(schema, _lastSchema))
-        {
-            _last?.Flush();
-            _last = TableFor(schema);
-            _lastSchema = schema;
-        }
-        _last!.Add(row);
+        Write(IfNotExists(D1Ddl.CreateTable(schema), "CREATE TABLE "), foreignKeys: false);
+        Created(schema.Name);
+        foreach (var index in D1Ddl.CreateIndexes(schema))
+            _pendingIndexes.Add(index.Sql.StartsWith("CREATE UNIQUE INDEX ", StringComparison.Ordinal)
+                ? IfNotExists(index.Sql, "CREATE UNIQUE INDEX ")
+                : IfNotExists(index.Sql, "CREATE INDEX "));
+        RaiseLog($"Wrote CREATE TABLE IF NOT EXISTS {SqlQuote.Identifier(schema.Name)}.");
+        return Register(new FileTable(this, schema));
     }
 
-    public IReadOnlyList<TableSummary> Complete()
+    private protected override void Finish()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_completed)
-        {
-            foreach (var t in _order) t.Flush();
-            foreach (var index in _pendingIndexes) Write(index, foreignKeys: false);
-            if (_pendingIndexes.Count > 0) Log?.Invoke($"Wrote {_pendingIndexes.Count} CREATE INDEX statement(s) after the rows.");
-            _pendingIndexes.Clear();
-            _files.Finish();
-            Log?.Invoke($"Wrote {_files.Files.Count} .sql file(s): {string.Join(", ", _files.Files.Select(System.IO.Path.GetFileName))}.");
-            _completed = true;
-        }
-        return [.. _order.Select(t => t.Summary())];
+        foreach (var index in _pendingIndexes) Write(index, foreignKeys: false);
+        if (_pendingIndexes.Count > 0) RaiseLog($"Wrote {_pendingIndexes.Count} CREATE INDEX statement(s) after the rows.");
+        _pendingIndexes.Clear();
+        _files.Finish();
+        RaiseLog($"Wrote {_files.Files.Count} .sql file(s): {string.Join(", ", _files.Files.Select(System.IO.Path.GetFileName))}.");
     }
 
-    public void Dispose()
-    {
-        _disposed = true;
-        _files.Dispose();
-    }
+    private protected override void Close() => _files.Dispose();
 
     /// <summary>Writes one statement, in a new file when it would not fit the open one.</summary>
     void Write(string sql, bool foreignKeys)
@@ -118,53 +88,13 @@ public sealed class SqlFileTarget : IRowTarget
         _files.Statement(sql);
     }
 
-    FileTable TableFor(TableSchema schema)
-    {
-        if (schema.Kind != SchemaKind.D1)
-            throw new ArgumentException($"Table {schema.Name}: the target takes D1 rows (from ConvertTo-D1Row), not {schema.Kind} rows.", nameof(schema));
-        if (_tables.TryGetValue(schema.Name, out var table))
-        {
-            if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
-            return table;
-        }
-        if (schema.Definition?.Set is { IsLoadOrder: true } set && _sets.Add(set))
-        {
-            // A whole-database export: every table checked, then all created in load order up front.
-            var tables = set.Tables.Where(t => !_refusedTables.Contains(t.Name)).ToList();
-            D1Ddl.CheckTables(tables, Options.Limits);
-            foreach (var t in tables.Where(t => !_tables.ContainsKey(t.Name))) Create(t);
-            if (_tables.TryGetValue(schema.Name, out table))
-            {
-                if (!ReferenceEquals(table.Schema, schema)) table.Rebind(schema);
-                return table;
-            }
-        }
-        TableBinding.CheckD1Limits(schema, Options.Limits);
-        return Create(schema);
-    }
-
-    FileTable Create(TableSchema schema)
-    {
-        Write(IfNotExists(D1Ddl.CreateTable(schema), "CREATE TABLE "), foreignKeys: false);
-        _created.Add(schema.Name);
-        foreach (var index in D1Ddl.CreateIndexes(schema))
-            _pendingIndexes.Add(index.Sql.StartsWith("CREATE UNIQUE INDEX ", StringComparison.Ordinal)
-                ? IfNotExists(index.Sql, "CREATE UNIQUE INDEX ")
-                : IfNotExists(index.Sql, "CREATE INDEX "));
-        Log?.Invoke($"Wrote CREATE TABLE IF NOT EXISTS {SqlQuote.Identifier(schema.Name)}.");
-        var table = new FileTable(this, schema);
-        _tables[schema.Name] = table;
-        _order.Add(table);
-        return table;
-    }
-
     static string IfNotExists(string sql, string head) =>
         sql.StartsWith(head, StringComparison.Ordinal)
             ? head + "IF NOT EXISTS " + sql[head.Length..]
             : throw new InvalidOperationException($"Expected DDL starting with {head}: {sql[..Math.Min(40, sql.Length)]}");
 
     /// <summary>One table: its binding (the local target's INSERT text and checks), the statement being filled, and its figures.</summary>
-    sealed class FileTable
+    sealed class FileTable : IBufferedTable
     {
         readonly SqlFileTarget _target;
         readonly SqliteTableInfo _info;
@@ -217,8 +147,7 @@ public sealed class SqlFileTarget : IRowTarget
             if (tuple is null)
             {
                 _pendingFailed++;
-                _target.RowFailed?.Invoke(refused!);
-                if (_target.Options.StopAtFirstRefusal) throw new RowRefusedException(refused!);
+                _target.Refused(refused!);
                 return;
             }
             var bytes = Encoding.UTF8.GetByteCount(tuple);
@@ -265,7 +194,7 @@ public sealed class SqlFileTarget : IRowTarget
             _written += rows;
             _failed += failed;
             _elapsedTicks += Stopwatch.GetTimestamp() - _start;
-            _target.BatchCommitted?.Invoke(new BatchResult(_binding.Table, ++_batches, rows, 0, failed, Stopwatch.GetElapsedTime(_start)));
+            _target.RaiseBatchCommitted(new BatchResult(_binding.Table, ++_batches, rows, 0, failed, Stopwatch.GetElapsedTime(_start)));
         }
 
         public TableSummary Summary() => new(_binding.Table, _written, 0, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));
