@@ -95,6 +95,14 @@ public sealed class TableSchema
 
     readonly long? _estimatedRows;
 
+    /// <summary>
+    /// The tables a load that starts with a row of this table writes: the whole-database set it
+    /// belongs to (created up front, in load order), else this table alone. A target's preflight
+    /// checks them all before the first row.
+    /// </summary>
+    public IReadOnlyList<string> TablesLoadedWith() =>
+        Definition?.Set is { IsLoadOrder: true } set ? [.. set.Tables.Select(t => t.Name)] : [Name];
+
     /// <summary>The same table with another definition (keys, foreign keys...); everything else is kept.</summary>
     public TableSchema WithDefinition(TableDefinition? definition) =>
         new(Kind, SourceSchema, SourceTable, Name, Columns, PrimaryKey, Source) { Definition = definition, EstimatedRows = _estimatedRows };

@@ -1,14 +1,9 @@
 using System.Management.Automation;
 using System.Security;
-using Migration.Engine.Convert;
-using Migration.Engine.Journal;
-using Migration.Engine.Schema;
 using Migration.Engine.Session;
 using Migration.Engine.Target;
-using Migration.Engine.Target.RemoteD1;
 using Migration.Engine.Target.SqlFile;
 using Migration.PowerShell.Completion;
-using Migration.Engine.Target.Sqlite;
 
 namespace Migration.PowerShell.Commands;
 
@@ -23,30 +18,21 @@ namespace Migration.PowerShell.Commands;
 /// </summary>
 /// <remarks>
 /// The engine's <see cref="MigrationSession"/> runs the import (journal, resume, quarantine,
-/// -MaxErrors, error log); this cmdlet binds and validates the parameters and feeds it the
-/// pipeline's rows; <see cref="ImportReport"/> writes out what the session reports.
+/// -MaxErrors, error log); this cmdlet binds the parameters and hands the pipeline's records to
+/// <see cref="D1BatchImport"/>, which checks the destination (<see cref="D1ImportDestination"/>),
+/// feeds the session and reports through <see cref="ImportReport"/>.
 /// </remarks>
 [Cmdlet(VerbsData.Import, "D1Batch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TableSummary), typeof(BatchResult), typeof(FileInfo))]
 public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 {
-    const string PathSet = "Path";
-    const string LiteralPathSet = "LiteralPath";
-    const string DatabaseSet = "Database";
-    const string SqlPathSet = "SqlPath";
+    internal const string PathSet = "Path";
+    internal const string LiteralPathSet = "LiteralPath";
+    internal const string DatabaseSet = "Database";
+    internal const string SqlPathSet = "SqlPath";
 
-    string _path = "";
-    bool _dryRun;
-    bool _declined;
-    bool _discard;
-    D1RowProducer? _producer;
-    RemoteD1Connection? _remote;
-    SqlFileDatabase? _sqlFiles;
-    ImportReport? _report;
-    MigrationSession? _session;
+    D1BatchImport? _import;
     volatile bool _stopping;
-    /// <summary>The item being imported (one element when -InputObject holds a collection), for error records.</summary>
-    PSObject? _current;
 
     /// <summary>A D1 row (from ConvertTo-D1Row), a Postgres row (converted with the default policy) or a plain object (needs -TableName).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -97,8 +83,6 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = DatabaseSet)]
     public D1WriteMethod Method { get; set; } = new ImportOptions().Method;
 
-    bool IsRemote => ParameterSetName == DatabaseSet;
-
     /// <summary>
     /// A folder (or a file path ending .sql) to write .sql files into instead of a database, for
     /// <c>wrangler d1 execute &lt;db&gt; --remote --file</c>: numbered files, no BEGIN/COMMIT,
@@ -112,8 +96,6 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = SqlPathSet)]
     [ValidateRange(200_000L, long.MaxValue)]
     public long MaxFileBytes { get; set; } = SqlFileSet.DefaultMaxFileBytes;
-
-    bool IsSqlFile => ParameterSetName == SqlPathSet;
 
     /// <summary>The table plain objects belong to.</summary>
     [Parameter]
@@ -174,227 +156,26 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoJournal { get; set; }
 
-    bool Resuming => Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
+    internal bool Resuming => Resume.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(RunId));
 
-    protected override void BeginProcessing()
-    {
-        if (IsRemote)
-        {
-            BeginRemote();
-            return;
-        }
-        if (IsSqlFile)
-        {
-            BeginSqlFile();
-            return;
-        }
-        try
-        {
-            _path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.Resolve(this, LiteralPath, literal: true)
-                : FileSystemPaths.Resolve(this, Path, literal: false);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
-            return;
-        }
-
-        if (LocalD1File.Problem(_path) is { } problem)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "InvalidDatabaseFile",
-                Directory.Exists(System.IO.Path.GetDirectoryName(_path) ?? "") ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, _path));
-            return;
-        }
-
-        // One decision for the whole run (not one prompt per row). Under -WhatIf PowerShell
-        // answers false with reason WhatIf: the engine then runs dry and the per-table figures
-        // are reported through ShouldProcess at the end.
-        var proceed = ShouldProcess(
-            $"Writing rows into the D1 database \"{_path}\".",
-            $"Write rows into the D1 database \"{_path}\"?",
-            "Import-D1Batch",
-            out var reason);
-        _dryRun = !proceed && reason == ShouldProcessReason.WhatIf;
-        _declined = !proceed && !_dryRun;
-        // Plain objects are coerced to an existing table's column types.
-        _producer = new D1RowProducer(ConversionOptions.Default, _path);
-        if (_declined) return;
-        if (NoJournal.IsPresent && (Resuming || Backup.IsPresent))
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume, -RunId and -Backup need the journal; they cannot go with -NoJournal."),
-                "JournalRequired", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        _report = new ImportReport(this, () => _current ?? InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
-        // The run starts with the first record (or at the end for an empty input), after that
-        // record passed the parameter checks: a mistake found there changes nothing on disk.
-    }
-
-    /// <summary>The remote D1: resolved (a read) before anything is written; -WhatIf writes nothing and only reads (tables, keys already there) to count.</summary>
-    void BeginRemote()
-    {
-        if (Backup.IsPresent)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Backup copies a local file; a remote D1 keeps its earlier states in Time Travel."),
-                "BackupNotRemote", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        if (RemoteD1Target.MethodProblem(Method, OnConflict) is { } methodProblem)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(methodProblem), "RemoteD1Parameters", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        _remote = new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding).Open(this);
-        _path = _remote.Database.Location;
-        // As for a file: under -WhatIf the engine runs dry (reads only: the tables and the keys
-        // already there) and the per-table figures are reported through ShouldProcess at the end.
-        var proceed = ShouldProcess($"Writing rows into the {_path}.", $"Write rows into the {_path}?", "Import-D1Batch", out var reason);
-        _dryRun = !proceed && reason == ShouldProcessReason.WhatIf;
-        _declined = !proceed && !_dryRun;
-        _producer = new D1RowProducer(ConversionOptions.Default, null);
-        if (_declined) return;
-        if (NoJournal.IsPresent && Resuming)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume and -RunId need the journal; they cannot go with -NoJournal."),
-                "JournalRequired", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        _report = new ImportReport(this, () => _current ?? InputObject, _path, _dryRun, PassThru.IsPresent, () => _session?.Run?.RunId);
-    }
-
-    /// <summary>.sql files: checked before anything is written; -WhatIf writes nothing.</summary>
-    void BeginSqlFile()
-    {
-        if (Resuming || Backup.IsPresent)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Resume, -RunId and -Backup need the journal; -SqlPath writes no journal."),
-                "JournalRequired", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        try
-        {
-            _path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SqlPath);
-        }
-        catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The path \"{SqlPath}\" cannot be used: {ex.Message}", ex), "InvalidPath", ErrorCategory.InvalidArgument, SqlPath));
-            return;
-        }
-        if (SqlFileSet.Problem(_path) is { } problem)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "InvalidSqlPath", ErrorCategory.InvalidArgument, _path));
-            return;
-        }
-        var proceed = ShouldProcess($"Writing .sql files for wrangler d1 execute --file to \"{_path}\".", $"Write .sql files to \"{_path}\"?", "Import-D1Batch", out _);
-        _declined = !proceed;
-        if (_declined) return;
-        WriteVerbose("-SqlPath writes no journal (as -NoJournal): the run cannot be resumed or undone by this module, and the database that executes the files holds no record of it. "
-            + "Each file is one D1 import, applied whole or not at all; apply them in order.");
-        _producer = new D1RowProducer(ConversionOptions.Default, null);
-        _report = new ImportReport(this, () => _current ?? InputObject, _path, dryRun: false, passThru: false, () => null);
-    }
-
-    /// <summary>Starts or resumes the journaled run; false when there is nothing to write (the run completed already).</summary>
-    bool StartSession()
-    {
-        if (_session is not null) return !_discard;
-        var started = false;
-        _report!.Run(() =>
-        {
-            var target = IsSqlFile ? _sqlFiles = new SqlFileDatabase(_path, MaxFileBytes)
-                : _remote is null ? (ITargetDatabase)new LocalD1Database(_path) : _remote.Database;
-            // A file's statements are filled to D1's byte limit unless -BatchSize caps their rows.
-            var batchSize = IsSqlFile && !MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) ? 100_000 : BatchSize;
-            _session = new MigrationSession(target, new SessionOptions
-            {
-                Import = new ImportOptions
-                {
-                    BatchSize = batchSize,
-                    OnConflict = OnConflict,
-                    Limits = D1Limits.Default with { MaxRowBytes = MaxRowBytes },
-                    DryRun = _dryRun,
-                    OrphanPolicy = OrphanPolicy,
-                    StopAtFirstRefusal = ErrorActionStop.IsRequested(this),
-                    Method = Method,
-                },
-                Journal = !NoJournal.IsPresent && !IsSqlFile,
-                Source = "Import-D1Batch",
-                Resume = Resuming,
-                RunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
-                BackupPath = Backup.IsPresent ? MigrationSession.DefaultBackupPath(_path, DateTime.UtcNow) : null,
-                MaxErrors = MaxErrors,
-                ErrorLogPath = ErrorLog is null || _dryRun ? null : FileSystemPaths.Resolve(this, ErrorLog, literal: true),
-            }, _report);
-            started = _session.Start();
-        }, "RunStartFailed", ErrorCategory.OpenError);
-        if (started) return true;
-        WriteWarning($"Run {_session!.Run!.RunId} in {_path} completed already; there is nothing to resume and no row is written.");
-        _discard = true;
-        return false;
-    }
+    protected override void BeginProcessing() => _import = D1BatchImport.Begin(this);
 
     protected override void ProcessRecord()
     {
         foreach (var item in InputItems.Of(InputObject))
         {
-            if (_declined || _stopping || _discard) return;
-            _current = item;
-            Import(item);
+            if (_import is null || _stopping || !_import.Accepting) return;
+            _import.Import(item);
         }
     }
 
-    void Import(PSObject input)
-    {
-        if (!D1RowProducer.IsRow(input) && input.BaseObject is not RejectedRow && TableName is null)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("Import-D1Batch got a plain object (not a row): give -TableName, the table it belongs to."),
-                "TableNameRequired", ErrorCategory.InvalidArgument, input));
-            return;
-        }
-        if (_session is null && _remote is not null && !Resuming)
-        {
-            // A -Method mistake is refused before the run starts: no run row, nothing written.
-            var tables = TablesOf(input);
-            _report!.Run(() => _remote.Database.CheckImportMethod(tables, new ImportOptions { Method = Method, DryRun = _dryRun }), "RemoteD1Parameters", ErrorCategory.InvalidArgument);
-        }
-        if (!StartSession()) return;
-        var session = _session!;
-        Row? row = null;
-        _report!.Run(() => row = _producer!.ToD1Row(input, TableName, session));
-        if (row is null) return;
-        _report.Run(session.OpenTarget, "TargetOpenFailed", ErrorCategory.OpenError);
-        _report.Run(() => session.Add(row));
-    }
-
-    /// <summary>The D1 tables the first record writes: its whole-database set, its table, or -TableName.</summary>
-    string[] TablesOf(PSObject input)
-    {
-        if (input.BaseObject is not Row row) return input.BaseObject is RejectedRow || TableName is null ? [] : [TableName];
-        var schema = row.GetSchema();
-        if (schema.Kind != SchemaKind.D1) return [];
-        return schema.Definition?.Set is { IsLoadOrder: true } set ? [.. set.Tables.Select(t => t.Name)] : [schema.Name];
-    }
-
-    protected override void EndProcessing()
-    {
-        if (_declined || _discard || !StartSession()) return;
-        _report!.Run(() => _session!.Complete());
-        if (IsSqlFile && PassThru.IsPresent && _sqlFiles is not null)
-            foreach (var file in _sqlFiles.FilesWritten) WriteObject(new FileInfo(file));
-    }
+    protected override void EndProcessing() => _import?.End();
 
     protected override void StopProcessing() => _stopping = true;
 
     public void Dispose()
     {
-        // Runs after the pipeline ends however it ends: what was committed stays, the open
-        // batch is abandoned, and a run that did not complete is marked Failed (resumable).
-        _session?.Abandon(_stopping ? "stopped (Ctrl+C or a downstream command)" : "stopped by an error; resume with -Resume");
-        _session?.Dispose();
-        _session = null;
-        _remote?.Dispose();
-        _remote = null;
+        _import?.Abandon(_stopping);
+        _import = null;
     }
 }

@@ -20,6 +20,9 @@ public sealed class SqlFileDatabase(string path, long maxFileBytes = SqlFileSet.
 
     public long MaxFileBytes { get; } = maxFileBytes;
 
+    /// <summary>Rows per INSERT when the caller sets no batch size: in practice D1's 100,000 bytes per statement decide.</summary>
+    public const int DefaultBatchRows = 100_000;
+
     /// <summary>The files of the last <see cref="Open"/>ed writer, in the order they are to be applied.</summary>
     public IReadOnlyList<string> FilesWritten => _last?.Files ?? [];
 
