@@ -47,7 +47,7 @@ public abstract class ConversionCmdlet : PSCmdlet
 
     /// <summary>The mapping policy these parameters describe; throws ArgumentException on a malformed map.</summary>
     /// <param name="tableMap">The table names to use instead of -TableMap (a journal run's).</param>
-    protected ConversionOptions BuildConversionOptions(IReadOnlyDictionary<string, string>? tableMap = null) => new()
+    protected internal ConversionOptions BuildConversionOptions(IReadOnlyDictionary<string, string>? tableMap = null) => new()
     {
         TimestampFormat = TimestampFormat,
         NumericAs = NumericAs,

@@ -57,6 +57,9 @@ internal static class PgConnectionErrors
     /// exception is not attached: its text may hold them).
     /// </summary>
     public static ErrorRecord Failure(Exception ex, string message, string errorId, ErrorCategory category, object? target, string? connectionString, NetworkCredential? credential) =>
-        ConnectionFailed(ex, connectionString, credential)
-        ?? new ErrorRecord(new InvalidOperationException(SecretRedactor.Redact(message, connectionString, credential)), errorId, category, target);
+        ConnectionFailed(ex, connectionString, credential) ?? Redacted(message, errorId, category, target, connectionString, credential);
+
+    /// <summary><paramref name="message"/> with every secret removed, as an error record (no exception attached: its text may hold them).</summary>
+    public static ErrorRecord Redacted(string message, string errorId, ErrorCategory category, object? target, string? connectionString, NetworkCredential? credential) =>
+        new(new InvalidOperationException(SecretRedactor.Redact(message, connectionString, credential)), errorId, category, target);
 }

@@ -18,9 +18,9 @@ namespace Migration.PowerShell.Commands;
 [OutputType(typeof(KvRecord))]
 public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
 {
-    const string RemoteSet = "Remote";
-    const string LocalSet = "Local";
-    const string FileSet = "File";
+    internal const string RemoteSet = "Remote";
+    internal const string LocalSet = "Local";
+    internal const string FileSet = "File";
 
     IKvReader? _reader;
     CancellationTokenSource? _cancel;
@@ -105,53 +105,12 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
         _cancel = new CancellationTokenSource();
         try
         {
-            _reader = OpenReader();
+            _reader = KvSourceParameters.Open(this, _cancel.Token);
         }
         catch (Exception ex) when (ex is ArgumentException or CloudflareConfigurationException or CloudflareApiException or CloudflareUnavailableException or FormatException or IOException)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "KvSourceUnavailable",
                 ex is CloudflareAuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.InvalidArgument, Namespace ?? Path ?? InputFile));
-        }
-    }
-
-    IKvReader OpenReader()
-    {
-        if (StartAfter is not null && ResumeFrom is not null)
-            throw new ArgumentException("-StartAfter and -ResumeFrom both say where to start: give one.");
-        if (ResumeFrom is not null && (TableName is null || KeyPattern is null))
-            throw new ArgumentException("-ResumeFrom needs -TableName (the D1 table the keys went into) and -KeyPattern (the pattern ConvertTo-D1Row used), to rebuild the last committed KV key.");
-        if (ResumeFrom is null && (TableName is not null || KeyPattern is not null || MyInvocation.BoundParameters.ContainsKey(nameof(RunId))))
-            throw new ArgumentException("-TableName, -KeyPattern and -RunId only go with -ResumeFrom.");
-        if (ParameterSetName == FileSet && (Namespace ?? Binding ?? WranglerConfig) is not null)
-            throw new ArgumentException("-InputFile is the whole source: -Namespace, -Binding and -WranglerConfig do not go with it.");
-        if (Binding is not null && WranglerConfig is null)
-            throw new ArgumentException("-Binding names a KV namespace in a wrangler config: give -WranglerConfig too.");
-        if (Binding is not null && Namespace is not null)
-            throw new ArgumentException("-Namespace and -Binding both name the namespace: give one.");
-        var config = WranglerConfig is null ? null : Engine.Cloudflare.WranglerConfig.Load(FileSystemPaths.ResolveAny(this, WranglerConfig, nameof(WranglerConfig)));
-        var namespaceId = Binding is null ? Namespace : config!.Kv(Binding).Id
-            ?? throw new CloudflareConfigurationException($"The KV binding '{Binding}' in {config.Path} has no id.");
-        switch (ParameterSetName)
-        {
-            case FileSet:
-                var file = FileSystemPaths.Resolve(this, InputFile, literal: false);
-                if (!File.Exists(file)) throw new ArgumentException($"-InputFile: there is no file at {file}.");
-                return new KvDumpReader(file);
-            case LocalSet:
-                return KvLocalStateReader.Open(FileSystemPaths.ResolveAny(this, Path, nameof(Path)), namespaceId);
-            default:
-                if (namespaceId is null) throw new ArgumentException("Give the namespace: -Namespace (id or title), or -WranglerConfig with -Binding; or -Path for wrangler's local state, -InputFile for a dump.");
-                var api = new CloudflareApiClient(CloudflareParameters.Settings(AccountId, ApiToken, ApiBaseUri, config));
-                try
-                {
-                    var id = KvApiReader.ResolveNamespaceAsync(api, namespaceId, _cancel!.Token).GetAwaiter().GetResult();
-                    return new KvApiReader(api, id, ownsClient: true);
-                }
-                catch
-                {
-                    api.Dispose();
-                    throw;
-                }
         }
     }
 
@@ -161,7 +120,8 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
         KvReadOptions options;
         try
         {
-            options = new KvReadOptions(Prefix, StartAfter, ResumeFrom is null ? null : ResumeKey());
+            options = new KvReadOptions(Prefix, StartAfter, ResumeFrom is null ? null : KvResumeKey.FromJournal(KvKeyPattern.Parse(KeyPattern!),
+                FileSystemPaths.ResolveExisting(this, ResumeFrom, literal: false, nameof(ResumeFrom)), MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null, TableName!));
         }
         catch (ArgumentException ex)
         {
@@ -199,17 +159,6 @@ public sealed class ExportKvEntryCommand : PSCmdlet, IDisposable
             WriteProgress(progress);
         }
         WriteVerbose($"{count} keys from {_reader.Description}.");
-    }
-
-    /// <summary>The KV key of the last row committed into -TableName by the -ResumeFrom run; null when none.</summary>
-    string? ResumeKey()
-    {
-        var pattern = KvKeyPattern.Parse(KeyPattern!);
-        var path = FileSystemPaths.ResolveExisting(this, ResumeFrom!, literal: false, nameof(ResumeFrom));
-        var point = MigrationJournal.ResumePoints(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null)
-            .FirstOrDefault(p => string.Equals(p.Table, TableName, StringComparison.OrdinalIgnoreCase));
-        if (point?.LastKey is null) return null;
-        return KvResumeKey.Rebuild(pattern, point.KeyColumns ?? [], point.LastKey, point.Table);
     }
 
     protected override void StopProcessing() => _cancel?.Cancel();

@@ -79,7 +79,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public object[]? AfterKey { get; set; }
 
-    ExportStartPoints? _resume;
+    PgExportStart? _start;
 
     protected override void ProcessRecord()
     {
@@ -109,8 +109,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            ThrowTerminatingError(PgConnectionErrors.ConnectionFailed(ex, ConnectionString, credential)
-                ?? Record("ConnectionFailed", ErrorCategory.ConnectionError, settings.Describe(), ex.Message, credential));
+            ThrowTerminatingError(PgConnectionErrors.Failure(ex, ex.Message, "ConnectionFailed", ErrorCategory.ConnectionError, settings.Describe(), ConnectionString, credential));
             return;
         }
         WriteVerbose(exporter.DescribeConnection());
@@ -132,7 +131,8 @@ public sealed class ExportPgTableCommand : PSCmdlet
                 return;
             }
 
-            if (!ReadResumePoints(schemas)) return;
+            _start = PgExportStart.Read(this, schemas);
+            if (_start is null) return;
             for (var i = 0; i < schemas.Count && !_stopping; i++)
                 ExportTable(exporter, schemas[i], i, schemas.Count, settings, credential);
         }
@@ -146,7 +146,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
         var estimate = schema.EstimatedRows ?? 0; // the planner's, read with the table's definition
         var progress = new ProgressRecord(1, $"Export-PgTable ({index + 1} of {tableCount})", $"{name}: starting");
         var throttle = ProgressThrottle.Default();
-        var startAfter = StartAfter(schema);
+        var startAfter = _start!.After(schema);
         long rows = 0;
         // COPY is read and decoded on a thread of its own, a few hundred rows ahead, so the
         // decoding overlaps with what the commands downstream do with each row (measured: the
@@ -179,41 +179,6 @@ public sealed class ExportPgTableCommand : PSCmdlet
         WriteVerbose($"{name}: {rows} rows exported.");
     }
 
-    /// <summary>Reads the checkpoints of -ResumeFrom; false after a terminating error.</summary>
-    bool ReadResumePoints(IReadOnlyList<TableSchema> schemas)
-    {
-        if (AfterKey is not null && (schemas.Count != 1 || ResumeFrom is not null))
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-AfterKey takes one table and cannot go with -ResumeFrom."), "AfterKeyNeedsOneTable", ErrorCategory.InvalidArgument, AfterKey));
-            return false;
-        }
-        if (ResumeFrom is null) return true;
-        try
-        {
-            var path = FileSystemPaths.ResolveExisting(this, ResumeFrom, literal: false, nameof(ResumeFrom));
-            _resume = ExportStartPoints.FromJournal(path, MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null);
-            if (_resume.IsEmpty) WriteVerbose($"{path} has no run to resume: every table is exported from its start.");
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "ResumeFromFailed", ErrorCategory.ReadError, ResumeFrom));
-            return false;
-        }
-        foreach (var schema in _resume.WithoutKey(schemas))
-            WriteWarning($"{schema.SourceDisplayName} has no primary key: it is exported from its start (Import-D1Batch -Resume takes the run's earlier rows there out first).");
-        return true;
-    }
-
-    /// <summary>The key a table's export starts after, from -AfterKey or -ResumeFrom; null: from the start.</summary>
-    IReadOnlyList<object?>? StartAfter(TableSchema schema)
-    {
-        if (AfterKey is not null) return [.. AfterKey.Select(k => k is PSObject p ? p.BaseObject : k)];
-        if (_resume is null) return null;
-        var after = _resume.StartAfter(schema, out var runId);
-        if (after is not null) WriteVerbose($"{schema.SourceDisplayName}: resuming after the key run {runId} committed last.");
-        return after;
-    }
-
     void Report(ProgressRecord progress, string name, long rows, long estimate)
     {
         progress.StatusDescription = estimate > 0 ? $"{name}: {rows} of about {estimate} rows" : $"{name}: {rows} rows";
@@ -221,13 +186,7 @@ public sealed class ExportPgTableCommand : PSCmdlet
         WriteProgress(progress);
     }
 
-    /// <summary>
-    /// A terminating error whose message has passed through <see cref="SecretRedactor"/>. The
-    /// original exception is not attached: its message or inner exceptions could hold the secret.
-    /// </summary>
+    /// <summary>A terminating error whose message has passed through <see cref="SecretRedactor"/>.</summary>
     void Terminate(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential) =>
-        ThrowTerminatingError(Record(errorId, category, target, message, credential));
-
-    ErrorRecord Record(string errorId, ErrorCategory category, object? target, string message, NetworkCredential? credential) =>
-        new(new InvalidOperationException(SecretRedactor.Redact(message, ConnectionString, credential)), errorId, category, target);
+        ThrowTerminatingError(PgConnectionErrors.Redacted(message, errorId, category, target, ConnectionString, credential));
 }

@@ -25,9 +25,9 @@ namespace Migration.PowerShell.Commands;
 [OutputType(typeof(IntegrityResult), typeof(bool))]
 public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
 {
-    const string PathSet = "Path";
-    const string LiteralPathSet = "LiteralPath";
-    const string DatabaseSet = "Database";
+    internal const string PathSet = "Path";
+    internal const string LiteralPathSet = "LiteralPath";
+    internal const string DatabaseSet = "Database";
 
     readonly List<string> _tables = [];
     readonly List<(string Path, bool Literal, long RunId)> _targets = [];
@@ -153,113 +153,20 @@ public sealed partial class TestMigrationIntegrityCommand : KvShapingCmdlet
     }
 
     /// <summary>Stands for -Database / -WranglerConfig in the list of targets.</summary>
-    const string RemoteMarker = "\0remote";
+    internal const string RemoteMarker = "\0remote";
 
     protected override void StopProcessing() => _stopping = true;
 
     protected override void EndProcessing()
     {
         if (EndKvComparison()) return;
-        var credential = Credential?.GetNetworkCredential();
+        var checks = new IntegrityTargetChecks(this, _tables, () => _stopping);
         var allPassed = true;
         foreach (var (pathText, literal, runId) in _targets)
         {
             if (_stopping) return;
-            allPassed &= Direction == MigrationDirection.D1ToPostgres ? CheckReverse(pathText, literal, credential) : CheckTarget(pathText, literal, runId, credential);
+            allPassed &= Direction == MigrationDirection.D1ToPostgres ? checks.Reverse(pathText, literal) : checks.Target(pathText, literal, runId);
         }
         if (Quiet && !_stopping) WriteObject(allPassed);
     }
-
-    /// <summary>Runs the checks against one D1 file, or a remote D1; returns whether every check ran and passed.</summary>
-    bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential)
-    {
-        // A remote D1: -Database / -WranglerConfig, or a remote run's Path (d1://name/uuid) from Get-MigrationRun -Database.
-        var remoteName = pathText == RemoteMarker ? null : RemoteD1Database.DatabaseOf(pathText);
-        if (pathText != RemoteMarker && remoteName is null) return CheckTarget(pathText, literal, runId, credential, null);
-        var given = remoteName is null ? new RemoteD1Parameters(Database, AccountId, ApiToken, ApiBaseUri, WranglerConfig, Binding)
-            : new RemoteD1Parameters(remoteName, AccountId, ApiToken, ApiBaseUri);
-        using var remote = given.Open(this);
-        return CheckTarget(remote.Database.Location, literal, runId, credential, remote);
-    }
-
-    bool CheckTarget(string pathText, bool literal, long runId, NetworkCredential? credential, RemoteD1Connection? remote)
-    {
-        string path;
-        IntegrityOptions options;
-        var tables = new List<string>(_tables);
-        try
-        {
-            path = remote is null ? FileSystemPaths.ResolveExisting(this, pathText, literal) : pathText;
-            RunTables? run = null;
-            // Like the migration itself: the tables default to those the map names, and
-            // without a map to those the journal says the run wrote.
-            if (tables.Count == 0 && TableMap is null)
-            {
-                var runs = remote is null ? MigrationJournal.GetRuns(path, runId > 0 ? runId : null) : remote.Database.GetRuns(runId > 0 ? runId : null);
-                run = RunTables.Of(runs, runId, path, WriteWarning);
-                WriteVerbose($"Checking the tables of run {run.RunId} in {path}: {run.Pairs}.");
-                tables.AddRange(run.Tables);
-            }
-            options = Options() with { Conversion = BuildConversionOptions(run?.TableMap) };
-            if (tables.Count == 0) tables.AddRange(options.Conversion.MappedSourceTables);
-            if (tables.Count == 0)
-                throw new ArgumentException("Name the source tables to check with -Table, or give -TableMap.");
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
-            return false;
-        }
-        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
-        return Report(credential).Write(new ProgressRecord(3, "Test-MigrationIntegrity", $"checking {tables.Count} tables in {path}"),
-            onError => Checker(settings, path, options, remote).Run(tables, onError),
-            ex => CheckFailed(ex, $"Cannot check the migration from {settings.Describe()} into \"{path}\": {ex.Message}", settings, credential));
-    }
-
-    IntegrityChecker Checker(PgConnectionSettings settings, string path, IntegrityOptions options, RemoteD1Connection? remote)
-    {
-        if (remote is null) return new IntegrityChecker(settings, path, options);
-        var checker = new IntegrityChecker(settings, remote.Database.Client, path, options);
-        checker.Log += WriteVerbose;
-        return checker;
-    }
-
-    /// <summary>
-    /// D1 -> PostgreSQL: the D1 file is the source and Postgres the target. Without mapping
-    /// parameters, the mapping is the one the newest completed run recorded in the Postgres journal.
-    /// </summary>
-    bool CheckReverse(string pathText, bool literal, NetworkCredential? credential)
-    {
-        string path;
-        PgConversionOptions? mapping = null;
-        try
-        {
-            path = FileSystemPaths.ResolveExisting(this, pathText, literal);
-            if (TableMap is not null || ColumnMap is not null || Exclude is not null || ComputedColumn is not null || MyInvocation.BoundParameters.ContainsKey(nameof(ColumnNaming)))
-                mapping = ConversionOptionsBuilder.PgOptions(TableMap, ColumnMap, Exclude, ComputedColumn, ColumnNaming);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidArgument", ErrorCategory.InvalidArgument, null));
-            return false;
-        }
-        var settings = PgConnectionErrors.Settings(this, ConnectionString, credential);
-        // Every result is read before the first is written: a failure of the engine leaves no partial output.
-        return Report(credential).Write(null,
-            _ => (IReadOnlyList<IntegrityResult>)[.. new D1ToPgIntegrityChecker(path, settings, mapping, Options()).Check(_tables.Count > 0 ? _tables : null)],
-            ex => CheckFailed(ex, $"Cannot check the migration from \"{path}\" into {settings.Describe()}: {ex.Message}", settings, credential));
-    }
-
-    /// <summary>-Check, -SampleSize and -MaxDifferences.</summary>
-    IntegrityOptions Options() => new()
-    {
-        Checks = Check is null ? IntegrityCheck.All : Check.Aggregate(IntegrityCheck.None, (all, c) => all | c),
-        SampleSize = SampleSize,
-        MaxDifferences = MaxDifferences,
-    };
-
-    IntegrityReport Report(NetworkCredential? credential) => new(this, Quiet.IsPresent, () => _stopping, ConnectionString, credential);
-
-    ErrorRecord CheckFailed(Exception ex, string message, PgConnectionSettings settings, NetworkCredential? credential) =>
-        PgConnectionErrors.Failure(ex, message, "IntegrityCheckFailed", ErrorCategory.ReadError, settings.Describe(), ConnectionString, credential);
 }

@@ -76,7 +76,7 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
         }
         if (TimeTravel.IsPresent)
         {
-            UndoByTimeTravel(remote!.Database, path, runId, plan);
+            TimeTravelUndo.Run(this, remote!.Database, path, runId, plan);
             return;
         }
         if (plan.AlreadyUndone)
@@ -115,54 +115,6 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
             return;
         }
         foreach (var action in done) WriteObject(action);
-    }
-
-    /// <summary>
-    /// Restores the Time Travel bookmark the run recorded. What it reverts is the whole database
-    /// since that moment, so -WhatIf and the confirmation say so and name the later runs; the
-    /// plan's refusals (newer runs, tables that held rows) do not apply, it reverts them too.
-    /// </summary>
-    void UndoByTimeTravel(Engine.Target.RemoteD1.RemoteD1Database database, string path, long runId, UndoPlan plan)
-    {
-        string? bookmark;
-        IReadOnlyList<MigrationRunInfo> later;
-        try
-        {
-            bookmark = database.TimeTravelBookmark(runId);
-            later = [.. database.GetRuns().Where(r => r.RunId > runId)];
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message), "RunNotFound", ErrorCategory.ObjectNotFound, runId));
-            return;
-        }
-        if (bookmark is null)
-        {
-            WriteError(new ErrorRecord(new InvalidOperationException($"Run {runId} in {path} recorded no Time Travel bookmark (it was journaled before bookmarks were kept); restore a point in time with wrangler d1 time-travel restore --timestamp."),
-                "NoBookmark", ErrorCategory.ObjectNotFound, runId));
-            return;
-        }
-        var others = later.Count == 0 ? "" : $", including run(s) {string.Join(", ", later.Select(r => r.RunId))} of the journal";
-        var what = $"Restore D1 Time Travel bookmark {bookmark} (taken before run {runId} first wrote): this reverts run {runId} AND EVERY OTHER WRITE to the whole database since then{others}, by any client (other tools, Workers, the dashboard), and the journal forgets run {runId} and every later run";
-        if (WhatIfRequested())
-        {
-            ShouldProcess($"the whole database \"{path}\"", what);
-            return;
-        }
-        if (!ShouldProcess($"the whole database \"{path}\"", what)) return;
-        Engine.Cloudflare.D1RestoreResult restored;
-        try
-        {
-            restored = database.RestoreTimeTravel(bookmark);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message), "UndoFailed", ErrorCategory.WriteError, runId));
-            return;
-        }
-        WriteVerbose($"Restored {path} to Time Travel bookmark {restored.Bookmark}; restoring bookmark {restored.PreviousBookmark} undoes this restore.");
-        foreach (var t in plan.Run.TableProgress)
-            WriteObject(new UndoAction(runId, t.Table, t.Created, t.RowsWritten, 0, Done: true));
     }
 
     /// <summary>Undoes an Import-PgTable run (D1 -> PostgreSQL): deletes the rows its batches wrote and its id-map entries.</summary>
@@ -216,7 +168,7 @@ public sealed class UndoMigrationCommand : JournalRunCmdlet
     }
 
     /// <summary>-WhatIf given, or $WhatIfPreference set: -Force must not turn a what-if into a real undo.</summary>
-    bool WhatIfRequested()
+    internal bool WhatIfRequested()
     {
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)) return w is SwitchParameter s ? s.IsPresent : w is true;
         return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));

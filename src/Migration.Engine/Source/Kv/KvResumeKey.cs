@@ -11,6 +11,19 @@ namespace Migration.Engine.Source.Kv;
 /// </summary>
 public static class KvResumeKey
 {
+    /// <summary>
+    /// The KV key of the last row the run <paramref name="runId"/> (default: the newest) of the D1
+    /// file <paramref name="path"/> committed into <paramref name="table"/>, rebuilt with
+    /// <paramref name="pattern"/>; null when that table has no committed row.
+    /// </summary>
+    public static string? FromJournal(KvKeyPattern pattern, string path, long? runId, string table)
+    {
+        var point = Journal.MigrationJournal.ResumePoints(path, runId)
+            .FirstOrDefault(p => string.Equals(p.Table, table, StringComparison.OrdinalIgnoreCase));
+        if (point?.LastKey is null) return null;
+        return Rebuild(pattern, point.KeyColumns ?? [], point.LastKey, point.Table);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a field of the pattern is not among the key columns.</summary>
     public static string Rebuild(KvKeyPattern pattern, IReadOnlyList<string> keyColumns, IReadOnlyList<object?> lastKey, string table)
     {
