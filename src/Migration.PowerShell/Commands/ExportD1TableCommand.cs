@@ -115,8 +115,27 @@ public sealed class ExportD1TableCommand : PSCmdlet
                 var progress = new ProgressRecord(1, $"Export-D1Table ({i + 1} of {tables.Count})", tables[i].Name);
                 var throttle = ProgressThrottle.Default();
                 long rows = 0;
-                foreach (var row in source.Export(tables[i]))
+                // The file is read and its values decoded on a thread of its own, a few hundred
+                // rows ahead (as Export-PgTable reads COPY), so SQLite's work overlaps with what
+                // the commands downstream do with each row. Tables are read one after another
+                // and the reader is stopped and waited for before the next one starts, so the
+                // source's one connection is never used by two threads at once.
+                var table = tables[i];
+                using var reader = new ReadAhead<Row>(() => source.Export(table), threadName: "Migration D1 file reader");
+                while (true)
                 {
+                    // Only the reading is guarded: an exception out of WriteObject belongs downstream.
+                    Row row;
+                    try
+                    {
+                        if (!reader.TryTake(out row)) break;
+                    }
+                    catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or SqliteSourceException or IOException)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(new IOException($"Export of {table.Name} from {path} stopped after {rows} rows: {ex.Message}", ex),
+                            "ExportFailed", ErrorCategory.ReadError, table.Name));
+                        return;
+                    }
                     WriteObject(row);
                     rows++;
                     if (throttle.ShouldReport())
