@@ -222,6 +222,7 @@ public static class ExpectedSurface
             new("Resume", Sma + "SwitchParameter"),
             new("RunId", "System.Int64"),
             new("JournalSchema", "System.String"),
+            new("DeferForeignKeys", Sma + "SwitchParameter"),
             new("PassThru", Sma + "SwitchParameter"),
         ],
     };

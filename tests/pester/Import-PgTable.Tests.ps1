@@ -157,10 +157,25 @@ Describe 'Import-PgTable' {
         $progress[-1].RecordType | Should -Be 'Completed'
     }
 
+    It '-DeferForeignKeys loads without per-row foreign-key checks and fails the run at the end naming each row without a parent; fixed, -Resume validates and completes' {
+        $pg = New-TestPgDatabase -Server $server -Sql 'CREATE TABLE teams (id bigint PRIMARY KEY); CREATE TABLE members (id bigint PRIMARY KEY, team_id bigint REFERENCES teams);'
+        $file = Join-Path $dir 'teams.sqlite'
+        Invoke-TestSqliteWrite -Path $file -Sql 'CREATE TABLE teams (id INTEGER PRIMARY KEY); CREATE TABLE members (id INTEGER PRIMARY KEY, teamId INTEGER); INSERT INTO teams VALUES (1); INSERT INTO members VALUES (10, 1), (11, 5), (12, NULL);'
+        { Export-D1Table -Path $file -All | ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString $pg -DeferForeignKeys -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*foreign key members_team_id_fkey (members.team_id -> teams): 1 row(s) with no parent row: id=11 (team_id=5)*'
+        Get-PgScalar $pg 'SELECT count(*) FROM members' | Should -Be 3 -Because 'the rows stay; the run is Failed and resumable'
+        (Get-MigrationRun -ConnectionString $pg -Last).Status | Should -Be 'Failed'
+        Invoke-TestPgSql -ConnectionString $pg -Sql 'INSERT INTO teams VALUES (5)'
+        $null = Export-D1Table -Path $file -All | ConvertTo-PgRow -ConnectionString $pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString $pg -Resume
+        (Get-MigrationRun -ConnectionString $pg -Last).Status | Should -Be 'Completed'
+        Get-PgScalar $pg 'SELECT count(*) FROM members' | Should -Be 3
+        Get-PgScalar $pg "SELECT convalidated FROM pg_constraint WHERE conname = 'members_team_id_fkey'" | Should -Be $true -Because 'the catalog is never changed'
+    }
+
     It 'runs the help examples of the three cmdlets that load Postgres, in order' {
         $pg = New-TestPgDatabase -Server $server -Sql (Get-IgnitionTargetSql)
         $examples = @(Get-HelpExampleCode Import-PgTable)
-        $examples.Count | Should -Be 3
+        $examples.Count | Should -Be 4
         @(Get-HelpExampleCode Export-D1Table; Get-HelpExampleCode ConvertTo-PgRow) | Where-Object { $_ -match 'Import-PgTable' } | ForEach-Object { $examples[0].StartsWith($_) | Should -BeTrue -Because 'the others'' pipeline examples are Import-PgTable''s first' }
         Push-Location $dir
         try {
@@ -172,6 +187,10 @@ Describe 'Import-PgTable' {
             $dry = @(Invoke-Expression $examples[2] 2>$null 3>$null)
             ($dry | Measure-Object RowsSkipped -Sum).Sum | Should -BeGreaterThan 0
             Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.runs' | Should -Be 1
+            $pg = New-TestPgDatabase -Server $server -Sql (Get-IgnitionTargetSql)
+            $null = Invoke-Expression $examples[3] 2>$null 3>$null
+            Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+            Get-PgScalar $pg "SELECT status || ' ' || options FROM migration_journal.runs" | Should -Match '^Completed .*DeferForeignKeys=True'
         } finally { Pop-Location }
     }
 }

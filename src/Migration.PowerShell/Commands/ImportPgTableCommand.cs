@@ -65,6 +65,14 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string JournalSchema { get; set; } = PgJournal.DefaultSchema;
 
+    /// <summary>
+    /// Do not check foreign keys row by row while loading; validate each one with one query at
+    /// the end of the run (as pgloader does), which fails the run naming the rows that have no
+    /// parent. Faster on tables with foreign keys; needs the right to set session_replication_role.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter DeferForeignKeys { get; set; }
+
     /// <summary>Also output each committed batch (BatchResult).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -86,7 +94,7 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
         _report = new PgImportReport(this, settings.Describe(), PassThru.IsPresent);
         try
         {
-            var database = new PgDatabase(settings, new PgTargetOptions { BatchSize = BatchSize, IdMap = IdMap, OrphanPolicy = OrphanPolicy, JournalSchema = JournalSchema });
+            var database = new PgDatabase(settings, new PgTargetOptions { BatchSize = BatchSize, IdMap = IdMap, OrphanPolicy = OrphanPolicy, JournalSchema = JournalSchema, DeferForeignKeys = DeferForeignKeys.IsPresent });
             _session = new MigrationSession(database, new SessionOptions
             {
                 Import = new ImportOptions { BatchSize = BatchSize, OrphanPolicy = OrphanPolicy, StopAtFirstRefusal = ErrorActionStop.IsRequested(this) },

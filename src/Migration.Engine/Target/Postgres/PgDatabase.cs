@@ -25,7 +25,7 @@ public sealed class PgDatabase(PgConnectionSettings settings, PgTargetOptions op
     {
         ArgumentNullException.ThrowIfNull(start);
         if (start.BackupPath is not null) throw new ArgumentException("A Postgres target is not backed up to a file; undo takes a run back from its journal.", nameof(start));
-        return PgRun.Start(Settings, Options.JournalSchema, start, Options.OptionsText(), Options.IdMap != IdMapMode.None);
+        return PgRun.Start(Settings, Options.JournalSchema, start, Options.OptionsText(), Options.IdMap != IdMapMode.None, Options.DeferForeignKeys);
     }
 
     /// <summary>

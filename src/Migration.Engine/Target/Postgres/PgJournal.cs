@@ -112,6 +112,23 @@ public sealed class PgJournal
         return (long)cmd.ExecuteScalar()!;
     }
 
+    /// <summary>The options a run was started with (and any a resume added).</summary>
+    internal string Options(NpgsqlConnection connection, long runId)
+    {
+        using var cmd = new NpgsqlCommand($"SELECT options FROM {Runs} WHERE run_id = $1", connection);
+        cmd.Parameters.AddWithValue(runId);
+        return cmd.ExecuteScalar() as string ?? "";
+    }
+
+    /// <summary>Adds an option to a run's journaled options (a resume that starts deferring foreign keys).</summary>
+    internal void AddOption(NpgsqlConnection connection, long runId, string option)
+    {
+        using var cmd = new NpgsqlCommand($"UPDATE {Runs} SET options = btrim(options || ' ' || $2) WHERE run_id = $1", connection);
+        cmd.Parameters.AddWithValue(runId);
+        cmd.Parameters.AddWithValue(option);
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>The run to resume (the newest not undone, or <paramref name="runId"/>) and its status; null when there is none.</summary>
     internal (long RunId, RunStatus Status)? Find(NpgsqlConnection connection, long? runId)
     {

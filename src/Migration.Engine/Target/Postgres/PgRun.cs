@@ -66,7 +66,7 @@ public sealed class PgRun : IJournaledRun
     /// Starts a run, or resumes one (the newest not undone, or <see cref="RunStart.RunId"/>). A run
     /// that completed already is returned with <see cref="StatusAtStart"/> Completed and nothing to do.
     /// </summary>
-    internal static PgRun Start(PgConnectionSettings settings, string? journalSchema, RunStart start, string options, bool loadIdMap)
+    internal static PgRun Start(PgConnectionSettings settings, string? journalSchema, RunStart start, string options, bool loadIdMap, bool deferForeignKeys = false)
     {
         var connection = settings.OpenConnection();
         var run = new PgRun(settings, new PgJournal(journalSchema), connection);
@@ -74,7 +74,7 @@ public sealed class PgRun : IJournaledRun
         {
             using (var cmd = new NpgsqlCommand("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET standard_conforming_strings = on", connection))
                 cmd.ExecuteNonQuery();
-            run.Begin(start, options, loadIdMap);
+            run.Begin(start, options, loadIdMap, deferForeignKeys);
             return run;
         }
         catch
@@ -84,7 +84,13 @@ public sealed class PgRun : IJournaledRun
         }
     }
 
-    void Begin(RunStart start, string options, bool loadIdMap)
+    /// <summary>
+    /// Foreign keys are checked once at the end of the run, not per row (-DeferForeignKeys, in this
+    /// attempt or in the journaled options of the run it resumes).
+    /// </summary>
+    internal bool DeferForeignKeys { get; private set; }
+
+    void Begin(RunStart start, string options, bool loadIdMap, bool deferForeignKeys)
     {
         Journal.Ensure(Connection);
         if (start.Resume)
@@ -96,6 +102,13 @@ public sealed class PgRun : IJournaledRun
             StatusAtStart = found.Status;
             if (found.Status == RunStatus.Undone) throw new InvalidOperationException($"Run {RunId} in {Describe()} was undone; start a new run instead of resuming it.");
             if (found.Status.IsComplete()) { _finished = true; return; }
+            // A run that deferred its foreign keys keeps deferring and validating when resumed
+            // (rows loaded before the kill were never checked); one that starts deferring on a
+            // resume has it journaled, so every later attempt validates too.
+            var journaled = Journal.Options(Connection, RunId).Contains(PgForeignKeyDeferral.Option, StringComparison.Ordinal);
+            DeferForeignKeys = deferForeignKeys || journaled;
+            if (DeferForeignKeys) PgForeignKeyDeferral.Begin(Connection, Journal.Schema);
+            if (deferForeignKeys && !journaled) Journal.AddOption(Connection, RunId, PgForeignKeyDeferral.Option);
             Journal.Reopen(Connection, RunId);
             foreach (var (source, cp) in Journal.Checkpoints(Connection, RunId))
             {
@@ -107,6 +120,9 @@ public sealed class PgRun : IJournaledRun
         else
         {
             if (start.RunId is not null) throw new ArgumentException("A run id is given only to resume that run.");
+            // Checked before the run exists: a refusal leaves no run behind.
+            DeferForeignKeys = deferForeignKeys;
+            if (DeferForeignKeys) PgForeignKeyDeferral.Begin(Connection, Journal.Schema);
             RunId = Journal.Begin(Connection, start.Source, options);
         }
         if (loadIdMap) Journal.LoadIdMap(Connection, Ids);

@@ -29,7 +29,13 @@ public sealed record PgTargetOptions
     /// <summary>The schema of the journal in the target (default <see cref="PgJournal.DefaultSchema"/>).</summary>
     public string? JournalSchema { get; init; }
 
-    public string OptionsText() => $"BatchSize={BatchSize} IdMap={IdMap} OrphanPolicy={OrphanPolicy}";
+    /// <summary>
+    /// Foreign keys are not checked row by row during the load but validated by one query each at
+    /// the end of the run (<see cref="PgForeignKeyDeferral"/>); journaled, so a resume validates too.
+    /// </summary>
+    public bool DeferForeignKeys { get; init; }
+
+    public string OptionsText() => $"BatchSize={BatchSize} IdMap={IdMap} OrphanPolicy={OrphanPolicy}" + (DeferForeignKeys ? " " + PgForeignKeyDeferral.Option : "");
 }
 
 /// <summary>
@@ -155,6 +161,8 @@ public sealed class PgTarget : IRowTarget
     {
         Flush();
         _closed = true;
+        // Every table this run wrote into, in this attempt or an earlier one (a resume validates them all).
+        if (_run.DeferForeignKeys) PgForeignKeyDeferral.Validate(_connection, [.. _run.SourcesOfTarget.Keys]);
         return [.. _summaries.Values.Select(s => new TableSummary(s.Table, s.Written, s.Skipped, s.Failed, s.Batches, s.Clock.Elapsed) { RowsOrphaned = s.Orphaned })];
     }
 
