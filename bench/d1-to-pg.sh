@@ -7,8 +7,9 @@
 # input functions parse them: '0'/'1' into boolean, the timestamps into timestamptz, JSON into
 # jsonb; a non-UUID id would fail uuid's input, so pgloader's tables keep text ids and it maps
 # nothing, while the cmdlets map every id to a UUID and rewrite the foreign keys).
-# Reports seconds and peak RSS of each, and the load average before each run; the machine is
-# shared, so the two run in pairs, seconds apart, in alternating order (ROUNDS pairs, default 1).
+# Reports wall seconds, CPU seconds and peak RSS of each, and the load average before each run;
+# the machine is shared, so they run in rounds, seconds apart, in alternating order (ROUNDS,
+# default 1). Each round also runs the cmdlets with Import-PgTable -DeferForeignKeys (DEFER=0: not).
 #   ROWS=1110000 ROUNDS=3 bash bench/d1-to-pg.sh     (default 100000; a throwaway cluster in /tmp)
 # Not part of CI: it is a measurement, run by hand. The row counts are printed so a gap shows.
 # pgloader 3.6.7 (Debian) and "CAST column users.isadmin to boolean using int-to-bool": that
@@ -46,7 +47,9 @@ schema() {
   psql -d "$1" -c "CREATE TABLE users (id $2 PRIMARY KEY, email text NOT NULL, $3 boolean NOT NULL, created_at timestamptz NOT NULL, profile jsonb);
                    CREATE TABLE accounts (id bigint PRIMARY KEY, $4 $2 NOT NULL REFERENCES users(id), provider text NOT NULL, $5 timestamptz, settings jsonb);"
 }
-measure() { /usr/bin/time -o "$work/time.txt" -f "%e s, %M KB peak" "$@" >"$work/out.log" 2>&1 || { tail -5 "$work/out.log" >&2; }; cat "$work/time.txt"; }
+# Wall seconds, CPU seconds (user + system of the process and its children: under load the more
+# robust figure) and peak RSS.
+measure() { /usr/bin/time -o "$work/time.txt" -f "%e s, cpu %U+%S s, %M KB peak" "$@" >"$work/out.log" 2>&1 || { tail -5 "$work/out.log" >&2; }; cat "$work/time.txt"; }
 
 command -v pgloader >/dev/null || { echo "pgloader is not installed (apt-get install pgloader)" >&2; exit 1; }
 cat >"$work/load.lisp" <<LISP
@@ -58,7 +61,8 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 cat >"$work/run.ps1" <<PS
 Import-Module '$root/Migration.psd1'
 \$pg = 'Host=127.0.0.1;Port=$port;Username=postgres;Database=candidate'
-Export-D1Table -Path '$work/app.sqlite' -All | ConvertTo-PgRow -ConnectionString \$pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString \$pg -IdMap Generate | Out-Null
+\$defer = [bool]\$env:DEFER_FK
+Export-D1Table -Path '$work/app.sqlite' -All | ConvertTo-PgRow -ConnectionString \$pg -ColumnNaming SnakeCase | Import-PgTable -ConnectionString \$pg -IdMap Generate -DeferForeignKeys:\$defer | Out-Null
 PS
 count() { psql -At -d "$1" -c 'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts)'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -70,7 +74,14 @@ run_cmdlets() {
   schema candidate uuid is_admin user_id last_login
   echo "  cmdlets:   load $(load)  $(DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
 }
+# The same with Import-PgTable -DeferForeignKeys (foreign keys validated once at the end, as
+# pgloader re-creates them after its load); DEFER=0 leaves it out.
+run_deferred() {
+  schema candidate uuid is_admin user_id last_login
+  echo "  cmdlets -DeferForeignKeys: load $(load)  $(DEFER_FK=1 DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
+}
 for round in $(seq 1 "${ROUNDS:-1}"); do
   echo "round $round (ROWS=$ROWS)"
-  if [ $((round % 2)) = 1 ]; then run_anchor; run_cmdlets; else run_cmdlets; run_anchor; fi
+  if [ $((round % 2)) = 1 ]; then run_anchor; run_cmdlets; [ "${DEFER:-1}" = 0 ] || run_deferred
+  else [ "${DEFER:-1}" = 0 ] || run_deferred; run_cmdlets; run_anchor; fi
 done

@@ -52,6 +52,14 @@ public sealed class TargetLoadOrder
     /// <summary>Whether the target's order differs from the source's (some rows are held back).</summary>
     public bool Reordered { get; }
 
+    /// <summary>
+    /// Whether a row of <paramref name="sourceTable"/> goes straight out now (its table is the one
+    /// arriving and next in the target's order): the common case, checked per row without the
+    /// allocation of <see cref="Accept"/>'s enumerator.
+    /// </summary>
+    public bool PassesThrough(string sourceTable) =>
+        string.Equals(_arriving, sourceTable, StringComparison.Ordinal) && _next < _order.Count && string.Equals(_order[_next], sourceTable, StringComparison.Ordinal);
+
     /// <summary>The rows that may go out now, given one more row of <paramref name="sourceTable"/>.</summary>
     public IEnumerable<Row> Accept(string sourceTable, Row row)
     {

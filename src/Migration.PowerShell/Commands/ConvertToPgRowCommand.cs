@@ -123,6 +123,12 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        // The common case, one D1 row from Export-D1Table, without InputItems' enumerator.
+        if (InputObject.BaseObject is Row single && single.GetSchema().Kind == SchemaKind.D1)
+        {
+            Convert(InputObject, single);
+            return;
+        }
         foreach (var item in InputItems.Of(InputObject))
         {
             if (item.BaseObject is not Row row || row.GetSchema().Kind != SchemaKind.D1)
@@ -150,7 +156,7 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
                 WriteObject(new RejectedRow(_converter!.TargetSchemaFor(schema).Name, ex.Table, ex.Key, ex.Column, ex.Reason, ex.ValueExcerpt));
             return;
         }
-        if (_orders.TryGetValue((object?)schema.Definition?.Set ?? schema, out var order))
+        if (_orders.TryGetValue((object?)schema.Definition?.Set ?? schema, out var order) && !order.PassesThrough(schema.Name))
             foreach (var r in order.Accept(schema.Name, converted)) WriteObject(r);
         else WriteObject(converted);
     }

@@ -117,19 +117,18 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
+        // The common case, one Postgres row from ConvertTo-PgRow, without InputItems' enumerator.
+        if (InputObject.BaseObject is Row single && single.GetSchema().Kind == SchemaKind.Postgres)
+        {
+            Add(single);
+            return;
+        }
         foreach (var item in InputItems.Of(InputObject))
         {
             switch (item.BaseObject)
             {
                 case Row row when row.GetSchema().Kind == SchemaKind.Postgres:
-                    if (_dryRun) { _dryCounts[row.GetSchema().Name] = _dryCounts.GetValueOrDefault(row.GetSchema().Name) + 1; continue; }
-                    if (_nothingToDo) continue;
-                    try { _session!.Add(row); }
-                    catch (Exception ex) when (ex is not PipelineStoppedException and not ActionPreferenceStopException)
-                    {
-                        _session!.Fail(ex.Message);
-                        ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, row.GetSchema().Name));
-                    }
+                    Add(row);
                     break;
                 case RejectedRow r:
                     if (!_dryRun && !_nothingToDo) _session!.Rejected(r);
@@ -138,6 +137,18 @@ public sealed class ImportPgTableCommand : PSCmdlet, IDisposable
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException("Import-PgTable takes Postgres rows from ConvertTo-PgRow (and RejectedRow objects from its -IncludeRejected)."), "NotAPgRow", ErrorCategory.InvalidArgument, item));
                     return;
             }
+        }
+    }
+
+    void Add(Row row)
+    {
+        if (_dryRun) { _dryCounts[row.GetSchema().Name] = _dryCounts.GetValueOrDefault(row.GetSchema().Name) + 1; return; }
+        if (_nothingToDo) return;
+        try { _session!.Add(row); }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not ActionPreferenceStopException)
+        {
+            _session!.Fail(ex.Message);
+            ThrowTerminatingError(new ErrorRecord(ex, "ImportFailed", ErrorCategory.WriteError, row.GetSchema().Name));
         }
     }
 

@@ -125,10 +125,10 @@ internal static class D1DateTimeText
         return PgCalendar.UnixDaysFromCivil(year, month, day) - PgCalendar.PgEpochDaysFrom1970;
     }
 
+    // The text of a refusal is made only when refusing (s.ToString()): a timestamp read allocates nothing else.
     static long ReadTime(ReadOnlySpan<char> s, ref int at, bool allow24)
     {
-        var text = s.ToString();
-        var h = TwoDigits(s, ref at, text);
+        var h = TwoDigits(s, ref at);
         var m = Two(s, ref at, ':');
         var sec = 0;
         long fraction = 0;
@@ -142,30 +142,29 @@ internal static class D1DateTimeText
                 while (at < s.Length && char.IsAsciiDigit(s[at]))
                 {
                     if (digits < 6) fraction = fraction * 10 + (s[at] - '0');
-                    else if (s[at] != '0') throw Refuse(text, "has more than six fraction digits (Postgres keeps microseconds; it would round)");
+                    else if (s[at] != '0') throw Refuse(s.ToString(), "has more than six fraction digits (Postgres keeps microseconds; it would round)");
                     digits++;
                     at++;
                 }
-                if (digits == 0) throw Refuse(text, "has a decimal point without digits");
+                if (digits == 0) throw Refuse(s.ToString(), "has a decimal point without digits");
                 for (var i = Math.Min(digits, 6); i < 6; i++) fraction *= 10;
             }
         }
         if (h == 24 && allow24 && m == 0 && sec == 0 && fraction == 0) return PgCalendar.MicrosPerDay;
-        if (h > 23 || m > 59 || sec > 59) throw Refuse(text, "is not a valid time of day");
+        if (h > 23 || m > 59 || sec > 59) throw Refuse(s.ToString(), "is not a valid time of day");
         return ((h * 60L + m) * 60 + sec) * PgCalendar.MicrosPerSecond + fraction;
     }
 
     static TimeSpan ReadZone(ReadOnlySpan<char> s, ref int at)
     {
-        var text = s.ToString();
         if (s[at] is 'Z' or 'z') { at++; return TimeSpan.Zero; }
-        if (s[at] is not ('+' or '-')) throw Refuse(text, "has text after the timestamp");
+        if (s[at] is not ('+' or '-')) throw Refuse(s.ToString(), "has text after the timestamp");
         var sign = s[at++] == '-' ? -1 : 1;
-        var h = TwoDigits(s, ref at, text);
+        var h = TwoDigits(s, ref at);
         var m = 0;
         if (at < s.Length && s[at] == ':') m = Two(s, ref at, ':');
-        else if (at + 1 < s.Length && char.IsAsciiDigit(s[at])) m = TwoDigits(s, ref at, text);
-        if (h > 15 || m > 59) throw Refuse(text, "has an impossible zone offset");
+        else if (at + 1 < s.Length && char.IsAsciiDigit(s[at])) m = TwoDigits(s, ref at);
+        if (h > 15 || m > 59) throw Refuse(s.ToString(), "has an impossible zone offset");
         return TimeSpan.FromMinutes(sign * (h * 60 + m));
     }
 
@@ -187,13 +186,13 @@ internal static class D1DateTimeText
     {
         if (at >= s.Length || s[at] != separator) throw Refuse(s.ToString(), $"is not in a date/time form this module reads (expected '{separator}')");
         at++;
-        return TwoDigits(s, ref at, s.ToString());
+        return TwoDigits(s, ref at);
     }
 
-    static int TwoDigits(ReadOnlySpan<char> s, ref int at, string text)
+    static int TwoDigits(ReadOnlySpan<char> s, ref int at)
     {
         if (at + 2 > s.Length || !char.IsAsciiDigit(s[at]) || !char.IsAsciiDigit(s[at + 1]))
-            throw Refuse(text, "is not in a date/time form this module reads");
+            throw Refuse(s.ToString(), "is not in a date/time form this module reads");
         var v = (s[at] - '0') * 10 + (s[at + 1] - '0');
         at += 2;
         return v;

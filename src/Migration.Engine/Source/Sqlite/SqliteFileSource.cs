@@ -174,7 +174,9 @@ public sealed class SqliteFileSource : IRowSource
         var keyColumns = table.HasPrimaryKey ? table.PrimaryKey.Select(k => SqlQuote.Identifier(table.Columns[k].Name)).ToList() : ["rowid"];
         var select = SqlQuote.Identifiers(table.Columns.Select(c => c.Name));
         var keyList = string.Join(", ", keyColumns);
-        var sql = $"SELECT {select}, {keyList} FROM {SqlQuote.Identifier(table.SourceTable)}";
+        // A key's values are among the row's (the key is always selected): read once, not twice.
+        // Only a table without a key reads its rowid after the columns.
+        var sql = $"SELECT {select}{(table.HasPrimaryKey ? "" : ", rowid")} FROM {SqlQuote.Identifier(table.SourceTable)}";
         if (afterKey is { Count: > 0 })
         {
             if (afterKey.Count != keyColumns.Count) throw new ArgumentException($"Table {table.Name}: the key after which to start has {afterKey.Count} values, the key {keyColumns.Count}.", nameof(afterKey));
@@ -191,13 +193,14 @@ public sealed class SqliteFileSource : IRowSource
             for (var i = 0; i < afterKey.Count; i++) cmd.Parameters.AddWithValue("$k" + i, afterKey[i] ?? DBNull.Value);
         using var r = cmd.ExecuteReader();
         var n = table.Columns.Count;
+        var keyAt = table.HasPrimaryKey ? [.. table.PrimaryKey] : new[] { n }; // the rowid follows the columns
         long done = 0;
         while (r.Read())
         {
             var values = new object?[n];
             for (var i = 0; i < n; i++) values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
             var key = new object?[keyCount];
-            for (var i = 0; i < keyCount; i++) key[i] = r.IsDBNull(n + i) ? null : r.GetValue(n + i);
+            for (var i = 0; i < keyCount; i++) key[i] = keyAt[i] < n ? values[keyAt[i]] : r.GetValue(n);
             done++;
             if (progress is not null && done % PgExporter.ProgressInterval == 0) progress(new ExportProgress(table.Name, done, -1));
             yield return new Row(table, values) { SourceKey = key };

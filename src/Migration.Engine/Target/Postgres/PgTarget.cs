@@ -418,10 +418,14 @@ public sealed class PgTarget : IRowTarget
     /// <summary>Applies the id map to a row; an id with no parent follows the orphan policy.</summary>
     Outcome Prepare(TableInfo info, TableSchema schema, Row row, List<(string, string, Guid)> newIds, out object?[]? values)
     {
-        values = (object?[])row.GetValues().Clone();
+        // The row's own values, copied only when the id map or the orphan policy changes one
+        // (most rows change nothing: a copy per row was an allocation per row for nothing).
+        var original = row.GetValues();
+        values = original;
         for (var i = 0; i < values.Length; i++)
         {
             if (values[i] is not string old || schema.Columns[i].PgType?.Family != PgTypeFamily.Uuid) continue;
+            if (ReferenceEquals(values, original)) values = (object?[])original.Clone();
             var name = schema.Columns[i].Name;
             if (_options.IdMap == IdMapMode.None)
                 return Refuse(schema, row, name, old, $"\"{ValueExcerpt.Of(old, 40)}\" is not a UUID; -IdMap Generate (or Deterministic) gives such ids new UUIDs", ref values);
