@@ -50,11 +50,19 @@ static class FaultInjection
 
         public void PrepareBatch(IReadOnlyList<Row> rows) => inner.PrepareBatch(rows);
 
-        public void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows)
+        public UInt128 Hash(Row row) => inner.Hash(row);
+
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows) =>
+            Around(() => inner.RecordBatch(statements, batch, rows));
+
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, BatchDigest digest) =>
+            Around(() => inner.RecordBatch(statements, batch, digest));
+
+        void Around(Action record)
         {
             var n = ++_seen;
             if (n == at && point == "before-journal") Die();
-            inner.RecordBatch(statements, batch, rows);
+            record();
             if (n == at && point == "after-journal") Die();
         }
     }

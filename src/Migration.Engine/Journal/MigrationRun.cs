@@ -237,8 +237,7 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
     {
         if (rows.Count == 0) return;
         var schema = rows[0].GetSchema();
-        if (!_callerHashers.TryGetValue(schema, out var hasher))
-            _callerHashers[schema] = hasher = new RowHasher([.. schema.Columns.Select(c => c.Name)], []);
+        var hasher = CallerHasher(schema);
         var hashes = new UInt128[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
@@ -253,8 +252,7 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
     {
         var schema = rows.Count > 0 ? rows[0].GetSchema() : null;
         var state = TableStateFor(statements, batch.Table, schema);
-        if (!state.Created && state.WithoutRowid)
-            throw new InvalidOperationException($"Table {batch.Table} is a WITHOUT ROWID table that existed before the run: the journal cannot keep an undo log for it, so nothing is written. Import into a new table, or a rowid table.");
+        RefuseWithoutRowid(state, batch.Table);
 
         // The checksum covers the rows SQLite took (written, or left as they were by Ignore), not those it refused.
         var sum = UInt128.Zero;
@@ -265,12 +263,48 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
         for (var i = 0; i < rows.Count; i++)
             if (_refused.Count == 0 || !_refused.Contains(rows[i]))
                 sum += prepared is not null ? prepared[i] : hasher!.Hash(rows[i].GetValues()).Row;
-        _refused.Clear();
+        Record(statements, batch, state, rows[0], rows[^1], sum);
+    }
 
-        state.AddToChecksum(schema!, sum);
-        var last = rows[^1];
-        var lastImage = schema!.HasPrimaryKey ? RowImage.Encode(schema.PrimaryKey.Select(k => last.GetValue(k))) : null;
-        JournalStore.RecordBatch(statements, RunId, state.Name, state.BatchOffset + batch.BatchNumber, batch, rows[0].DescribeKey(), last.DescribeKey(), lastImage,
+    void IBatchJournal.RecordBatch(IBatchStatements statements, BatchResult batch, BatchDigest digest)
+    {
+        var state = TableStateFor(statements, batch.Table, digest.First.GetSchema());
+        RefuseWithoutRowid(state, batch.Table);
+        // The target summed the hashes of the rows SQLite took; those it refused were reported through RowRefused.
+        Record(statements, batch, state, digest.First, digest.Last, digest.Checksum);
+    }
+
+    /// <summary>Caller's thread: one row's checksum hash (the same as <see cref="IBatchJournal.PrepareBatch"/> computes).</summary>
+    UInt128 IBatchJournal.Hash(Row row) => CallerHasher(row.GetSchema()).Hash(row.GetValues()).Row;
+
+    TableSchema? _lastHashedSchema;
+    RowHasher? _lastHasher;
+
+    /// <summary>The caller thread's hasher of a schema (the last one looked up is kept: rows come table by table).</summary>
+    RowHasher CallerHasher(TableSchema schema)
+    {
+        if (ReferenceEquals(schema, _lastHashedSchema)) return _lastHasher!;
+        if (!_callerHashers.TryGetValue(schema, out var hasher))
+            _callerHashers[schema] = hasher = new RowHasher([.. schema.Columns.Select(c => c.Name)], []);
+        _lastHasher = hasher;
+        _lastHashedSchema = schema;
+        return hasher;
+    }
+
+    static void RefuseWithoutRowid(TableState state, string table)
+    {
+        if (!state.Created && state.WithoutRowid)
+            throw new InvalidOperationException($"Table {table} is a WITHOUT ROWID table that existed before the run: the journal cannot keep an undo log for it, so nothing is written. Import into a new table, or a rowid table.");
+    }
+
+    /// <summary>The batch's journal row, its table's checkpoint (the last row's key) and running checksum, and the quarantine entries due with it.</summary>
+    void Record(IBatchStatements statements, BatchResult batch, TableState state, Row first, Row last, UInt128 sum)
+    {
+        _refused.Clear();
+        var schema = first.GetSchema();
+        state.AddToChecksum(schema, sum);
+        var lastImage = schema.HasPrimaryKey ? RowImage.Encode(schema.PrimaryKey.Select(k => last.GetValue(k))) : null;
+        JournalStore.RecordBatch(statements, RunId, state.Name, state.BatchOffset + batch.BatchNumber, batch, first.DescribeKey(), last.DescribeKey(), lastImage,
             ContentHash.ToHex(sum), state.ChecksumColumns, state.Checksum);
         WritePending(statements, batch.Table);
     }

@@ -18,6 +18,21 @@ public interface IBatchJournal
     void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows);
 
     /// <summary>
+    /// The same for a batch whose rows went to the database one by one as they arrived (so no
+    /// list of them is held until the commit and a row's objects die young): the digest carries
+    /// the first and last row and the checksum of the rows the database took, summed from
+    /// <see cref="Hash"/> by the target.
+    /// </summary>
+    void RecordBatch(IBatchStatements statements, BatchResult batch, BatchDigest digest);
+
+    /// <summary>
+    /// Caller's thread, for each row a streaming target takes into a batch: the row's share of
+    /// the batch checksum (the target sums those of the rows the database took into the
+    /// <see cref="BatchDigest"/>).
+    /// </summary>
+    UInt128 Hash(Row row);
+
+    /// <summary>
     /// Called while a batch is written, before <see cref="RecordBatch"/>, for each of its
     /// rows SQLite refused (the same row object as in <c>rows</c>, and the same error object the
     /// target raises later through <see cref="SqliteTarget.RowFailed"/>), so a journal can tell

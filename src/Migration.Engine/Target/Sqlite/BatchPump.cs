@@ -7,7 +7,7 @@ namespace Migration.Engine.Target.Sqlite;
 /// Writes batches on one background thread while the caller goes on reading and converting the
 /// next rows, the way <c>psql | sqlite3</c> overlaps its two processes. One thread and a FIFO
 /// queue keep the batches in the order they were submitted (parents before children); the
-/// queue is bounded, so memory stays at a few batches whatever the table size. The thread is
+/// queue is bounded, so memory stays at a few chunks of rows whatever the table size. The thread is
 /// the only user of the SQLite connection while work is queued: callers that need the
 /// connection themselves wait for <see cref="WaitIdle"/> first.
 /// </summary>

@@ -6,16 +6,17 @@ namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
 /// A local D1 target: a SQLite file (new or existing), including the state file
-/// <c>wrangler d1 execute --local</c> keeps. Buffers rows per table and writes each batch
-/// through prepared statements in one transaction, on a background writer thread so that
-/// reading and converting the next rows overlaps with writing (see <see cref="BatchPump"/>).
+/// <c>wrangler d1 execute --local</c> keeps. Writes each batch through prepared statements in
+/// one transaction, on a background writer thread so that reading and converting the next rows
+/// overlaps with writing (see <see cref="BatchPump"/>); rows go to that thread in small chunks
+/// and into the batch's open transaction as they come (see <see cref="TableWriter"/>).
 /// </summary>
 /// <remarks>
 /// The file's journal mode is left as it is (wrangler's state file is WAL, and wrangler sees
-/// the rows as soon as a batch commits). Foreign keys are enforced, as D1 always does. Rows
-/// still buffered when the target is disposed without <see cref="Complete"/> are not written:
-/// a batch is all or nothing, and a stopped pipeline must not leave a partial one behind.
-/// Whole batches already handed to the writer are finished. Events are raised on the
+/// the rows as soon as a batch commits). Foreign keys are enforced, as D1 always does. A batch
+/// still open when the target is disposed without <see cref="Complete"/> is rolled back: a
+/// batch is all or nothing, and a stopped pipeline must not leave a partial one behind.
+/// Batches whose last row was already handed to the writer are finished. Events are raised on the
 /// caller's thread (from <see cref="Add"/> and <see cref="Complete"/>), never on the writer's.
 /// </remarks>
 public sealed class SqliteTarget : IRowTarget
@@ -43,9 +44,9 @@ public sealed class SqliteTarget : IRowTarget
         Options = options;
         Connection = connection;
         Journal = journal;
-        // Two batches queued behind the one being written: enough to keep the writer busy,
-        // little enough to keep memory flat. A dry run has nothing to overlap.
-        if (connection is not null && !options.DryRun) _pump = new BatchPump(capacity: 2);
+        // A few chunks of rows queued behind the one being written: enough to keep the writer
+        // busy, few enough that rows die young (see TableWriter). A dry run has nothing to overlap.
+        if (connection is not null && !options.DryRun) _pump = new BatchPump(capacity: 4);
     }
 
     /// <summary>Opens (or, unless a dry run, creates) the file at a full filesystem path.</summary>

@@ -5,16 +5,40 @@ using Migration.Engine.Schema;
 namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
-/// One table's side of a <see cref="SqliteTarget"/>: its buffer of up to one batch of rows, its
-/// prepared INSERT (prepared once, values bound per row) and its running figures.
+/// One table's side of a <see cref="SqliteTarget"/>: its prepared INSERT (prepared once, values
+/// bound per row), its open batch and its running figures.
 /// </summary>
+/// <remarks>
+/// A batch is not held as a list of rows until its commit: its rows go to the writer in chunks of
+/// <see cref="ChunkRows"/> and are inserted into the batch's open transaction as they come; the
+/// batch commits, with its journal row (<see cref="IBatchJournal.RecordBatch(IBatchStatements, BatchResult, BatchDigest)"/>),
+/// when its last row is in. So a row is garbage a few hundred rows after it arrived (it dies in
+/// the garbage collector's youngest generation) instead of living through up to four batches,
+/// which in a PowerShell process (concurrent GC, small gen0 budget) promoted most rows to gen2.
+/// A batch is still all or nothing: a batch not finished when the target is disposed is rolled back.
+/// </remarks>
 internal sealed class TableWriter : IDisposable
 {
+    /// <summary>Rows handed to the writer at once (a batch is cut into chunks of this many).</summary>
+    internal const int ChunkRows = 128;
+
     readonly SqliteTarget _target;
     readonly SqliteTableInfo _table;
-    Row[] _buffer;
+
+    // Caller's side: the open batch's rows not yet handed to the writer, with their checksum hashes (journaled runs).
+    Row[] _chunk = [];
+    UInt128[]? _hashes;
     int _count;
-    int _submitted; // batches handed to the writer (numbers are given in submission order)
+    int _inBatch;     // rows of the open batch taken so far (0: no batch open)
+    int _batchNumber; // the open batch's number, once its first chunk went to the writer
+    int _submitted;   // batches handed to the writer (numbers are given in submission order)
+
+    // Writer's side (writer thread only): the open batch's transaction and figures so far.
+    SqliteTransaction? _transaction;
+    Row? _first, _last;
+    int _sent, _batchWritten, _batchSkipped, _batchFailed;
+    UInt128 _checksum;
+    long _batchTicks;
     TableBinding _binding;
     PreparedInsert? _insert;
     SqliteCommand? _keyLookup; // dry run only: does the key already exist?
@@ -36,7 +60,6 @@ internal sealed class TableWriter : IDisposable
     {
         _target = target;
         _table = table;
-        _buffer = new Row[target.Options.BatchSize];
         _binding = Bind(schema);
     }
 
@@ -70,51 +93,97 @@ internal sealed class TableWriter : IDisposable
         {
             _pendingFailed++;
             _target.Raise(refused);
-            // The rows buffered with it are not written (the target faults; batches handed to
+            // The rows of the open batch are not written (the target faults; batches handed to
             // the writer before it, all earlier rows, are finished).
             if (_target.Options.StopAtFirstRefusal) throw new RowRefusedException(refused);
             return;
         }
-        _buffer[_count++] = row;
-        if (_count == _buffer.Length) Flush();
+        if (_inBatch == 0) StartBatch();
+        _chunk[_count] = row;
+        if (_hashes is not null) _hashes[_count] = _target.Journal!.Hash(row);
+        _count++;
+        if (++_inBatch == _target.Options.BatchSize) Submit(endOfBatch: true);
+        else if (_count == _chunk.Length) Submit(endOfBatch: false);
     }
 
     /// <summary>
-    /// Hands the buffered rows to the target as one batch (written in one transaction, on the
-    /// target's writer thread when it has one) and starts a fresh buffer.
+    /// The first row of a batch: parent rows still open go to the writer first (batches are
+    /// written in the order given). The first batch of a table that may already hold its keys is
+    /// taken whole before any of it is written (see <see cref="RefuseIfKeysExist"/>).
     /// </summary>
-    public void Flush()
+    void StartBatch()
     {
-        var pending = _pendingFailed;
-        _pendingFailed = 0;
-        if (_count == 0)
+        if (_guard is not null && !_flushing)
         {
-            // Rows refused up front after the last batch: no transaction to report, only the figures.
-            if (pending > 0) _target.Run(() => _failed += pending);
-            return;
-        }
-        if (_flushing) return;
-        if (_guard is not null)
-        {
-            // Parent rows still buffered go to the writer first (batches are written in the order given).
             _flushing = true;
             try { _target.FlushTables(_guard.ImmediateParents); }
             finally { _flushing = false; }
         }
-        var rows = new ArraySegment<Row>(_buffer, 0, _count);
+        var batchSize = _target.Options.BatchSize;
+        NewChunk(!_existingChecked && MayHoldKeys ? batchSize : Math.Min(batchSize, ChunkRows));
+    }
+
+    void NewChunk(int capacity)
+    {
+        _chunk = new Row[capacity];
+        _hashes = _target.Journal is null ? null : new UInt128[capacity];
+        _count = 0;
+    }
+
+    /// <summary>
+    /// Ends the open batch: its last rows go to the writer, which commits it (in one transaction
+    /// with its journal row, on the target's writer thread when it has one).
+    /// </summary>
+    public void Flush()
+    {
+        if (_inBatch == 0)
+        {
+            // Rows refused up front after the last batch: no transaction to report, only the figures.
+            var pending = TakePendingFailed();
+            if (pending > 0) _target.Run(() => _failed += pending);
+            return;
+        }
+        if (_flushing) return;
+        Submit(endOfBatch: true);
+    }
+
+    int TakePendingFailed()
+    {
+        var pending = _pendingFailed;
+        _pendingFailed = 0;
+        return pending;
+    }
+
+    /// <summary>Hands the taken rows of the open batch to the writer; at the batch's end, with the rows refused up front since the last batch.</summary>
+    void Submit(bool endOfBatch)
+    {
+        var rows = new ArraySegment<Row>(_chunk, 0, _count);
+        var hashes = _hashes;
+        var pending = endOfBatch ? TakePendingFailed() : 0;
+        if (endOfBatch) _inBatch = 0;
         if (!_existingChecked && RefuseIfKeysExist(rows))
         {
             _notWritten += _count;
+            _inBatch = 0;
             _count = 0;
             if (pending > 0) _target.Run(() => _failed += pending);
             return;
         }
-        _target.Journal?.PrepareBatch(rows);
-        var batchNumber = ++_submitted;
-        _buffer = new Row[_buffer.Length];
-        _count = 0;
-        _target.Run(() => Write(rows, batchNumber, pending));
+        if (_batchNumber == 0) _batchNumber = ++_submitted;
+        var batchNumber = _batchNumber;
+        if (endOfBatch)
+        {
+            _batchNumber = 0;
+            _chunk = [];
+            _hashes = null;
+            _count = 0;
+        }
+        else NewChunk(Math.Min(_target.Options.BatchSize, ChunkRows));
+        _target.Run(() => WriteChunk(rows, hashes, batchNumber, endOfBatch, pending));
     }
+
+    /// <summary>Without -OnConflict, into a table this load did not create: the first batch is checked against what the table holds.</summary>
+    bool MayHoldKeys => _target.Options.OnConflict == OnConflict.Abort && !_target.CreatedTables.Contains(Table, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Without -OnConflict, a table that was there before the load and already holds keys of the
@@ -128,7 +197,7 @@ internal sealed class TableWriter : IDisposable
     {
         _existingChecked = true;
         var options = _target.Options;
-        if (options.OnConflict != OnConflict.Abort || _target.CreatedTables.Contains(Table, StringComparer.OrdinalIgnoreCase)) return false;
+        if (!MayHoldKeys) return false;
         // A dry run has its lookup already (when the table exists); a real load prepares one for this check.
         var temporary = _keyLookup is null;
         if (temporary)
@@ -174,78 +243,135 @@ internal sealed class TableWriter : IDisposable
         return _keyLookup!.ExecuteScalar() is not null;
     }
 
-    /// <summary>Writes one batch in one transaction and updates the figures (writer thread).</summary>
-    void Write(ArraySegment<Row> rows, int batchNumber, int failed)
+    /// <summary>
+    /// Writer thread: inserts a chunk of the open batch into its transaction (begun with the
+    /// batch's first chunk); after the batch's last chunk, records the batch in the journal and
+    /// commits. Any failure rolls the open batch back.
+    /// </summary>
+    void WriteChunk(ArraySegment<Row> rows, UInt128[]? hashes, int batchNumber, bool endOfBatch, int failedBefore)
     {
         var start = Stopwatch.GetTimestamp();
-        int written = 0, skipped = 0;
-        if (_target.Options.DryRun)
-            CountDryRun(rows, ref written, ref skipped, ref failed);
-        else
+        try
         {
-            using var transaction = _target.Connection!.BeginTransaction();
-            if (_guard?.DeferInBatch == true)
+            if (_target.Options.DryRun)
+                CountDryRun(rows, ref _batchWritten, ref _batchSkipped, ref _batchFailed);
+            else
             {
-                using var defer = _target.Connection.CreateCommand();
-                defer.Transaction = transaction;
-                defer.CommandText = "PRAGMA defer_foreign_keys = ON"; // ends with the transaction
-                defer.ExecuteNonQuery();
-            }
-            foreach (var row in rows)
-            {
-                var values = row.GetValues();
-                if (_guard is not null)
+                var transaction = _transaction ??= Begin();
+                for (var i = 0; i < rows.Count; i++)
                 {
-                    var checkedValues = _guard.Prepare(row, transaction, out var orphan, out var error);
-                    if (orphan is not null) { _orphans++; _target.Raise(orphan); }
-                    if (checkedValues is null)
-                    {
-                        NotWritten(row, orphan!, error, ref skipped, ref failed);
-                        continue;
-                    }
-                    values = checkedValues;
-                }
-                var inserted = _insert!.Insert(values, out var refusal);
-                if (!inserted && refusal is not null && _guard is { HasTargetEnforcedKeys: true } guard
-                    && refusal.Contains("FOREIGN KEY", StringComparison.Ordinal))
-                {
-                    // The keys the table declares were checked by SQLite itself; only now is the
-                    // parent looked up, to name the orphan and apply -OrphanPolicy.
-                    var retry = guard.Resolve(row, values, transaction, out var orphan, out var error);
-                    if (orphan is not null) { _orphans++; _target.Raise(orphan); }
-                    if (retry is not null) inserted = _insert.Insert(retry, out refusal);
-                    else if (orphan is not null)
-                    {
-                        NotWritten(row, orphan, error, ref skipped, ref failed);
-                        continue;
-                    }
-                }
-                if (inserted)
-                {
-                    written++;
-                    _guard?.Written(row);
-                }
-                else if (refusal is null) skipped++; // Ignore, or an Upsert whose key is the whole row
-                else
-                {
-                    // SQLite undid this statement only; the transaction and the other rows go on.
-                    failed++;
-                    var error = ExplainForeignKey(refusal, row, values, transaction) ?? SqliteRowFailure.Describe(refusal, row, _binding);
-                    StopIfAsked(error); // before the journal hears of it: the whole batch rolls back
-                    _target.Journal?.RowRefused(row, error);
-                    _target.Raise(error);
+                    var row = rows[i];
+                    _first ??= row;
+                    _last = row;
+                    _sent++;
+                    if (Insert(row, transaction) && hashes is not null) _checksum += hashes[i];
                 }
             }
-            _target.Journal?.RecordBatch(new SqliteBatchStatements(_target.Connection, transaction), Result(batchNumber, written, skipped, failed, start), rows);
-            transaction.Commit();
+            _batchTicks += Stopwatch.GetTimestamp() - start;
+            if (endOfBatch) EndBatch(batchNumber, failedBefore);
         }
+        catch
+        {
+            ResetBatch(); // the open transaction is rolled back: nothing of the batch stays
+            throw;
+        }
+    }
 
+    SqliteTransaction Begin()
+    {
+        var transaction = _target.Connection!.BeginTransaction();
+        if (_guard?.DeferInBatch == true)
+        {
+            using var defer = _target.Connection.CreateCommand();
+            defer.Transaction = transaction;
+            defer.CommandText = "PRAGMA defer_foreign_keys = ON"; // ends with the transaction
+            defer.ExecuteNonQuery();
+        }
+        return transaction;
+    }
+
+    /// <summary>Writer thread: the batch's journal row in its transaction, the commit, the figures.</summary>
+    void EndBatch(int batchNumber, int failedBefore)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var failed = _batchFailed + failedBefore;
+        if (_transaction is not null)
+        {
+            var statements = new SqliteBatchStatements(_target.Connection!, _transaction);
+            _target.Journal?.RecordBatch(statements, Result(batchNumber, _batchWritten, _batchSkipped, failed, _batchTicks + Stopwatch.GetTimestamp() - start),
+                new BatchDigest(_first!, _last!, _sent, _checksum));
+            _transaction.Commit();
+        }
+        _batchTicks += Stopwatch.GetTimestamp() - start;
+        var result = Result(batchNumber, _batchWritten, _batchSkipped, failed, _batchTicks);
         _batches = batchNumber;
-        _written += written;
-        _skipped += skipped;
+        _written += _batchWritten;
+        _skipped += _batchSkipped;
         _failed += failed;
-        _elapsedTicks += Stopwatch.GetTimestamp() - start;
-        _target.Raise(Result(batchNumber, written, skipped, failed, start));
+        _elapsedTicks += _batchTicks;
+        ResetBatch();
+        _target.Raise(result);
+    }
+
+    /// <summary>Closes the open batch's transaction (rolled back unless committed) and clears its figures.</summary>
+    void ResetBatch()
+    {
+        _transaction?.Dispose();
+        _transaction = null;
+        _first = _last = null;
+        _sent = _batchWritten = _batchSkipped = _batchFailed = 0;
+        _checksum = UInt128.Zero;
+        _batchTicks = 0;
+    }
+
+    /// <summary>One row into the open transaction; whether SQLite took it (written, or left as it was by Ignore/Upsert), else it was reported as refused.</summary>
+    bool Insert(Row row, SqliteTransaction transaction)
+    {
+        var values = row.GetValues();
+        if (_guard is not null)
+        {
+            var checkedValues = _guard.Prepare(row, transaction, out var orphan, out var error);
+            if (orphan is not null) { _orphans++; _target.Raise(orphan); }
+            if (checkedValues is null)
+            {
+                NotWritten(row, orphan!, error, ref _batchSkipped, ref _batchFailed);
+                return false;
+            }
+            values = checkedValues;
+        }
+        var inserted = _insert!.Insert(values, out var refusal);
+        if (!inserted && refusal is not null && _guard is { HasTargetEnforcedKeys: true } guard
+            && refusal.Contains("FOREIGN KEY", StringComparison.Ordinal))
+        {
+            // The keys the table declares were checked by SQLite itself; only now is the
+            // parent looked up, to name the orphan and apply -OrphanPolicy.
+            var retry = guard.Resolve(row, values, transaction, out var orphan, out var error);
+            if (orphan is not null) { _orphans++; _target.Raise(orphan); }
+            if (retry is not null) inserted = _insert.Insert(retry, out refusal);
+            else if (orphan is not null)
+            {
+                NotWritten(row, orphan, error, ref _batchSkipped, ref _batchFailed);
+                return false;
+            }
+        }
+        if (inserted)
+        {
+            _batchWritten++;
+            _guard?.Written(row);
+            return true;
+        }
+        if (refusal is null)
+        {
+            _batchSkipped++; // Ignore, or an Upsert whose key is the whole row
+            return true;
+        }
+        // SQLite undid this statement only; the transaction and the other rows go on.
+        _batchFailed++;
+        var failure = ExplainForeignKey(refusal, row, values, transaction) ?? SqliteRowFailure.Describe(refusal, row, _binding);
+        StopIfAsked(failure); // before the journal hears of it: the whole batch rolls back
+        _target.Journal?.RowRefused(row, failure);
+        _target.Raise(failure);
+        return false;
     }
 
     /// <summary>
@@ -308,8 +434,8 @@ internal sealed class TableWriter : IDisposable
         _elapsedTicks += Stopwatch.GetTimestamp() - start;
     }
 
-    BatchResult Result(int batchNumber, int written, int skipped, int failed, long start) =>
-        new(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start));
+    BatchResult Result(int batchNumber, int written, int skipped, int failed, long ticks) =>
+        new(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(0, ticks));
 
     TableBinding Bind(TableSchema schema)
     {
@@ -393,8 +519,10 @@ internal sealed class TableWriter : IDisposable
         _keyLookup = null;
     }
 
+    /// <summary>Caller's thread, once the writer has stopped: a batch still open is rolled back.</summary>
     public void Dispose()
     {
+        ResetBatch();
         DisposeCommands();
         _guard?.Dispose();
         _guard = null;
