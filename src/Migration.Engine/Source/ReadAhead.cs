@@ -12,12 +12,21 @@ namespace Migration.Engine.Source;
 /// the items in flight stay young for the garbage collector.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The defaults (2 chunks of 64) keep at most ~256 rows alive between the threads. In a
+/// PowerShell process (concurrent GC, a gen0 budget of ~5 MB) 4 chunks of 256 rows (~1.5 MB of
+/// row objects) were still alive at most collections and reached gen2: measured at 1.11M rows,
+/// 86-98 gen2 collections fell to 2 and the process' CPU by ~3 s; the reader waits more often,
+/// which costs nothing measurable (one hand-over per 64 rows).
+/// </para>
+/// <para>
 /// The source is created, enumerated and disposed on the reader thread only; the consumer
 /// never touches it, so a single-connection source (one Postgres snapshot) stays single-threaded.
 /// A failure of the source is thrown on the consumer's thread by <see cref="TryTake"/>, after
 /// the items read before it, with its original type and stack. <see cref="Dispose"/> stops the
 /// reader after its current item (an early stop: the source's enumerator is disposed, which
 /// cancels a COPY) and waits until the reader has let go of the source.
+/// </para>
 /// </remarks>
 public sealed class ReadAhead<T> : IDisposable where T : class
 {
@@ -36,7 +45,7 @@ public sealed class ReadAhead<T> : IDisposable where T : class
     /// <param name="chunkSize">Items handed over at once (one synchronisation per chunk, not per item).</param>
     /// <param name="chunks">Full chunks the reader may be ahead by.</param>
     /// <param name="threadName">The reader thread's name (seen in a debugger or a profiler).</param>
-    public ReadAhead(Func<IEnumerable<T>> source, int chunkSize = 256, int chunks = 4, string threadName = "Migration read-ahead")
+    public ReadAhead(Func<IEnumerable<T>> source, int chunkSize = 64, int chunks = 2, string threadName = "Migration read-ahead")
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
