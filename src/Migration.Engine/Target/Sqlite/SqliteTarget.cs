@@ -44,9 +44,11 @@ public sealed class SqliteTarget : IRowTarget
         Options = options;
         Connection = connection;
         Journal = journal;
-        // A few chunks of rows queued behind the one being written: enough to keep the writer
-        // busy, few enough that rows die young (see TableWriter). A dry run has nothing to overlap.
-        if (connection is not null && !options.DryRun) _pump = new BatchPump(capacity: 4);
+        // A few chunks of rows (two when a chunk is a whole batch) queued behind the one being
+        // written: enough to keep the writer busy, few enough that memory stays flat and rows
+        // die young (see TableWriter.ChunkRows). A dry run has nothing to overlap.
+        if (connection is not null && !options.DryRun)
+            _pump = new BatchPump(capacity: TableWriter.ChunkRows(options.BatchSize) < options.BatchSize ? 4 : 2);
     }
 
     /// <summary>Opens (or, unless a dry run, creates) the file at a full filesystem path.</summary>
