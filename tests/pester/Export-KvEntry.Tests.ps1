@@ -8,16 +8,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-MigrationTestModule
     $root = Get-MigrationRepoRoot
-    $serverScript = Join-Path $root 'tests/d1-api-server/server.mjs'
     $state = Join-Path ([IO.Path]::GetTempPath()) ("kv-pester-" + [guid]::NewGuid().ToString('N'))
-    $started = node $serverScript start --state $state --databases bookstrack --kv bot,books 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "The API test server did not start: $started" }
-    $server = ($started | Select-Object -Last 1) | ConvertFrom-Json
-    $savedEnv = @{}
-    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $savedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
-    $env:CLOUDFLARE_API_TOKEN = $server.token
-    $env:CLOUDFLARE_ACCOUNT_ID = $server.account_id
-    $env:CLOUDFLARE_API_BASE_URL = $server.api_base_url
+    $server = Start-TestD1ApiServer -State $state -Database bookstrack -Kv bot, books
     $botNs = ($server.kv_namespaces | Where-Object title -eq 'bot').id
 
     function Send-KvBulk {
@@ -109,8 +101,7 @@ CREATE TABLE avatars (chat_id TEXT PRIMARY KEY REFERENCES users(chat_id), image 
 }
 
 AfterAll {
-    foreach ($name in $savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnv[$name]) }
-    if ($state) { node $serverScript stop $state *> $null }
+    Stop-TestD1ApiServer -Server $server
 }
 
 Describe 'Export-KvEntry and ConvertTo-D1Row -KeyPattern: scenario 3 from the API test server' {
@@ -554,12 +545,7 @@ Describe 'Scenario 5: 20,000+ book:isbn:* blobs from the API test server, upsert
         (Get-MigrationRun -Path $db -Last).Status | Should -Be 'Completed'
     }
     It 'into a remote D1 as the issue writes it: -Database bookstrack -OnConflict Upsert -WhatIf counts and writes nothing; then loads, and a re-run changes nothing' {
-        $uuid = ($server.databases | Where-Object name -eq 'bookstrack').uuid
-        $raw = "$($server.api_base_url)/accounts/$($server.account_id)/d1/database/$uuid/raw"
-        function Invoke-Bookstrack([string] $Sql) {
-            $answer = Invoke-RestMethod -Method Post -Uri $raw -Headers @{ Authorization = "Bearer $($server.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
-            , @($answer.result[0].results.rows)
-        }
+        function Invoke-Bookstrack([string] $Sql) { Invoke-TestD1ApiSql -Server $server -Database bookstrack -Sql $Sql }
         $null = Invoke-Bookstrack $booksSchema
         $some = @($books | Select-Object -First 300)
         # dry run first, as the issue writes it: counts from reads only, writes nothing (no table change, no journal)

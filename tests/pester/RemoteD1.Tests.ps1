@@ -9,24 +9,10 @@ BeforeAll {
     $pg = $pgServer.ConnectionString
     Initialize-ListCutterDatabase -ConnectionString $pg
 
-    $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'listcutter,other,wrangled,kill,checked,timetravel,rowundo' | Select-Object -Last 1
-    $d1 = $line | ConvertFrom-Json
-    $uuids = @{}
-    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
-    $saved = @{}
-    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
-    $env:CLOUDFLARE_API_TOKEN = $d1.token
-    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
-    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
+    $d1 = Start-TestD1ApiServer -Database listcutter, other, wrangled, kill, checked, timetravel, rowundo
+    $uuids = $d1.Uuids
 
-    function Invoke-RemoteSql {
-        # Rows of a query on a remote database, through the API's /raw (as arrays).
-        param([string] $Database, [string] $Sql)
-        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
-        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
-        , @($answer.result[0].results.rows)
-    }
+    function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
 
     # One text per table: its row count and every value with its storage class, exactly
     # (integers as decimal text, reals as %!.17g, blobs as hex), in rowid order.
@@ -43,8 +29,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestD1ApiServer -Server $d1
     Stop-TestPostgres -Server $pgServer
 }
 

@@ -12,23 +12,10 @@ INSERT INTO items SELECT i, 9007199254740993 + i, i / 7.0 * 1e-300, 'item ' || i
 INSERT INTO items VALUES (401, 1, 0.5, repeat('long text 😀 ', 120000), NULL);
 '@
 
-    $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'imp1,imp2,imp3' | Select-Object -Last 1
-    $d1 = $line | ConvertFrom-Json
-    $uuids = @{}
-    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
-    $saved = @{}
-    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
-    $env:CLOUDFLARE_API_TOKEN = $d1.token
-    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
-    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
+    $d1 = Start-TestD1ApiServer -Database imp1, imp2, imp3
+    $uuids = $d1.Uuids
 
-    function Invoke-RemoteSql {
-        param([string] $Database, [string] $Sql)
-        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
-        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
-        , @($answer.result[0].results.rows)
-    }
+    function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
 
     # Every value with its storage class, exactly (reals as %!.17g, blobs as hex), in key order; the
     # 1.5 MB text in halves (D1 caps a value at 2,000,000 bytes, and its hex is twice as long).
@@ -47,8 +34,7 @@ INSERT INTO items VALUES (401, 1, 0.5, repeat('long text 😀 ', 120000), NULL);
 }
 
 AfterAll {
-    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestD1ApiServer -Server $d1
     Stop-TestPostgres -Server $pgServer
 }
 

@@ -105,6 +105,47 @@ function Stop-TestPostgres {
     }
 }
 
+function Start-TestD1ApiServer {
+    # The API test server (tests/d1-api-server: Cloudflare's D1 and KV routes over a real local D1
+    # and KV under wrangler dev) with these databases and KV namespaces. Returns what it printed
+    # (token, account_id, api_base_url, admin_url, databases, kv_namespaces, state_dir) plus Uuids
+    # (database name -> UUID); CLOUDFLARE_API_TOKEN, _ACCOUNT_ID and _API_BASE_URL point at it
+    # until Stop-TestD1ApiServer puts them back.
+    param([string[]] $Database = @(), [string[]] $Kv = @(), [string] $State)
+    $arguments = @('start')
+    if ($State) { $arguments += '--state', $State }
+    if ($Database) { $arguments += '--databases', ($Database -join ',') }
+    if ($Kv) { $arguments += '--kv', ($Kv -join ',') }
+    $started = & node (Join-Path (Get-MigrationRepoRoot) 'tests/d1-api-server/server.mjs') @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "The API test server did not start: $started" }
+    $server = ($started | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
+    $uuids = @{}
+    foreach ($d in $server.databases) { $uuids[$d.name] = $d.uuid }
+    $saved = @{}
+    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $env:CLOUDFLARE_API_TOKEN = $server.token
+    $env:CLOUDFLARE_ACCOUNT_ID = $server.account_id
+    $env:CLOUDFLARE_API_BASE_URL = $server.api_base_url
+    $server | Add-Member -NotePropertyName Uuids -NotePropertyValue $uuids
+    $server | Add-Member -NotePropertyName SavedEnvironment -NotePropertyValue $saved
+    $server
+}
+
+function Stop-TestD1ApiServer {
+    param($Server)
+    if ($null -eq $Server) { return }
+    foreach ($name in $Server.SavedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $Server.SavedEnvironment[$name]) }
+    & node (Join-Path (Get-MigrationRepoRoot) 'tests/d1-api-server/server.mjs') stop $Server.state_dir *> $null
+}
+
+function Invoke-TestD1ApiSql {
+    # Rows of a query on a database of the API test server, through its /raw route (as arrays).
+    param($Server, [string] $Database, [string] $Sql)
+    $uri = "$($Server.api_base_url)/accounts/$($Server.account_id)/d1/database/$($Server.Uuids[$Database])/raw"
+    $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($Server.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
+    , @($answer.result[0].results.rows)
+}
+
 function Initialize-ListCutterDatabase {
     # The List Cutter tables (scenario 1) with edge values: NULLs, empty strings, microsecond
     # timestamps, non-ASCII text, quotes/commas/newlines, arrays with NULL and commas, nested

@@ -9,23 +9,14 @@ namespace Migration.Engine.Tests.RemoteD1;
 
 /// <summary>The run journal kept in a remote D1 database, through the same JournalStore SQL as the local file.</summary>
 [Collection(CloudflareApiServer.Collection)]
-public sealed class D1JournalTests(CloudflareApiServer server) : IDisposable
+public sealed class D1JournalTests(CloudflareApiServer server) : RemoteD1TestBase(server)
 {
-    readonly CloudflareApiClient _api = server.Client();
-
-    D1JournalConnection Journal() => new(_api.D1(server.DatabaseUuids[CloudflareApiServer.Database]), "d1:" + CloudflareApiServer.Database);
-
-    public void Dispose()
-    {
-        server.ClearFaults();
-        server.ResetDatabase(CloudflareApiServer.Database);
-        _api.Dispose();
-    }
+    D1JournalConnection Journal() => new(Client(), "d1:" + CloudflareApiServer.Database);
 
     [Fact]
     public async Task A_run_starts_records_a_batch_finishes_and_resumes_in_the_remote_database()
     {
-        server.ResetDatabase(CloudflareApiServer.Database);
+        Server.ResetDatabase(CloudflareApiServer.Database);
         using var journal = Journal();
         journal.Write(s => s.Execute("CREATE TABLE existing (id INTEGER PRIMARY KEY, v TEXT)"));
         journal.Write(s => s.Execute("CREATE TABLE empty_one (id INTEGER PRIMARY KEY)"));

@@ -17,20 +17,11 @@ namespace Migration.Engine.Tests.RemoteD1;
 [Collection(CloudflareApiServer.Collection)]
 public sealed class RemoteD1ImportTests(CloudflareApiServer server) : RemoteD1TestBase(server)
 {
-    D1DatabaseClient Client() => Api.D1(Server.DatabaseUuids[CloudflareApiServer.Database]);
-
     static SessionOptions Options(D1WriteMethod method = D1WriteMethod.Import, int chunk = 50, int batch = 10, bool resume = false, OnConflict mode = OnConflict.Abort) => new()
     {
         Import = new ImportOptions { BatchSize = batch, ImportChunkRows = chunk, Method = method, OnConflict = mode },
         Resume = resume,
     };
-
-    int Count(string operation)
-    {
-        lock (Requests) return Requests.Count(r => r.Operation.EndsWith(operation, StringComparison.Ordinal));
-    }
-
-    async Task<List<object?[]>> Rows(string sql, bool exact = false) => (await Client().RawAsync(new D1Statement(sql)))[0].DecodeRows(exact).ToList();
 
     [Fact]
     public async Task Every_value_of_the_fidelity_corpus_arrives_exactly_through_the_import_path_and_the_big_row_through_query()

@@ -12,18 +12,8 @@ namespace Migration.Engine.Tests.RemoteD1;
 
 /// <summary>The remote D1 target against the API test server (a real local D1 under wrangler dev).</summary>
 [Collection(CloudflareApiServer.Collection)]
-public sealed class RemoteD1TargetTests : RemoteD1TestBase
+public sealed class RemoteD1TargetTests(CloudflareApiServer server) : RemoteD1TestBase(server)
 {
-    readonly CloudflareApiServer _server;
-    readonly CloudflareApiClient _api;
-    readonly List<CloudflareRequestInfo> _requests;
-
-    public RemoteD1TargetTests(CloudflareApiServer server) : base(server)
-    {
-        _server = server;
-        _api = Api;
-        _requests = Requests;
-    }
 
     internal static readonly string Big = string.Concat(Enumerable.Repeat("0123456789abcdé😀\0\r\n", 1_500_000 / 20));
 
@@ -49,7 +39,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
     /// <summary>Reads a table back through /raw with the exact projection, by id.</summary>
     async Task<Dictionary<long, object?[]>> ReadBack(string table, IReadOnlyList<string> columns)
     {
-        var db = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
+        var db = Api.D1(Server.DatabaseUuids[CloudflareApiServer.Database]);
         var sql = $"SELECT {string.Join(", ", columns.Select(D1ExactRead.Column))} FROM {SqlQuote.Identifier(table)} ORDER BY 1";
         var result = await db.RawAsync(new D1Statement(sql));
         return result[0].DecodeRows(exactProjection: true).ToDictionary(r => (long)r[0]!, r => r);
@@ -82,7 +72,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
             }
         }
         // The storage classes too: 3.0 stays REAL, a 64-bit integer stays INTEGER, 'true' stays TEXT.
-        var db = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
+        var db = Api.D1(Server.DatabaseUuids[CloudflareApiServer.Database]);
         var types = (await db.RawAsync(new D1Statement("SELECT typeof(i), typeof(r), typeof(t) FROM corpus WHERE id = 6")))[0].DecodeRows(false)[0];
         Assert.Equal(["integer", "real", "text"], types);
     }
@@ -106,7 +96,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         var s = D1("books", [Col("isbn", D1Type.Text, false), Col("title", D1Type.Text)], 0);
         var rows = Enumerable.Range(1, 5).Select(i => R(s, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "t" + i)).ToList();
         var dry = new SessionOptions { Import = new ImportOptions { BatchSize = 2, DryRun = true } };
-        lock (_requests) _requests.Clear();
+        lock (Requests) Requests.Clear();
 
         var upsert = Load(db, dry with { Import = dry.Import with { OnConflict = OnConflict.Upsert } }, rows);
         Assert.Equal((5L, 0L), (upsert.Written, upsert.Skipped)); // two updates, three inserts
@@ -121,9 +111,9 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         var created = Load(db, dry, [R(t, 1L), R(t, 2L)]);
         Assert.Equal(2L, created.Written);
 
-        lock (_requests) Assert.All(_requests, r => Assert.DoesNotContain("/query", r.Operation, StringComparison.Ordinal)); // reads (/raw) only
+        lock (Requests) Assert.All(Requests, r => Assert.DoesNotContain("/query", r.Operation, StringComparison.Ordinal)); // reads (/raw) only
         Assert.Empty(db.GetRuns());
-        var db2 = _api.D1(_server.DatabaseUuids[CloudflareApiServer.Database]);
+        var db2 = Api.D1(Server.DatabaseUuids[CloudflareApiServer.Database]);
         Assert.Equal(2L, (await db2.RawAsync(new D1Statement("SELECT count(*) FROM books")))[0].DecodeRows(false)[0][0]);
         Assert.Empty((await db2.RawAsync(new D1Statement("SELECT name FROM sqlite_schema WHERE name = 'new_table'")))[0].DecodeRows(false));
     }
@@ -208,13 +198,13 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         var db = Database();
         var s = D1("wide", [.. Enumerable.Range(0, 10).Select(i => Col("c" + i, D1Type.Integer, i > 0))], 0);
         var rows = Enumerable.Range(1, 1000).Select(i => R(s, [.. Enumerable.Range(0, 10).Select(c => (object?)(long)(i * 10 + c))])).ToList();
-        lock (_requests) _requests.Clear();
+        lock (Requests) Requests.Clear();
         var report = Load(db, Options(batch: 1000), rows);
         Assert.Equal(1000, report.Written);
         var back = await ReadBack("wide", ["c0", "c9"]);
         Assert.Equal(1000, back.Count);
         List<CloudflareRequestInfo> queries;
-        lock (_requests) queries = [.. _requests.Where(r => r.Operation.EndsWith("/query", StringComparison.Ordinal))];
+        lock (Requests) queries = [.. Requests.Where(r => r.Operation.EndsWith("/query", StringComparison.Ordinal))];
         // The journal's tables, the run's row, CREATE TABLE, the ONE batch (100 INSERTs of 10 rows,
         // 100 parameters each, + the journal's statements), the run's end.
         Assert.Equal(5, queries.Count);
@@ -226,7 +216,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
         var s = D1("items", [Col("id", D1Type.Integer, false), Col("t", D1Type.Text), Col("r", D1Type.Real)], 0);
         var rows = Enumerable.Range(1, 600).Select(i => R(s, (long)i, "item " + i + " 😀", i / 7.0)).ToList();
         var db = Database();
-        _server.SetFaults(new
+        Server.SetFaults(new
         {
             seed = 7,
             rules = new object[]
@@ -240,7 +230,7 @@ public sealed class RemoteD1TargetTests : RemoteD1TestBase
             },
         });
         var report = Load(db, Options(batch: 25), rows);
-        _server.ClearFaults();
+        Server.ClearFaults();
         Assert.Empty(report.Errors);
         // The faults fired: answers were lost after commits (proven by the journal row, not re-sent)
         // and before them (re-sent once the journal row proved the batch was not in).

@@ -41,6 +41,18 @@ public abstract class RemoteD1TestBase : IDisposable
         return new(api, api.ResolveD1DatabaseAsync(CloudflareApiServer.Database).GetAwaiter().GetResult());
     }
 
+    /// <summary>The test database through <see cref="Api"/>.</summary>
+    protected D1DatabaseClient Client() => Api.D1(Server.DatabaseUuids[CloudflareApiServer.Database]);
+
+    /// <summary>The rows of a query through /raw (<paramref name="exact"/>: columns projected with <c>D1ExactRead.Column</c>).</summary>
+    protected async Task<List<object?[]>> Rows(string sql, bool exact = false) => (await Client().RawAsync(new D1Statement(sql)))[0].DecodeRows(exact).ToList();
+
+    /// <summary>Requests of <see cref="Api"/> whose operation ends with <paramref name="operation"/> (e.g. "/import").</summary>
+    protected int Count(string operation)
+    {
+        lock (Requests) return Requests.Count(r => r.Operation.EndsWith(operation, StringComparison.Ordinal));
+    }
+
     protected Task<string> Fingerprint(string table, params string[] columns) => Fingerprint(Api, table, columns);
 
     /// <summary>A remote table's whole content as one text: every row's rowid and each value's storage class and exact payload, in rowid order.</summary>
