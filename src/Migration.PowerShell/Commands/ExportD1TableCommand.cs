@@ -112,8 +112,7 @@ public sealed class ExportD1TableCommand : PSCmdlet
             WriteVerbose($"Reading {tables.Count} table(s) of {path} in one snapshot: {string.Join(", ", tables.Select(t => t.Name))}.");
             for (var i = 0; i < tables.Count; i++)
             {
-                var progress = new ProgressRecord(1, $"Export-D1Table ({i + 1} of {tables.Count})", tables[i].Name);
-                var throttle = ProgressThrottle.Default();
+                var progress = new TableExportProgress(this, $"Export-D1Table ({i + 1} of {tables.Count})", tables[i].Name, estimate: 0, status: tables[i].Name);
                 long rows = 0;
                 // The file is read and its values decoded on a thread of its own, a few hundred
                 // rows ahead (as Export-PgTable reads COPY), so SQLite's work overlaps with what
@@ -137,16 +136,9 @@ public sealed class ExportD1TableCommand : PSCmdlet
                         return;
                     }
                     WriteObject(row);
-                    rows++;
-                    if (throttle.ShouldReport())
-                    {
-                        progress.StatusDescription = $"{tables[i].Name}: {rows} rows";
-                        WriteProgress(progress);
-                    }
+                    progress.Row(++rows);
                 }
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
-                WriteVerbose($"{tables[i].Name}: {rows} rows exported.");
+                progress.Complete(rows);
             }
         }
     }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security;
 using Migration.Engine.Cloudflare;
-using Migration.Engine.Journal;
 using Migration.Engine.Source.Kv;
 using Migration.PowerShell.Completion;
 

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Net;
-using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.PowerShell.Completion;
@@ -143,9 +142,8 @@ public sealed class ExportPgTableCommand : PSCmdlet
     void ExportTable(PgExporter exporter, TableSchema schema, int index, int tableCount, PgConnectionSettings settings, NetworkCredential? credential)
     {
         var name = schema.SourceDisplayName;
-        var estimate = schema.EstimatedRows ?? 0; // the planner's, read with the table's definition
-        var progress = new ProgressRecord(1, $"Export-PgTable ({index + 1} of {tableCount})", $"{name}: starting");
-        var throttle = ProgressThrottle.Default();
+        // The estimate is the planner's, read with the table's definition.
+        var progress = new TableExportProgress(this, $"Export-PgTable ({index + 1} of {tableCount})", name, schema.EstimatedRows ?? 0, $"{name}: starting");
         var startAfter = _start!.After(schema);
         long rows = 0;
         // COPY is read and decoded on a thread of its own, a few hundred rows ahead, so the
@@ -170,20 +168,9 @@ public sealed class ExportPgTableCommand : PSCmdlet
                 return;
             }
             WriteObject(row);
-            rows++;
-            if (throttle.ShouldReport()) Report(progress, name, rows, estimate);
+            progress.Row(++rows);
         }
-        if (_stopping) return;
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        WriteVerbose($"{name}: {rows} rows exported.");
-    }
-
-    void Report(ProgressRecord progress, string name, long rows, long estimate)
-    {
-        progress.StatusDescription = estimate > 0 ? $"{name}: {rows} of about {estimate} rows" : $"{name}: {rows} rows";
-        progress.PercentComplete = estimate > 0 ? (int)Math.Min(99, rows * 100 / estimate) : -1;
-        WriteProgress(progress);
+        if (!_stopping) progress.Complete(rows);
     }
 
     /// <summary>A terminating error whose message has passed through <see cref="SecretRedactor"/>.</summary>

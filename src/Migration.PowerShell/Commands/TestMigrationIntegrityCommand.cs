@@ -1,12 +1,6 @@
 using System.Management.Automation;
-using System.Net;
 using System.Security;
-using Migration.Engine.Convert;
-using Migration.Engine.Convert.D1ToPg;
 using Migration.Engine.Integrity;
-using Migration.Engine.Journal;
-using Migration.Engine.Source;
-using Migration.Engine.Target.RemoteD1;
 using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;

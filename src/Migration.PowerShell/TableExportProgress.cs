@@ -1,0 +1,31 @@
+using System.Management.Automation;
+
+namespace Migration.PowerShell;
+
+/// <summary>
+/// Write-Progress for the rows of one exported table (Export-PgTable, Export-D1Table): throttled
+/// (<see cref="ProgressThrottle"/>), "n of about m rows" with a percentage when the source
+/// estimated the count (never 100 before the end: an estimate can be low), and a verbose line
+/// with the count at the end.
+/// </summary>
+internal sealed class TableExportProgress(Cmdlet cmdlet, string activity, string name, long estimate, string status)
+{
+    readonly ProgressRecord _record = new(1, activity, status);
+    readonly ProgressThrottle _throttle = ProgressThrottle.Default();
+
+    /// <summary>Called after each row with the rows so far.</summary>
+    public void Row(long rows)
+    {
+        if (!_throttle.ShouldReport()) return;
+        _record.StatusDescription = estimate > 0 ? $"{name}: {rows} of about {estimate} rows" : $"{name}: {rows} rows";
+        _record.PercentComplete = estimate > 0 ? (int)Math.Min(99, rows * 100 / estimate) : -1;
+        cmdlet.WriteProgress(_record);
+    }
+
+    public void Complete(long rows)
+    {
+        _record.RecordType = ProgressRecordType.Completed;
+        cmdlet.WriteProgress(_record);
+        cmdlet.WriteVerbose($"{name}: {rows} rows exported.");
+    }
+}
