@@ -88,6 +88,24 @@ public sealed class SqliteTargetBatchTests : IDisposable
         Assert.Equal(Expect([1L]), Rows(path, "SELECT batch FROM journal"));
     }
 
+    [Fact]
+    public void A_batch_still_open_at_dispose_is_rolled_back_although_its_first_rows_reached_SQLite()
+    {
+        // Rows go into the open batch's transaction in chunks as they arrive (they are not held
+        // until the commit), so a stopped pipeline leaves rows of the open batch inserted but
+        // uncommitted: they must go, with nothing in the journal for them.
+        var path = _dir.File("open-batch.sqlite");
+        Exec(path, "CREATE TABLE journal (tbl TEXT, batch INTEGER, written INTEGER, last_key INTEGER)");
+        var batch = 3 * TableWriter.ChunkRows(1000) / 2 + 1; // more than one chunk in the batch under any GC mode
+        using (var target = SqliteTarget.Open(path, new ImportOptions { BatchSize = batch }, new RecordingJournal()))
+        {
+            foreach (var i in Enumerable.Range(1, batch + batch - 1)) target.Add(R(A, (long)i));
+        }
+
+        Assert.Equal(Expect([(long)batch]), Rows(path, "SELECT count(*) FROM a"));
+        Assert.Equal(Expect([1L, (long)batch]), Rows(path, "SELECT batch, last_key FROM journal"));
+    }
+
     sealed class RecordingJournal : IBatchJournal
     {
         public int FailOnBatch { get; init; }
