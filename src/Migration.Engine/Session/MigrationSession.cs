@@ -271,6 +271,8 @@ public sealed class MigrationSession : IDisposable
     public IReadOnlyList<TableSummary> Complete()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        // A resumed run that gets no row may still have work the writer finishes (a remote D1's deferred foreign keys).
+        if (_target is null && _run is { IsResumed: true } run && _database.HasUnfinishedWork(run)) OpenTarget();
         if (_target is null)
         {
             // No row came (or only rows of refused tables): a run that was started still ends, so it is not left looking unfinished.

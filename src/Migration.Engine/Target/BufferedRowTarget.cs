@@ -38,8 +38,10 @@ public abstract class BufferedRowTarget : IRowTarget
     public event Action<RowError>? RowFailed;
     public event Action<string>? Log;
 
-    // Neither target raises these: orphans are D1's to find (it checks foreign keys itself), and the DDL leaves nothing out.
-    public event Action<OrphanRow>? OrphanFound { add { } remove { } }
+    /// <summary>Orphans the remote target finds by its parent lookups (the .sql file target leaves them to D1).</summary>
+    public event Action<OrphanRow>? OrphanFound;
+
+    // Neither target raises this: the DDL leaves nothing out.
     public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
 
     public IReadOnlyList<string> CreatedTables => _created;
@@ -133,6 +135,15 @@ public abstract class BufferedRowTarget : IRowTarget
 
     private protected bool IsOpen(string table) => _tables.ContainsKey(table);
 
+    /// <summary>The open table of that name, or null.</summary>
+    private protected IBufferedTable? OpenTable(string table) => _tables.GetValueOrDefault(table);
+
+    /// <summary>The open tables, in the order they were opened.</summary>
+    private protected IReadOnlyList<IBufferedTable> OpenTables => _order;
+
+    /// <summary>Whether a table was refused up front (<see cref="Refuse"/>).</summary>
+    private protected bool IsRefused(string table) => _refusedTables.Contains(table);
+
     private protected bool WasCreated(string table) => _created.Contains(table, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Remembers a table the target created (in a dry run: would create).</summary>
@@ -149,6 +160,8 @@ public abstract class BufferedRowTarget : IRowTarget
     private protected void RaiseBatchCommitted(BatchResult batch) => BatchCommitted?.Invoke(batch);
 
     private protected void RaiseRowFailed(RowError error) => RowFailed?.Invoke(error);
+
+    private protected void RaiseOrphanFound(OrphanRow orphan) => OrphanFound?.Invoke(orphan);
 
     private protected void RaiseLog(string line) => Log?.Invoke(line);
 

@@ -22,6 +22,12 @@ public interface ITargetDatabase
     /// <param name="observe">A test hook: wraps the run's journal to watch each batch (D1 targets).</param>
     IRowTarget Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe = null);
 
+    /// <summary>
+    /// Whether a resumed run has work left that needs the writer even when no row comes (a remote
+    /// D1's foreign keys still to fill in): the session then opens the target to complete it.
+    /// </summary>
+    bool HasUnfinishedWork(IJournaledRun run) => false;
+
     /// <summary>How this target makes a run undoable while it writes, and takes it back.</summary>
     IUndoStrategy Undo { get; }
 

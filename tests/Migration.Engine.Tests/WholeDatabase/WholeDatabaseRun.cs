@@ -21,15 +21,19 @@ public sealed class WholeDatabaseRun : IMigrationObserver
 
     public TableSummary Summary(string table) => Summaries.Single(s => s.Table == table);
 
-    public static WholeDatabaseRun Run(string db, string path, PgTableSelection selection, ConversionOptions options, ImportOptions? import = null)
+    public static WholeDatabaseRun Run(string db, string path, PgTableSelection selection, ConversionOptions options, ImportOptions? import = null) =>
+        Run(db, new Migration.Engine.Target.Sqlite.LocalD1Database(path), selection, options, new SessionOptions { Import = import ?? new ImportOptions(), Journal = false });
+
+    /// <summary>The same into any target (a remote D1), with the session's options (journal, resume).</summary>
+    public static WholeDatabaseRun Run(string db, ITargetDatabase target, PgTableSelection selection, ConversionOptions options, SessionOptions session)
     {
         var run = new WholeDatabaseRun();
         using var exporter = new PgExporter(new PgConnectionSettings(db));
         var tables = exporter.DescribeAll(selection, out _);
         run.Order.AddRange(tables.Select(t => t.SourceDisplayName));
-        using var session = new MigrationSession(path, new SessionOptions { Import = import ?? new ImportOptions(), Journal = false }, run);
-        session.Start();
-        run.Summaries.AddRange(session.Transfer(exporter, tables, new RowConverter(options)));
+        using var migration = new MigrationSession(target, session, run);
+        migration.Start();
+        run.Summaries.AddRange(migration.Transfer(exporter, tables, new RowConverter(options)));
         return run;
     }
 

@@ -118,6 +118,16 @@ public sealed class RemoteD1Database : ITargetDatabase
 
     IJournaledRun ITargetDatabase.StartRun(RunStart start) => StartRun(start);
 
+    /// <summary>A resumed run's foreign keys loaded NULL first and not filled in yet (its fix-ups in the journal).</summary>
+    public bool HasUnfinishedWork(IJournaledRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var found = Client.RawAsync(D1Statement.Of($"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = {{0}}", RemoteForeignKeys.Fixups)).GetAwaiter().GetResult();
+        if (System.Convert.ToInt64(found[^1].DecodeRows(false)[0][0], System.Globalization.CultureInfo.InvariantCulture) == 0) return false;
+        var left = Client.RawAsync(D1Statement.Of($"SELECT 1 FROM {RemoteForeignKeys.Fixups} WHERE run_id = {{0}} LIMIT 1", run.RunId)).GetAwaiter().GetResult();
+        return left[^1].DecodeRows(false).Count > 0;
+    }
+
     IRowTarget ITargetDatabase.Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe) =>
         Open(options, run is null ? null : run as MigrationRun ?? throw new ArgumentException("The run was not started by this database.", nameof(run)), observe);
 

@@ -49,6 +49,12 @@ public sealed class RemoteD1Target : BufferedRowTarget
     readonly MigrationRun? _run;
     readonly IBatchJournal? _journal;
     readonly List<D1SchemaStatement> _pendingIndexes = [];
+
+    /// <summary>Each table's place in the whole-database set being loaded (parents first), for the foreign key plans.</summary>
+    readonly Dictionary<string, int> _loadPosition = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether the journal's fix-up table is known to exist (created by this attempt, or found by an earlier one's).</summary>
+    bool _fixupsReady;
     (List<D1Statement> Open, List<D1Statement> Close)? _undoSpan;
 
     internal RemoteD1Target(D1DatabaseClient db, string location, ImportOptions options, MigrationRun? run, IBatchJournal? journal) : base(options)
@@ -111,6 +117,7 @@ public sealed class RemoteD1Target : BufferedRowTarget
     private protected override void Finish()
     {
         Join();
+        ApplyFixups();
         if (_pendingIndexes.Count > 0)
         {
             Send([.. _pendingIndexes.Select(i => new D1Statement(i.Sql))], RetrySafety.Write);
@@ -175,6 +182,10 @@ public sealed class RemoteD1Target : BufferedRowTarget
     /// <summary>A whole-database export: the missing tables created in load order, in one request.</summary>
     private protected override void OpenSet(IReadOnlyList<TableSchema> tables)
     {
+        for (var i = 0; i < tables.Count; i++) _loadPosition.TryAdd(tables[i].Name, i);
+        // A foreign key that cannot be loaded fails the set before anything is created.
+        if (!Options.DryRun)
+            foreach (var t in tables) PlanKeys(t, exists: false, _ => { });
         var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
         // A -Method mistake (Import into a table with rows) is refused before anything is created or written.
         foreach (var t in tables.Where(t => !missing.Contains(t))) MethodFor(t.Name);
@@ -197,12 +208,144 @@ public sealed class RemoteD1Target : BufferedRowTarget
 
     RemoteTable AddTable(TableSchema schema, SqliteTableInfo info, bool exists = true)
     {
+        var keys = Options.DryRun ? null : PlanKeys(schema, exists && !WasCreated(info.Name), RaiseLog);
         var (method, why) = MethodFor(info.Name, exists);
+        if (method == D1WriteMethod.Import && keys is { } k && (k.HasDeferred || k.HasUnenforced))
+            (method, why) = (D1WriteMethod.Query, (Options.Method == D1WriteMethod.Import ? "-Method Import cannot apply: " : "")
+                + (k.HasDeferred ? "foreign keys are filled in after the load (insert-then-update), journaled row by row" : "its parents are looked up before each batch (the table does not declare the key)"));
+        if (keys is { HasDeferred: true } && _run is not null && !_fixupsReady)
+        {
+            Send([new D1Statement(RemoteForeignKeys.FixupsDdl)], RetrySafety.IdempotentWrite);
+            _fixupsReady = true;
+        }
         RaiseLog(method == D1WriteMethod.Import
             ? $"{info.Name}: through D1's import API ({why}), in chunks of at most {Options.ImportChunkRows:N0} rows / {Options.ImportChunkBytes:N0} bytes of SQL, "
               + "each with its journal rows; a row whose SQL literal exceeds 100,000 bytes goes through /query with bound parameters."
             : $"{info.Name}: through /query ({why}), {Options.BatchSize:N0} rows per request, values bound.");
-        return Register(new RemoteTable(this, info, schema, method) { Exists = exists });
+        return Register(new RemoteTable(this, info, schema, method) { Exists = exists, Keys = keys });
+    }
+
+    /// <summary>
+    /// Fills in the foreign keys loaded NULL first (insert-then-update), once every table is in:
+    /// the run's fix-ups are read back from the journal in keyset pages (so a resumed run finds
+    /// the ones an earlier attempt left, even with no row of their table to send), the page's
+    /// parents are looked up in a few reads, and its UPDATEs (DELETEs of orphans under Skip), the
+    /// quarantine of orphans under Fail and the deletion of the page's fix-ups go in one request:
+    /// applied exactly once. Without a run, the fix-ups kept in memory.
+    /// </summary>
+    void ApplyFixups()
+    {
+        if (Options.DryRun) return;
+        if (_run is null)
+        {
+            foreach (var t in OpenTables.Cast<RemoteTable>())
+                if (t.Keys is { HasDeferred: true } keys && keys.TakeFromMemory() is { Count: > 0 } page) ApplyFixupPage(page, null);
+            return;
+        }
+        _fixupsReady = _fixupsReady || Raw(D1Statement.Of("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = {0}", RemoteForeignKeys.Fixups)).Count > 0;
+        if (!_fixupsReady) return;
+        long after = 0, applied = 0;
+        while (true)
+        {
+            var page = Raw(D1Statement.Of($"SELECT {RemoteForeignKeys.JournalColumns} FROM {RemoteForeignKeys.Fixups} WHERE run_id = {{0}} AND id > {{1}} ORDER BY id LIMIT {{2}}",
+                _run.RunId, after, FixupPage)).Select(RemoteForeignKeys.FromJournal).ToList();
+            if (page.Count == 0) break;
+            after = page[^1].Id;
+            ApplyFixupPage(page, after);
+            applied += page.Count;
+        }
+        if (applied > 0) RaiseLog(string.Create(CultureInfo.InvariantCulture, $"Filled in {applied:N0} foreign key value(s) loaded NULL first (insert-then-update)."));
+    }
+
+    /// <summary>Fix-ups read (and applied) per request: their parents are looked up in a few reads, their UPDATEs go in one request.</summary>
+    const int FixupPage = 500;
+
+    void ApplyFixupPage(IReadOnlyList<RemoteForeignKeys.Fixup> page, long? lastId)
+    {
+        var (statements, orphans) = RemoteForeignKeys.Apply(Options.OrphanPolicy, page, RawBatch);
+        var journal = new D1BatchStatements();
+        if (_run is not null)
+        {
+            var now = JournalClock.Now();
+            foreach (var (_, _, error) in orphans)
+                if (error is not null) JournalStore.Quarantine(journal, _run.RunId, error.Table, error.Key, error.Column, QuarantineStage.Write, error.Reason, error.ValueExcerpt, now);
+            journal.Execute($"DELETE FROM {RemoteForeignKeys.Fixups} WHERE run_id = $run AND id <= $last", ("$run", _run.RunId), ("$last", lastId));
+        }
+        try
+        {
+            // UPDATE ... WHERE the columns are still NULL, DELETE, INSERT OR IGNORE: sending it again changes nothing.
+            SendLogged(statements, journal.Statements);
+        }
+        catch (D1SqlException ex)
+        {
+            // A value D1 refuses in its column (a UNIQUE one): each fix-up alone, the refused ones reported as row errors.
+            RaiseLog($"Filling in foreign keys: D1 refused the page ({Refusal(ex)}); each row alone.");
+            for (var i = 0; i < statements.Count; i++)
+            {
+                try { SendLogged([statements[i]], []); }
+                catch (D1SqlException one)
+                {
+                    var f = page.FirstOrDefault(x => statements[i].Sql.StartsWith("UPDATE " + SqlQuote.Identifier(x.Table), StringComparison.Ordinal)) ?? page[0];
+                    RaiseRowFailed(new RowError(f.Table, f.RowKey, string.Join(", ", f.Columns), $"filling in the deferred foreign key failed: {Refusal(one)}",
+                        string.Join(", ", f.Values.Select(v => ValueExcerpt.Of(v)))));
+                }
+            }
+            if (journal.Statements.Count > 0) Send(journal.Statements, RetrySafety.IdempotentWrite);
+        }
+        foreach (var (fixup, orphan, error) in orphans)
+        {
+            RaiseOrphanFound(orphan);
+            if (error is not null) RaiseRowFailed(error);
+            if (OpenTable(fixup.Table) is RemoteTable table) table.FixupOrphan(deleted: Options.OrphanPolicy == OrphanPolicy.Skip, failed: error is not null);
+        }
+    }
+
+    /// <summary>Statements that change tables, inside the undo span (when tables that held rows are logged), then the journal's.</summary>
+    void SendLogged(IReadOnlyList<D1Statement> statements, IReadOnlyList<D1Statement> journal)
+    {
+        List<D1Statement> request = statements.Count > 0 && _undoSpan is { } span ? [.. span.Open, .. statements, .. span.Close] : [.. statements];
+        request.AddRange(journal);
+        if (request.Count > 0) Send(request, RetrySafety.IdempotentWrite);
+    }
+
+    /// <summary>
+    /// How a table's foreign keys load (<see cref="ForeignKeyPlan"/>, as locally); null when it has
+    /// none. A parent is loaded before when it is earlier in the set, or (outside a set) a table
+    /// already in the database; a key a table the run creates declares is enforced by D1 itself,
+    /// and an existing table's are read from <c>pragma_foreign_key_list</c>.
+    /// </summary>
+    RemoteForeignKeys? PlanKeys(TableSchema schema, bool exists, Action<string> log)
+    {
+        if (schema.Definition is not { ForeignKeys.Count: > 0 }) return null;
+        var position = _loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
+        HashSet<string>? declared = null;
+        var plan = ForeignKeyPlan.For(schema, schema.Name, Options.OrphanPolicy,
+            parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : IsOpen(parent) || ReadTable(parent) is not null,
+            parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position,
+            log, IsRefused,
+            (parent, columns) => !exists || (declared ??= DeclaredKeys(schema.Name)).Contains(parent + "|" + string.Join(",", columns)));
+        return plan is null ? null : new RemoteForeignKeys(plan, schema);
+    }
+
+    /// <summary>The foreign keys an existing table declares, as "parent|col1,col2" (case-insensitive), through /raw.</summary>
+    HashSet<string> DeclaredKeys(string table)
+    {
+        var keys = new SortedDictionary<long, (string Parent, List<string> Columns)>();
+        foreach (var r in Raw(D1Statement.Of("SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list({0}) ORDER BY id, seq", table)))
+        {
+            var id = System.Convert.ToInt64(r[0], CultureInfo.InvariantCulture);
+            if (!keys.TryGetValue(id, out var k)) keys[id] = k = ((string)r[1]!, []);
+            k.Columns.Add((string)r[2]!);
+        }
+        return new(keys.Values.Select(k => k.Parent + "|" + string.Join(",", k.Columns)), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Several reads in one /raw request (one result per statement).</summary>
+    IReadOnlyList<D1RawResult> RawBatch(IReadOnlyList<D1Statement> statements)
+    {
+        Join();
+        Requests++;
+        return _db.RawBatchAsync(statements, RetrySafety.Read).GetAwaiter().GetResult();
     }
 
     /// <summary>An existing table's columns, through /raw; null when there is none.</summary>
@@ -426,6 +569,23 @@ public sealed class RemoteD1Target : BufferedRowTarget
         bool _checkResume = target._run is { IsResumed: true } run && run.OwnsAllRows(info.Name) && schema.HasPrimaryKey;
         /// <summary>Dry run: whether the table is there to look keys up in (a table it would create holds none).</summary>
         public bool Exists { get; init; } = true;
+        /// <summary>The table's foreign keys as planned for the load (null: none, or a dry run).</summary>
+        public RemoteForeignKeys? Keys { get; init; }
+
+        long _orphans;
+
+        /// <summary>A deferred key found without its parent when filled in: the figures follow what the policy did.</summary>
+        public void FixupOrphan(bool deleted, bool failed)
+        {
+            _orphans++;
+            if (deleted)
+            {
+                _written--;
+                _skipped++;
+                target.RowsWritten--;
+            }
+            if (failed) _failed++;
+        }
         readonly int _journalOffset = target._run?.RecordedBatches(info.Name) ?? 0;
 
         public TableSchema Schema => _binding.Schema;
@@ -719,14 +879,24 @@ public sealed class RemoteD1Target : BufferedRowTarget
             _pendingFailed = 0;
             target._journal?.PrepareBatch(rows);
             var refused = new List<(Row Row, RowError Error)>();
+            // Orphans by row (not written, or written with NULL in the key); keys D1 does not enforce are looked up first.
+            var orphans = new Dictionary<Row, RemoteForeignKeys.Outcome>(ReferenceEqualityComparer.Instance);
+            if (Keys is { HasUnenforced: true } unenforced)
+                foreach (var o in unenforced.Check(rows, enforcedByTarget: false, target.RawBatch)) Orphaned(orphans, o);
+            var resolvedEnforced = false;
             IReadOnlyList<D1QueryResult>? results;
             int dataStatements, dataOffset;
             bool logged;
+            List<Row> good;
             while (true)
             {
                 var restore = target._run?.Snapshot();
-                var good = refused.Count == 0 ? rows : rows.Where(r => !refused.Any(x => ReferenceEquals(x.Row, r))).ToList();
-                List<D1Statement> statements = good.Count == 0 ? [] : Insert.Statements(good);
+                good = rows.Where(r => !refused.Any(x => ReferenceEquals(x.Row, r)) && !(orphans.TryGetValue(r, out var o) && o.Send is null)).ToList();
+                // What goes to D1: deferred keys NULL (filled in later), orphan keys NULL under -OrphanPolicy Null.
+                var sent = good.Select(r => Sendable(r, orphans)).ToList();
+                var original = new Dictionary<Row, Row>(ReferenceEqualityComparer.Instance);
+                for (var i = 0; i < good.Count; i++) original[sent[i]] = good[i];
+                List<D1Statement> statements = sent.Count == 0 ? [] : Insert.Statements(sent);
                 dataStatements = statements.Count;
                 // Rows written into a table that held rows (or cascading into one) are logged for undo.
                 // D1's meta.changes then counts the log's trigger rows too, so each INSERT is followed
@@ -738,11 +908,21 @@ public sealed class RemoteD1Target : BufferedRowTarget
                     dataOffset = target._undoSpan.Value.Open.Count;
                 }
                 else dataOffset = 0;
+                if (Keys is { Plan.DeferInBatch: true } && dataStatements > 0)
+                {
+                    // A self-reference that cannot start NULL: checked when the request's transaction ends.
+                    statements.Insert(0, new D1Statement("PRAGMA defer_foreign_keys = on"));
+                    dataOffset++;
+                }
                 if (target._journal is { } journal)
                 {
                     foreach (var (row, error) in refused) journal.RowRefused(row, error);
+                    foreach (var (row, o) in orphans)
+                        if (o.Send is null) journal.RowRefused(row, o.Error ?? ForeignKeyPlan.SkippedEntry(row, o.Orphan!));
                     var journalStatements = new D1BatchStatements();
-                    journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, 0, refused.Count + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
+                    var notWritten = refused.Count + orphans.Values.Count(o => o.Send is null);
+                    journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, 0, notWritten + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
+                    if (Keys is { HasDeferred: true } deferred) deferred.Journal(journalStatements, target._run!.RunId, Table, good);
                     statements.AddRange(journalStatements.Statements);
                 }
                 if (statements.Count == 0) { results = []; break; }
@@ -754,28 +934,56 @@ public sealed class RemoteD1Target : BufferedRowTarget
                 catch (D1SqlException ex) when (good.Count > 0)
                 {
                     restore?.Invoke();
-                    var found = target.FindRefused(Insert, good, refused.Count == 0 && good.Count == 1 ? Refusal(ex) : null);
+                    if (!resolvedEnforced && Keys is { HasEnforced: true } enforced && Refusal(ex).Contains("FOREIGN KEY", StringComparison.Ordinal))
+                    {
+                        // D1 checked the keys the table declares: one set of parent lookups for the batch names each orphan.
+                        resolvedEnforced = true;
+                        var found = enforced.Check(good, enforcedByTarget: true, target.RawBatch);
+                        foreach (var o in found) Orphaned(orphans, o);
+                        if (found.Count > 0)
+                        {
+                            target.RaiseLog($"{Table}: batch {batchNumber}: D1 refused a foreign key; {found.Count} row(s) name a parent row that is not there (-OrphanPolicy {target.Options.OrphanPolicy}); the batch is sent again.");
+                            continue;
+                        }
+                    }
+                    var refusedRows = target.FindRefused(Insert, sent, refused.Count == 0 && sent.Count == 1 ? Refusal(ex) : null);
                     // No row is refused alone: rows clash only with each other (a key twice in one batch).
                     // Locally the first commits and the later one fails; the first failing prefix finds that later row.
-                    if (found.Count == 0 && target.FirstRefusedInOrder(Insert, good, Refusal(ex)) is { } clash) found = [clash];
-                    if (found.Count == 0) throw; // D1 refuses the batch but every prefix of it passes: not a row's fault, stop
-                    foreach (var (row, message) in found)
+                    if (refusedRows.Count == 0 && target.FirstRefusedInOrder(Insert, sent, Refusal(ex)) is { } clash) refusedRows = [clash];
+                    if (refusedRows.Count == 0) throw; // D1 refuses the batch but every prefix of it passes: not a row's fault, stop
+                    foreach (var (sentRow, message) in refusedRows)
                     {
+                        var row = original[sentRow];
                         var error = SqliteRowFailure.Describe(message, row, _binding);
-                        target.Refused(error);
+                        target.RaiseRowFailed(error);
+                        if (target.Options.StopAtFirstRefusal) throw new RowRefusedException(error);
                         refused.Add((row, error));
                     }
-                    target.RaiseLog($"{Table}: batch {batchNumber}: D1 refused {found.Count} row(s) ({Refusal(ex)}); they are quarantined and the batch is sent without them.");
+                    target.RaiseLog($"{Table}: batch {batchNumber}: D1 refused {refusedRows.Count} row(s) ({Refusal(ex)}); they are quarantined and the batch is sent without them.");
                 }
             }
-            var sent = rows.Count - refused.Count;
+            if (target._run is null && Keys is { HasDeferred: true } memory) memory.Remember(Table, good);
+            int orphanSkipped = 0, orphanFailed = 0;
+            foreach (var o in orphans.Values)
+            {
+                _orphans++;
+                target.RaiseOrphanFound(o.Orphan!);
+                if (o.Send is not null) continue;
+                if (o.Error is null) orphanSkipped++;
+                else
+                {
+                    orphanFailed++;
+                    target.RaiseRowFailed(o.Error);
+                }
+            }
+            var sentCount = good.Count;
             // D1 counts the rows each INSERT changed: Ignore's and DO NOTHING's skipped rows are not among them.
-            var written = results is null || results.Count < dataOffset + dataStatements * (logged ? 2 : 1) ? sent
+            var written = results is null || results.Count < dataOffset + dataStatements * (logged ? 2 : 1) ? sentCount
                 : logged ? (int)results.Skip(dataOffset).Take(dataStatements * 2).Where((_, i) => i % 2 == 1).Sum(r => r.Rows[0].First().Value.GetInt64())
                 : (int)results.Skip(dataOffset).Take(dataStatements).Sum(r => r.Meta.Changes);
-            written = Math.Min(written, sent);
-            var skipped = sent - written;
-            var failed = refused.Count + failedBefore;
+            written = Math.Min(written, sentCount);
+            var skipped = sentCount - written + orphanSkipped;
+            var failed = refused.Count + orphanFailed + failedBefore;
             _written += written;
             target.RowsWritten += written;
             _skipped += skipped;
@@ -784,6 +992,29 @@ public sealed class RemoteD1Target : BufferedRowTarget
             target.RaiseBatchCommitted(new BatchResult(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
         }
 
-        public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks));
+        /// <summary>Notes an orphan of the batch; under -ErrorAction Stop a refused one stops the load before anything of the batch is sent.</summary>
+        void Orphaned(Dictionary<Row, RemoteForeignKeys.Outcome> orphans, RemoteForeignKeys.Outcome outcome)
+        {
+            if (outcome.Error is not null && target.Options.StopAtFirstRefusal)
+            {
+                target.RaiseOrphanFound(outcome.Orphan!);
+                target.RaiseRowFailed(outcome.Error);
+                throw new RowRefusedException(outcome.Error);
+            }
+            orphans[outcome.Row] = outcome;
+        }
+
+        /// <summary>The row as it goes to D1: its own, or a copy with the deferred keys (and a nulled orphan's key) NULL.</summary>
+        Row Sendable(Row row, Dictionary<Row, RemoteForeignKeys.Outcome> orphans)
+        {
+            if (Keys is null) return row;
+            var values = row.GetValues();
+            var changed = false;
+            if (orphans.TryGetValue(row, out var o) && o.Send is { } nulled) { values = nulled; changed = true; }
+            if (Keys.HasDeferred) { values = Keys.Initial(values); changed = true; }
+            return changed ? new Row(Schema, values) : row;
+        }
+
+        public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks)) { RowsOrphaned = _orphans };
     }
 }

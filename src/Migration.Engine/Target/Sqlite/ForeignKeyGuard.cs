@@ -4,123 +4,45 @@ using Migration.Engine.Schema;
 namespace Migration.Engine.Target.Sqlite;
 
 /// <summary>
-/// The foreign keys of one table loaded from a full definition. D1 enforces foreign keys and
-/// cannot turn them off, so the load works within that:
-/// <list type="bullet">
-/// <item>A key whose parent is already loaded is checked per row before the insert (one
-/// indexed lookup), so an orphan is found, named and handled by <see cref="OrphanPolicy"/>
-/// instead of failing as an anonymous "FOREIGN KEY constraint failed".</item>
-/// <item>A key whose parent is this table or a table not loaded yet (a cycle) is loaded
-/// <em>insert-then-update</em>: NULL first, the real values written once every table is in
-/// (<see cref="ApplyDeferred"/>), each checked the same way. That needs nullable columns and a
-/// primary key to find the row again.</item>
-/// <item>A self-reference that cannot start NULL is checked at the end of each batch instead
-/// (<c>PRAGMA defer_foreign_keys = ON</c> in the batch's transaction, as D1 allows inside one
-/// batch): rows may name rows of the same or an earlier batch.</item>
-/// </list>
+/// The foreign keys of one table loaded from a full definition into the local file, as
+/// <see cref="ForeignKeyPlan"/> decides (immediate, insert-then-update, or checked at the end of
+/// each batch): an immediate key is looked up per row with one indexed, prepared lookup (before
+/// the insert when the file does not declare the key, after SQLite refused it when it does); the
+/// deferred keys are filled in at the end (<see cref="ApplyDeferred"/>).
 /// </summary>
 internal sealed class ForeignKeyGuard : IDisposable
 {
-    sealed class Key(ForeignKeyDefinition definition, int[] ordinals, bool nullable)
-    {
-        public ForeignKeyDefinition Definition { get; } = definition;
-        public int[] Ordinals { get; } = ordinals;
-        public SqliteCommand? Lookup { get; set; }
-        public bool Nullable { get; } = nullable;
-        /// <summary>
-        /// The target table declares this key itself, so SQLite checks every insert against it
-        /// already (natively, at no extra cost): the guard looks the parent up only after such
-        /// an insert failed, to name the orphan and apply the policy. A key the target does not
-        /// declare is looked up before each insert.
-        /// </summary>
-        public bool EnforcedByTarget { get; init; }
-
-        /// <summary>The parent table was refused (not created): every value here is an orphan, with nothing to look up.</summary>
-        public bool ParentRefused { get; init; }
-    }
-
     readonly SqliteConnection _connection;
-    readonly string _table;
-    readonly OrphanPolicy _policy;
-    readonly List<Key> _immediate = [];
-    readonly List<Key> _deferred = [];
+    readonly ForeignKeyPlan _plan;
+    readonly Dictionary<PlannedForeignKey, SqliteCommand> _lookups = new(ReferenceEqualityComparer.Instance);
     readonly int[] _keyOrdinals;
     readonly List<(object?[] Key, string Describe, object?[] Values)> _pending = [];
 
-    ForeignKeyGuard(SqliteConnection connection, string table, OrphanPolicy policy, int[] keyOrdinals)
+    ForeignKeyGuard(SqliteConnection connection, ForeignKeyPlan plan, int[] keyOrdinals)
     {
         _connection = connection;
-        _table = table;
-        _policy = policy;
+        _plan = plan;
         _keyOrdinals = keyOrdinals;
     }
 
     /// <summary>Parent tables whose buffered rows must be written before a batch of this table.</summary>
-    public IReadOnlyList<string> ImmediateParents => [.. _immediate.Select(k => k.Definition.ParentTable).Distinct(StringComparer.OrdinalIgnoreCase)];
+    public IReadOnlyList<string> ImmediateParents => _plan.ImmediateParents;
 
     /// <summary>Whether each batch runs with <c>PRAGMA defer_foreign_keys = ON</c>.</summary>
-    public bool DeferInBatch { get; private set; }
+    public bool DeferInBatch => _plan.DeferInBatch;
 
-    public bool HasDeferred => _deferred.Count > 0;
+    public bool HasDeferred => _plan.Deferred.Count > 0;
 
     /// <summary>
-    /// The guard for a table, or null when it has no foreign keys. <paramref name="loadedBefore"/>
-    /// says whether a parent's rows are in before this table's (an earlier table of the set, or a
-    /// table already in the file); <paramref name="loadedAfter"/> whether it is a later table of
-    /// the set (created already, rows to come); <paramref name="log"/> gets how each cyclic key loads.
+    /// The guard for a table, or null when it has no foreign keys (see <see cref="ForeignKeyPlan.For"/>).
+    /// Without a connection only the decisions are made (and refusals thrown): a check before anything is created.
     /// </summary>
-    /// <param name="refused">Whether a parent table was refused up front: each row with a value in such a key is an orphan.</param>
     public static ForeignKeyGuard? For(SqliteConnection? connection, TableSchema schema, string table, OrphanPolicy policy,
         Func<string, bool> loadedBefore, Func<string, bool> loadedAfter, Action<string> log, Func<string, bool>? refused = null)
     {
-        var definition = schema.Definition;
-        if (definition is null || definition.ForeignKeys.Count == 0) return null;
-        // Without a connection only the decisions are made (and refusals thrown): a check before anything is created.
-        var guard = new ForeignKeyGuard(connection!, table, policy, [.. schema.PrimaryKey]);
         var declared = connection is null ? [] : DeclaredKeys(connection, table);
-        foreach (var fk in definition.ForeignKeys)
-        {
-            var ordinals = fk.Columns.Select(schema.IndexOf).ToArray();
-            if (ordinals.Any(o => o < 0)) continue;
-            var nullable = ordinals.All(o => schema.Columns[o].IsNullable);
-            var self = string.Equals(fk.ParentTable, table, StringComparison.OrdinalIgnoreCase);
-            if (!self && refused is not null && refused(fk.ParentTable))
-            {
-                guard._immediate.Add(new Key(fk, ordinals, nullable) { ParentRefused = true });
-                log($"{table}: foreign key {fk.Name} -> {fk.ParentTable}: that table is refused, so each row with a value there has no parent row (-OrphanPolicy {policy}).");
-                continue;
-            }
-            var key = new Key(fk, ordinals, nullable) { EnforcedByTarget = declared.Contains(Signature(fk.ParentTable, fk.Columns)) };
-            if (!self && loadedBefore(fk.ParentTable))
-            {
-                if (connection is not null && !key.EnforcedByTarget) key.Lookup = guard.Prepare(fk);
-                guard._immediate.Add(key);
-            }
-            else if (!self && !loadedAfter(fk.ParentTable))
-            {
-                // The parent table is not there at all: the target does not create this key (and says so).
-                continue;
-            }
-            else if (nullable && schema.HasPrimaryKey)
-            {
-                guard._deferred.Add(key);
-                log($"{table}: foreign key {fk.Name} -> {fk.ParentTable} {(self ? "refers to its own table" : "refers to a table loaded later (a cycle)")}: " +
-                    "its columns are inserted NULL and filled in by UPDATE once every table is loaded (insert-then-update).");
-            }
-            else if (self)
-            {
-                guard.DeferInBatch = true;
-                log($"{table}: foreign key {fk.Name} refers to its own table and {(nullable ? "the table has no primary key" : "is NOT NULL")}: " +
-                    "it is checked at the end of each batch (PRAGMA defer_foreign_keys = ON), so a row may name a row of the same or an earlier batch.");
-            }
-            else
-            {
-                guard.Dispose();
-                throw new TargetSchemaException(table,
-                    $"foreign key {fk.Name} refers to {fk.ParentTable}, which is not loaded yet, and {(nullable ? "the table has no primary key to fill the key in later" : "its columns are NOT NULL, so it cannot be loaded NULL first")}; load {fk.ParentTable} first.");
-            }
-        }
-        return guard;
+        var plan = ForeignKeyPlan.For(schema, table, policy, loadedBefore, loadedAfter, log, refused, (parent, columns) => declared.Contains(Signature(parent, columns)));
+        return plan is null ? null : new ForeignKeyGuard(connection!, plan, [.. schema.PrimaryKey]);
     }
 
     /// <summary>The foreign keys the target table declares, as "parent|col1,col2" (case-insensitive).</summary>
@@ -130,22 +52,26 @@ internal sealed class ForeignKeyGuard : IDisposable
     static string Signature(string parent, IEnumerable<string> columns) => parent + "|" + string.Join(",", columns);
 
     /// <summary>Whether any key is left to SQLite, so a FOREIGN KEY failure of an insert can be explained by <see cref="Resolve"/>.</summary>
-    public bool HasTargetEnforcedKeys => _immediate.Any(k => k.EnforcedByTarget);
+    public bool HasTargetEnforcedKeys => _plan.Immediate.Any(k => k.EnforcedByTarget);
 
-    SqliteCommand Prepare(ForeignKeyDefinition fk)
+    SqliteCommand Lookup(PlannedForeignKey key)
     {
-        var cmd = _connection.CreateCommand();
+        if (_lookups.TryGetValue(key, out var cmd)) return cmd;
+        var fk = key.Definition;
+        cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT 1 FROM " + SqlQuote.Identifier(fk.ParentTable) + " WHERE "
             + string.Join(" AND ", fk.ParentColumns.Select((c, i) => SqlQuote.Identifier(c) + " = " + SqliteSql.Parameter(i))) + " LIMIT 1";
         for (var i = 0; i < fk.ParentColumns.Count; i++) cmd.Parameters.Add(new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value));
         cmd.Prepare();
+        _lookups[key] = cmd;
         return cmd;
     }
 
-    bool ParentExists(SqliteCommand lookup, object?[] values, int[] ordinals, SqliteTransaction? transaction)
+    bool ParentExists(PlannedForeignKey key, object?[] values, SqliteTransaction? transaction)
     {
+        var lookup = Lookup(key);
         lookup.Transaction = transaction;
-        for (var i = 0; i < ordinals.Length; i++) lookup.Parameters[i].Value = values[ordinals[i]]!;
+        for (var i = 0; i < key.Ordinals.Length; i++) lookup.Parameters[i].Value = values[key.Ordinals[i]]!;
         return lookup.ExecuteScalar() is not null;
     }
 
@@ -156,16 +82,10 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// </summary>
     public object?[]? Prepare(Row row, SqliteTransaction transaction, out OrphanRow? orphan, out RowError? error)
     {
-        orphan = null;
-        error = null;
         var values = row.GetValues();
         object?[]? copy = null;
-        if (!CheckKeys(row, values, enforcedByTarget: false, transaction, ref copy, out orphan, out error)) return null;
-        if (_deferred.Count == 0) return copy ?? values;
-        copy ??= (object?[])values.Clone();
-        foreach (var key in _deferred)
-            foreach (var o in key.Ordinals) copy[o] = null;
-        return copy;
+        if (!_plan.Check(row, values, enforcedByTarget: false, k => ParentExists(k, values, transaction), ref copy, out orphan, out error)) return null;
+        return _plan.WithDeferredNull(copy ?? values);
     }
 
     /// <summary>
@@ -178,55 +98,19 @@ internal sealed class ForeignKeyGuard : IDisposable
     public object?[]? Resolve(Row row, object?[] sent, SqliteTransaction transaction, out OrphanRow? orphan, out RowError? error)
     {
         object?[]? copy = null;
-        if (!CheckKeys(row, sent, enforcedByTarget: true, transaction, ref copy, out orphan, out error)) return null;
+        if (!_plan.Check(row, sent, enforcedByTarget: true, k => ParentExists(k, sent, transaction), ref copy, out orphan, out error)) return null;
         return copy;
-    }
-
-    bool CheckKeys(Row row, object?[] values, bool enforcedByTarget, SqliteTransaction transaction, ref object?[]? copy, out OrphanRow? orphan, out RowError? error)
-    {
-        orphan = null;
-        error = null;
-        foreach (var key in _immediate)
-        {
-            if (key.EnforcedByTarget != enforcedByTarget) continue;
-            if (key.Ordinals.Any(o => values[o] is null)) continue; // MATCH SIMPLE: a NULL in the key is not checked
-            if (!key.ParentRefused)
-            {
-                key.Lookup ??= Prepare(key.Definition);
-                if (ParentExists(key.Lookup, values, key.Ordinals, transaction)) continue;
-            }
-            var value = string.Join(", ", key.Ordinals.Select(o => ValueExcerpt.Of(values[o])));
-            switch (_policy)
-            {
-                case OrphanPolicy.Skip:
-                    orphan = new OrphanRow(_table, row.DescribeKey(), key.Definition.Name, key.Definition.ParentTable, value, "Skipped");
-                    return false;
-                case OrphanPolicy.Null when key.Nullable:
-                    copy ??= (object?[])values.Clone();
-                    foreach (var o in key.Ordinals) copy[o] = null;
-                    orphan = new OrphanRow(_table, row.DescribeKey(), key.Definition.Name, key.Definition.ParentTable, value, "SetNull");
-                    break;
-                default:
-                    orphan = new OrphanRow(_table, row.DescribeKey(), key.Definition.Name, key.Definition.ParentTable, value, "Refused");
-                    error = new RowError(_table, row.DescribeKey(), string.Join(", ", key.Definition.Columns),
-                        $"FOREIGN KEY constraint {key.Definition.Name}: no row of {key.Definition.ParentTable} has ({string.Join(", ", key.Definition.ParentColumns)}) = ({value})"
-                        + (key.ParentRefused ? $" (the table {key.Definition.ParentTable} is refused, so it has no rows)" : "")
-                        + (_policy == OrphanPolicy.Null ? " and the columns are NOT NULL, so -OrphanPolicy Null cannot apply" : ""), value);
-                    return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>Remembers a written row's deferred key values, to fill in at the end.</summary>
     public void Written(Row row)
     {
-        if (_deferred.Count == 0) return;
+        if (_plan.Deferred.Count == 0) return;
         var values = row.GetValues();
-        if (_deferred.All(k => k.Ordinals.All(o => values[o] is null))) return;
+        if (_plan.Deferred.All(k => k.Ordinals.All(o => values[o] is null))) return;
         // Only the key and the deferred values are kept (not the whole row) for the end of the load.
         var kept = new object?[values.Length];
-        foreach (var k in _deferred)
+        foreach (var k in _plan.Deferred)
             foreach (var o in k.Ordinals) kept[o] = values[o];
         _pending.Add(([.. _keyOrdinals.Select(o => values[o])], row.DescribeKey(), kept));
     }
@@ -240,7 +124,6 @@ internal sealed class ForeignKeyGuard : IDisposable
     public (int Deleted, int Orphans) ApplyDeferred(SqliteTableInfo table, TableSchema schema, int batchSize, Action<OrphanRow> orphanFound, Action<RowError> rowFailed)
     {
         if (_pending.Count == 0) return (0, 0);
-        foreach (var key in _deferred) key.Lookup ??= Prepare(key.Definition);
         var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         int deleted = 0, orphans = 0;
         for (var start = 0; start < _pending.Count; start += batchSize)
@@ -250,18 +133,15 @@ internal sealed class ForeignKeyGuard : IDisposable
             {
                 var set = new List<int>();
                 var skip = false;
-                foreach (var key in _deferred)
+                foreach (var key in _plan.Deferred)
                 {
-                    if (key.Ordinals.Any(o => values[o] is null)) continue;
-                    if (ParentExists(key.Lookup!, values, key.Ordinals, transaction)) { set.AddRange(key.Ordinals); continue; }
+                    if (!key.HasValue(values)) continue;
+                    if (ParentExists(key, values, transaction)) { set.AddRange(key.Ordinals); continue; }
                     orphans++;
-                    var value = string.Join(", ", key.Ordinals.Select(o => ValueExcerpt.Of(values[o])));
-                    var action = _policy switch { OrphanPolicy.Skip => "Skipped", OrphanPolicy.Null => "SetNull", _ => "Refused" };
-                    orphanFound(new OrphanRow(table.Name, describe, key.Definition.Name, key.Definition.ParentTable, value, action));
-                    if (_policy == OrphanPolicy.Skip) skip = true;
-                    else if (_policy == OrphanPolicy.Fail)
-                        rowFailed(new RowError(table.Name, describe, string.Join(", ", key.Definition.Columns),
-                            $"FOREIGN KEY constraint {key.Definition.Name}: no row of {key.Definition.ParentTable} has ({string.Join(", ", key.Definition.ParentColumns)}) = ({value}); the row was loaded with NULL there (insert-then-update) and keeps it", value));
+                    var (orphan, error) = _plan.DeferredOrphan(describe, key, key.Describe(values));
+                    orphanFound(orphan);
+                    if (_plan.Policy == OrphanPolicy.Skip) skip = true;
+                    else if (error is not null) rowFailed(error);
                 }
                 using var cmd = _connection.CreateCommand();
                 cmd.Transaction = transaction;
@@ -291,6 +171,7 @@ internal sealed class ForeignKeyGuard : IDisposable
 
     public void Dispose()
     {
-        foreach (var k in _immediate.Concat(_deferred)) k.Lookup?.Dispose();
+        foreach (var lookup in _lookups.Values) lookup.Dispose();
+        _lookups.Clear();
     }
 }

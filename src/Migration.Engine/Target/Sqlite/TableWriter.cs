@@ -419,8 +419,7 @@ internal sealed class TableWriter : IDisposable
             return;
         }
         skipped++;
-        _target.Journal?.RowRefused(row, new RowError(Table, row.DescribeKey(), orphan.ForeignKey,
-            $"orphan skipped (-OrphanPolicy Skip): no row of {orphan.ParentTable} for {orphan.Value}", orphan.Value));
+        _target.Journal?.RowRefused(row, ForeignKeyPlan.SkippedEntry(row, orphan));
     }
 
     public TableSummary Summary() => new(Table, _written, _skipped, _failed, _batches, Stopwatch.GetElapsedTime(0, _elapsedTicks))
