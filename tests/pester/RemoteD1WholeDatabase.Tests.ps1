@@ -1,0 +1,150 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# The whole-database pipeline into a remote D1 (the API test server: a real local D1 under
+# wrangler dev): a cycle and a self-reference filled in after the load, orphans under each
+# -OrphanPolicy, the same values as the local file, integrity passing; and a kill -9 in the
+# middle of the fix-ups, resumed exactly.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-MigrationTestModule
+    $pgServer = Start-TestPostgres
+    $pg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE auth_user (id serial PRIMARY KEY, username text NOT NULL UNIQUE);
+CREATE TABLE categories (id int PRIMARY KEY, parent_id int, name text NOT NULL);
+CREATE TABLE teams (id int PRIMARY KEY, captain_id int, name text NOT NULL);
+CREATE TABLE players (id int PRIMARY KEY, team_id int NOT NULL REFERENCES teams (id));
+ALTER TABLE teams ADD CONSTRAINT teams_captain_fk FOREIGN KEY (captain_id) REFERENCES players (id);
+CREATE TABLE notes (id int PRIMARY KEY, user_id int, body text);
+INSERT INTO auth_user (username) VALUES ('alice'), ('bob');
+INSERT INTO categories VALUES (3, NULL, 'root'), (1, 3, 'child'), (2, 4, 'forward'), (4, 3, 'late'), (5, 77, 'lost');
+INSERT INTO teams VALUES (1, NULL, 'Reds');
+INSERT INTO players VALUES (10, 1);
+UPDATE teams SET captain_id = 10;
+INSERT INTO notes VALUES (1, 1, 'ok'), (2, 999, 'orphan');
+ALTER TABLE notes ADD CONSTRAINT notes_user_fk FOREIGN KEY (user_id) REFERENCES auth_user (id) NOT VALID;
+ALTER TABLE categories ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES categories (id) NOT VALID;
+'@
+
+    $root = Get-MigrationRepoRoot
+    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'wfail,wskip,wnull,wkill' | Select-Object -Last 1
+    $d1 = $line | ConvertFrom-Json
+    $uuids = @{}
+    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
+    $saved = @{}
+    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $env:CLOUDFLARE_API_TOKEN = $d1.token
+    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
+    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
+
+    function Invoke-RemoteSql {
+        param([string] $Database, [string] $Sql)
+        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
+        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
+        , @($answer.result[0].results.rows)
+    }
+
+    # A table's content, every value with its storage class (reals as %!.17g, text and blobs as hex), in a fixed order.
+    function Get-FingerprintSql([string[]] $Columns, [string] $Table) {
+        $values = ($Columns | ForEach-Object {
+                $c = '"' + $_.Replace('"', '""') + '"'
+                "typeof($c) || ':' || coalesce(CASE typeof($c) WHEN 'blob' THEN hex($c) WHEN 'real' THEN printf('%!.17g', $c) WHEN 'text' THEN hex($c) ELSE $c END, '')"
+            }) -join " || '|' || "
+        "SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') AS f FROM (SELECT $values AS v FROM `"$Table`" ORDER BY 1)"
+    }
+    $tableMap = @{ auth_user = 'users' }
+}
+
+AfterAll {
+    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestPostgres -Server $pgServer
+}
+
+Describe 'Export-PgTable -All | ConvertTo-D1Row | Import-D1Batch -Database: foreign keys as locally' {
+    It '-OrphanPolicy <Policy>: the same tables, values and orphans as the local file, and integrity passes' -ForEach @(
+        @{ Policy = 'Fail'; Database = 'wfail' }, @{ Policy = 'Skip'; Database = 'wskip' }, @{ Policy = 'Null'; Database = 'wnull' }
+    ) {
+        $local = Join-Path $TestDrive "local-$Policy.sqlite"
+        $localErrors = $null
+        $localSummaries = @(Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap $tableMap |
+                Import-D1Batch -Path $local -OrphanPolicy $Policy -BatchSize 2 -ErrorVariable localErrors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $remoteErrors = $null
+        $summaries = @(Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap $tableMap |
+                Import-D1Batch -Database $Database -OrphanPolicy $Policy -BatchSize 2 -ErrorVariable remoteErrors -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue)
+
+        foreach ($table in 'users', 'categories', 'teams', 'players', 'notes') {
+            $columns = @(Invoke-TestSqlite -Path $local -Sql "SELECT name FROM pragma_table_info('$table')" | ForEach-Object name)
+            $sql = Get-FingerprintSql -Columns $columns -Table $table
+            (Invoke-RemoteSql -Database $Database -Sql $sql)[0][0] | Should -Be (Get-TestSqliteScalar -Path $local -Sql $sql) -Because "table $table"
+        }
+        # The cycle and the self-reference were filled in after the load.
+        (Invoke-RemoteSql -Database $Database -Sql 'SELECT captain_id FROM teams WHERE id = 1')[0][0] | Should -Be 10
+        (Invoke-RemoteSql -Database $Database -Sql 'SELECT parent_id FROM categories WHERE id = 2')[0][0] | Should -Be 4
+        (Invoke-RemoteSql -Database $Database -Sql 'SELECT count(*) FROM pragma_foreign_key_check')[0][0] | Should -Be 0
+        foreach ($s in $localSummaries) {
+            $r = $summaries | Where-Object Table -eq $s.Table
+            "$($r.RowsWritten)/$($r.RowsSkipped)/$($r.RowsFailed)/$($r.RowsOrphaned)" | Should -Be "$($s.RowsWritten)/$($s.RowsSkipped)/$($s.RowsFailed)/$($s.RowsOrphaned)" -Because "table $($s.Table)"
+        }
+        @($remoteErrors | ForEach-Object { "$_" } | Sort-Object) | Should -Be @($localErrors | ForEach-Object { "$_" } | Sort-Object)
+        if ($Policy -eq 'Fail') {
+            @($remoteErrors | Where-Object { "$_" -like '*Table notes, row id=2, column user_id*notes_user_fk*no row of users*999*' }).Count | Should -Be 1
+            @($remoteErrors | Where-Object { "$_" -like '*Table categories, row id=5, column parent_id*categories_parent_id_fkey*77*keeps it*' }).Count | Should -Be 1
+        }
+        else {
+            @($warnings | Where-Object { "$_" -like '*notes, row id=2: foreign key notes_user_fk -> users (999) has no parent row*' }).Count | Should -Be 1
+        }
+        # Integrity judges the remote D1 as it judges the local file (an orphan left out or nulled is a difference in both).
+        $remoteChecks = @(Test-MigrationIntegrity -ConnectionString $pg -Database $Database -Check RowCount, Checksum, ForeignKeys | ForEach-Object { "$($_.Table) $($_.Check) $($_.Passed)" })
+        $remoteChecks.Count | Should -BeGreaterThan 0
+        $remoteChecks | Should -Be @(Test-MigrationIntegrity -ConnectionString $pg -Path $local -Check RowCount, Checksum, ForeignKeys | ForEach-Object { "$($_.Table) $($_.Check) $($_.Passed)" })
+        $remoteChecks | Where-Object { $_ -like 'teams *' -or $_ -like 'players *' -or $_ -like 'users *' } | ForEach-Object { $_ | Should -BeLike '* True' }
+        (Invoke-RemoteSql -Database $Database -Sql 'SELECT count(*) FROM d1_migration_fixups')[0][0] | Should -Be 0
+    }
+}
+
+Describe 'Import-D1Batch -Database: kill -9 in the middle of the fix-ups, then -Resume' {
+    BeforeAll {
+        # 6,000 rows whose parent comes later in key order: every row is a fix-up, applied in 12 pages.
+        $kpg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE tree (id int PRIMARY KEY, up int REFERENCES tree (id), v text NOT NULL);
+INSERT INTO tree SELECT i, CASE WHEN i < 6000 THEN i + 1 END, 'node ' || i || ' é' FROM generate_series(1, 6000) i;
+'@
+        $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+        $clean = Join-Path $TestDrive 'tree.sqlite'
+        $null = Export-PgTable -ConnectionString $kpg -All | ConvertTo-D1Row | Import-D1Batch -Path $clean -BatchSize 1000
+        $fingerprint = Get-FingerprintSql -Columns 'id', 'up', 'v' -Table 'tree'
+        $expected = Get-TestSqliteScalar -Path $clean -Sql $fingerprint
+    }
+
+    It 'the resumed run fills in exactly the fix-ups left, and equals a clean load' {
+        $script = "Import-Module '$manifest'; Export-PgTable -ConnectionString '$kpg' -All | ConvertTo-D1Row | Import-D1Batch -Database wkill -BatchSize 1000"
+        $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-Command', $script -PassThru
+        $deadline = [datetime]::UtcNow.AddSeconds(240)
+        $left = $null
+        while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            # Every batch in (6), and some fix-ups applied but not all: the kill lands in the fix-up phase.
+            $state = try { (Invoke-RemoteSql -Database wkill -Sql 'SELECT (SELECT count(*) FROM d1_migration_batches), (SELECT count(*) FROM d1_migration_fixups)')[0] } catch { $null }
+            if ($state -and $state[0] -ge 6 -and $state[1] -lt 5999 -and $state[1] -gt 0) { $left = $state[1]; break }
+            Start-Sleep -Milliseconds 20
+        }
+        $child.HasExited | Should -BeFalse -Because 'the child is killed in the middle of the fix-ups'
+        $child.Kill()   # SIGKILL: no cleanup runs in the child
+        $child.WaitForExit()
+        $left | Should -BeGreaterThan 0
+        $filled = (Invoke-RemoteSql -Database wkill -Sql 'SELECT count(*) FROM tree WHERE up IS NOT NULL')[0][0]
+        $filled | Should -BeLessThan 5999
+        # What is filled in and what is left add up: a page's UPDATEs and its fix-ups' deletion commit together.
+        $left = (Invoke-RemoteSql -Database wkill -Sql 'SELECT count(*) FROM d1_migration_fixups')[0][0]
+        ($filled + $left) | Should -Be 5999
+
+        $null = Export-PgTable -ConnectionString $kpg -All | ConvertTo-D1Row | Import-D1Batch -Database wkill -BatchSize 1000 -Resume
+        (Invoke-RemoteSql -Database wkill -Sql $fingerprint)[0][0] | Should -Be $expected
+        (Invoke-RemoteSql -Database wkill -Sql 'SELECT count(*) FROM d1_migration_fixups')[0][0] | Should -Be 0
+        $runs = Invoke-RemoteSql -Database wkill -Sql 'SELECT status, attempts, rows_written FROM d1_migration_runs'
+        $runs.Count | Should -Be 1
+        $runs[0][0] | Should -Be 'Completed'
+        $runs[0][1] | Should -Be 2
+        $runs[0][2] | Should -Be 6000
+        Test-MigrationIntegrity -ConnectionString $kpg -Database wkill -Quiet | Should -BeTrue
+    }
+}
