@@ -242,7 +242,8 @@ public sealed class RemoteD1Target : BufferedRowTarget
                 if (t.Keys is { HasDeferred: true } keys && keys.TakeFromMemory() is { Count: > 0 } page) ApplyFixupPage(page, null);
             return;
         }
-        _fixupsReady = _fixupsReady || Raw(D1Statement.Of("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = {0}", RemoteForeignKeys.Fixups)).Count > 0;
+        // A new run has fix-ups only if this attempt created their table; a resumed one may have an earlier attempt's.
+        _fixupsReady = _fixupsReady || (_run.IsResumed && Raw(D1Statement.Of("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = {0}", RemoteForeignKeys.Fixups)).Count > 0);
         if (!_fixupsReady) return;
         long after = 0, applied = 0;
         while (true)
