@@ -124,9 +124,30 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
         cmdlet.WriteProgress(_progress);
     }
 
+    /// <summary>
+    /// The remote side, drawn under the rows' bar: rows written, requests, bytes and rate so far,
+    /// and what just happened (a batch, a chunk, D1's own import messages). One record per event:
+    /// they come per batch or chunk, not per row.
+    /// </summary>
+    public void TargetProgress(TargetProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        _remote ??= new ProgressRecord(3, $"Import-D1Batch: {path}", "starting") { ParentActivityId = _progress.ActivityId };
+        _remote.StatusDescription = progress.ToString();
+        if (progress.Message is { } message) _remote.CurrentOperation = message;
+        cmdlet.WriteProgress(_remote);
+    }
+
+    ProgressRecord? _remote;
+
     public void Completed(IReadOnlyList<TableSummary> summaries)
     {
         ArgumentNullException.ThrowIfNull(summaries);
+        if (_remote is not null)
+        {
+            _remote.RecordType = ProgressRecordType.Completed;
+            cmdlet.WriteProgress(_remote);
+        }
         _progress.RecordType = ProgressRecordType.Completed;
         cmdlet.WriteProgress(_progress);
         foreach (var summary in summaries)

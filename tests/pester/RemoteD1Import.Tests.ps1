@@ -12,7 +12,7 @@ INSERT INTO items SELECT i, 9007199254740993 + i, i / 7.0 * 1e-300, 'item ' || i
 INSERT INTO items VALUES (401, 1, 0.5, repeat('long text 😀 ', 120000), NULL);
 '@
 
-    $d1 = Start-TestD1ApiServer -Database imp1, imp2, imp3
+    $d1 = Start-TestD1ApiServer -Database imp1, imp2, imp3, imp4
     $uuids = $d1.Uuids
 
     function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
@@ -95,6 +95,30 @@ Describe 'Import-D1Batch -Database -Method' {
         ($verbose -join "`n") | Should -BeLike '*items: through /query (-Method Query)*'
         ($verbose -join "`n") | Should -Not -BeLike '*landed:*'
         Assert-SameAsLocal imp3
+    }
+
+    It 'draws Write-Progress for the remote side: rows, requests, bytes, rate and D1''s own import messages' {
+        # Progress records are not a redirectable stream: a runspace of its own keeps them.
+        $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$manifest'; `$ProgressPreference = 'Continue'; Export-PgTable -ConnectionString '$pg' -Table items | ConvertTo-D1Row | Import-D1Batch -Database imp4 -Method Import")
+            $null = $ps.Invoke()
+            $ps.HadErrors | Should -BeFalse
+            $records = @($ps.Streams.Progress)
+        }
+        finally { $ps.Dispose() }
+        $remote = @($records | Where-Object ActivityId -eq 3)
+        $remote.Count | Should -BeGreaterThan 2
+        $remote[0].Activity | Should -BeLike 'Import-D1Batch: d1://imp4/*'
+        $remote[0].ParentActivityId | Should -Be 2
+        $remote[-1].RecordType | Should -Be 'Completed'
+        $remote[-1].StatusDescription | Should -BeLike '401 rows written, * requests, * MB sent, * rows/s'
+        @($remote | Where-Object CurrentOperation -like 'items: chunk 1: D1: *').Count | Should -BeGreaterThan 0
+        @($remote | Where-Object CurrentOperation -like 'items: chunk 1 landed (400 rows)').Count | Should -Be 1
+        @($remote | Where-Object CurrentOperation -like 'items: batch 2 committed (1 rows)').Count | Should -Be 1
+        # The rows' own bar is there too, as before.
+        @($records | Where-Object ActivityId -eq 2).Count | Should -BeGreaterThan 0
     }
 
     It 'rejects a -Method value that is not Auto, Import or Query' {

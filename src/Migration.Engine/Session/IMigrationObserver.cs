@@ -44,6 +44,9 @@ public interface IMigrationObserver
     /// <summary>What the target itself left out (a foreign key to a table that is not there).</summary>
     void TargetWarning(SchemaWarning warning) { }
 
+    /// <summary>A target writing over a network reports how far it has got: rows, requests, bytes, rate, and the remote's own messages (D1's import polls).</summary>
+    void TargetProgress(TargetProgress progress) { }
+
     /// <summary>How the load goes about things worth a verbose line.</summary>
     void Verbose(string message) { }
 

@@ -143,6 +143,7 @@ public sealed class MigrationSession : IDisposable
         target.OrphanFound += _events.Enqueue;
         target.SchemaWarningRaised += _events.Enqueue;
         target.Log += m => _events.Enqueue(new VerboseLine(m));
+        target.Progress += _events.Enqueue;
         target.Refuse(_refused.Values.Select(r => r.Refusal.D1Table).OfType<string>());
         _target = target;
     }
@@ -465,6 +466,9 @@ public sealed class MigrationSession : IDisposable
                     break;
                 case VerboseLine v:
                     _observer.Verbose(v.Text);
+                    break;
+                case TargetProgress p:
+                    _observer.TargetProgress(p);
                     break;
             }
         }

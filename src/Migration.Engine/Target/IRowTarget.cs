@@ -25,6 +25,9 @@ public interface IRowTarget : IDisposable
     /// <summary>How the load goes about things worth a verbose line.</summary>
     event Action<string>? Log;
 
+    /// <summary>Rows, requests, bytes and rate so far, and the remote's own messages (targets that write over a network; none by default).</summary>
+    event Action<TargetProgress>? Progress { add { } remove { } }
+
     /// <summary>The tables this target created (in a dry run: would create), in the order it met them.</summary>
     IReadOnlyList<string> CreatedTables { get; }
 

@@ -181,4 +181,32 @@ public sealed class RemoteD1ImportTests(CloudflareApiServer server) : RemoteD1Te
         Assert.StartsWith("-Method Import cannot go with -OnConflict Ignore", RemoteD1Target.MethodProblem(D1WriteMethod.Import, OnConflict.Ignore));
         Assert.Null(RemoteD1Target.MethodProblem(D1WriteMethod.Auto, OnConflict.Ignore));
     }
+
+    [Fact]
+    public void Progress_reports_rows_requests_bytes_rate_and_the_imports_own_poll_messages_to_the_observer()
+    {
+        var s = D1("prog", [Col("id", D1Type.Integer, false), Col("t", D1Type.Text)], 0);
+        var rows = Enumerable.Range(1, 120).Select(i => R(s, (long)i, "row " + i)).ToList();
+        var report = Load(Database(), Options(chunk: 50), rows);
+        Assert.Equal(120, report.Written);
+
+        var progress = report.Progress;
+        Assert.True(progress.Count >= 3, $"one event per chunk at least, got {progress.Count}");
+        // Running totals: never going back, ending at every row, the requests and bytes the client counted.
+        for (var i = 1; i < progress.Count; i++)
+        {
+            Assert.True(progress[i].RowsWritten >= progress[i - 1].RowsWritten);
+            Assert.True(progress[i].Requests >= progress[i - 1].Requests);
+            Assert.True(progress[i].BytesSent >= progress[i - 1].BytesSent);
+        }
+        Assert.Equal(120, progress[^1].RowsWritten);
+        Assert.True(progress[^1].BytesSent > 120 * 5);
+        Assert.True(progress[^1].RowsPerSecond > 0);
+        lock (Requests) Assert.True(progress[^1].Requests <= Requests.Count, "the target counts only requests it sent");
+        Assert.Contains(progress, p => p.Message is { } m && m.Contains("prog: chunk 1 landed (50 rows)", StringComparison.Ordinal));
+        // D1's own import messages (its polls), as they came.
+        Assert.Contains(progress, p => p.Message is { } m && m.Contains("prog: chunk 1: D1: ", StringComparison.Ordinal));
+        Assert.Contains("rows written", progress[^1].ToString(), StringComparison.Ordinal);
+        Assert.Contains("MB sent", progress[^1].ToString(), StringComparison.Ordinal);
+    }
 }

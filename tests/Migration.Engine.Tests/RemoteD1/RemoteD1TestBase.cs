@@ -74,6 +74,8 @@ public abstract class RemoteD1TestBase : IDisposable
         public void RowFailed(RowError error) => Errors.Add(error);
         public void BatchCommitted(BatchResult batch) { Written += batch.RowsWritten; Skipped += batch.RowsSkipped; }
         public void Verbose(string message) => VerboseLines.Add(message);
+        public List<TargetProgress> Progress { get; } = [];
+        public void TargetProgress(TargetProgress progress) => Progress.Add(progress);
     }
 
     /// <summary>One session that pushes <paramref name="rows"/> into <paramref name="database"/> and completes it.</summary>

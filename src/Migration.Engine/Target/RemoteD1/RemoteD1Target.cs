@@ -90,6 +90,15 @@ public sealed class RemoteD1Target : BufferedRowTarget
 
     readonly long _started = Stopwatch.GetTimestamp();
 
+    /// <summary>Rows, requests, bytes and rate so far, after each batch or chunk and with each of D1's import messages.</summary>
+    public event Action<TargetProgress>? Progress;
+
+    void RaiseProgress(string? message = null)
+    {
+        var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        Progress?.Invoke(new TargetProgress(RowsWritten, Requests, BytesSent, seconds > 0 ? RowsWritten / seconds : 0, message));
+    }
+
     /// <summary>
     /// Logs what each batch changes in <paramref name="tables"/> (tables that held rows before the
     /// run) for undo: the batch's request opens and closes <see cref="D1UndoLog"/>'s trigger span
@@ -254,6 +263,7 @@ public sealed class RemoteD1Target : BufferedRowTarget
             after = page[^1].Id;
             ApplyFixupPage(page, after);
             applied += page.Count;
+            RaiseProgress(string.Create(CultureInfo.InvariantCulture, $"foreign keys filled in: {applied:N0}"));
         }
         if (applied > 0) RaiseLog(string.Create(CultureInfo.InvariantCulture, $"Filled in {applied:N0} foreign key value(s) loaded NULL first (insert-then-update)."));
     }
@@ -774,12 +784,17 @@ public sealed class RemoteD1Target : BufferedRowTarget
                 $"{Table}: chunk {chunkNumber} landed: {rows.Count:N0} rows, {statements:N0} statements, {bytes:N0} bytes, {trace.Requests} requests, "
                 + $"{Stopwatch.GetElapsedTime(start).TotalSeconds:N1} s. ") + target.Totals("So far"));
             target.RaiseBatchCommitted(new BatchResult(Table, batchNumber, rows.Count, 0, failedBefore, Stopwatch.GetElapsedTime(start)));
+            target.RaiseProgress(string.Create(CultureInfo.InvariantCulture, $"{Table}: chunk {chunkNumber} landed ({rows.Count:N0} rows)"));
         }
 
         void Emit(ChunkTrace trace)
         {
             target.Requests += trace.Requests;
-            foreach (var line in trace.Lines) target.RaiseLog(line);
+            foreach (var line in trace.Lines)
+            {
+                target.RaiseLog(line);
+                target.RaiseProgress(line);
+            }
         }
 
         /// <summary>
@@ -991,6 +1006,7 @@ public sealed class RemoteD1Target : BufferedRowTarget
             _failed += failed;
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
             target.RaiseBatchCommitted(new BatchResult(Table, batchNumber, written, skipped, failed, Stopwatch.GetElapsedTime(start)));
+            target.RaiseProgress(string.Create(CultureInfo.InvariantCulture, $"{Table}: batch {batchNumber} committed ({written:N0} rows)"));
         }
 
         /// <summary>Notes an orphan of the batch; under -ErrorAction Stop a refused one stops the load before anything of the batch is sent.</summary>
