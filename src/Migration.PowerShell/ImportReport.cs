@@ -132,9 +132,12 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
     public void TargetProgress(TargetProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        _remote ??= new ProgressRecord(3, $"Import-D1Batch: {path}", "starting") { ParentActivityId = _progress.ActivityId };
-        _remote.StatusDescription = progress.ToString();
-        if (progress.Message is { } message) _remote.CurrentOperation = message;
+        // A new record each time (a host may keep the records it was given, as a runspace's Streams.Progress does).
+        _remote = new ProgressRecord(3, $"Import-D1Batch: {path}", progress.ToString())
+        {
+            ParentActivityId = _progress.ActivityId,
+            CurrentOperation = progress.Message ?? _remote?.CurrentOperation,
+        };
         cmdlet.WriteProgress(_remote);
     }
 
@@ -144,10 +147,12 @@ public sealed class ImportReport(PSCmdlet cmdlet, Func<object> input, string pat
     {
         ArgumentNullException.ThrowIfNull(summaries);
         if (_remote is not null)
-        {
-            _remote.RecordType = ProgressRecordType.Completed;
-            cmdlet.WriteProgress(_remote);
-        }
+            cmdlet.WriteProgress(new ProgressRecord(_remote.ActivityId, _remote.Activity, _remote.StatusDescription)
+            {
+                ParentActivityId = _remote.ParentActivityId,
+                CurrentOperation = _remote.CurrentOperation,
+                RecordType = ProgressRecordType.Completed,
+            });
         _progress.RecordType = ProgressRecordType.Completed;
         cmdlet.WriteProgress(_progress);
         foreach (var summary in summaries)

@@ -41,6 +41,9 @@ public abstract class BufferedRowTarget : IRowTarget
     /// <summary>Orphans the remote target finds by its parent lookups (the .sql file target leaves them to D1).</summary>
     public event Action<OrphanRow>? OrphanFound;
 
+    /// <summary>How far a target writing over the network has got (the remote D1 raises it; the .sql file target does not).</summary>
+    public event Action<TargetProgress>? Progress;
+
     // Neither target raises this: the DDL leaves nothing out.
     public event Action<SchemaWarning>? SchemaWarningRaised { add { } remove { } }
 
@@ -162,6 +165,8 @@ public abstract class BufferedRowTarget : IRowTarget
     private protected void RaiseRowFailed(RowError error) => RowFailed?.Invoke(error);
 
     private protected void RaiseOrphanFound(OrphanRow orphan) => OrphanFound?.Invoke(orphan);
+
+    private protected void RaiseProgress(TargetProgress progress) => Progress?.Invoke(progress);
 
     private protected void RaiseLog(string line) => Log?.Invoke(line);
 

@@ -90,13 +90,11 @@ public sealed class RemoteD1Target : BufferedRowTarget
 
     readonly long _started = Stopwatch.GetTimestamp();
 
-    /// <summary>Rows, requests, bytes and rate so far, after each batch or chunk and with each of D1's import messages.</summary>
-    public event Action<TargetProgress>? Progress;
-
+    /// <summary>Rows, requests, bytes and rate so far (<see cref="BufferedRowTarget.Progress"/>), after each batch or chunk and with each of D1's import messages.</summary>
     void RaiseProgress(string? message = null)
     {
         var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        Progress?.Invoke(new TargetProgress(RowsWritten, Requests, BytesSent, seconds > 0 ? RowsWritten / seconds : 0, message));
+        RaiseProgress(new TargetProgress(RowsWritten, Requests, BytesSent, seconds > 0 ? RowsWritten / seconds : 0, message));
     }
 
     /// <summary>
