@@ -25,23 +25,8 @@ ALTER TABLE notes ADD CONSTRAINT notes_user_fk FOREIGN KEY (user_id) REFERENCES 
 ALTER TABLE categories ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES categories (id) NOT VALID;
 '@
 
-    $root = Get-MigrationRepoRoot
-    $line = & node (Join-Path $root 'tests/d1-api-server/server.mjs') start --databases 'wfail,wskip,wnull,wkill' | Select-Object -Last 1
-    $d1 = $line | ConvertFrom-Json
-    $uuids = @{}
-    foreach ($d in $d1.databases) { $uuids[$d.name] = $d.uuid }
-    $saved = @{}
-    foreach ($name in 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_BASE_URL') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
-    $env:CLOUDFLARE_API_TOKEN = $d1.token
-    $env:CLOUDFLARE_ACCOUNT_ID = $d1.account_id
-    $env:CLOUDFLARE_API_BASE_URL = $d1.api_base_url
-
-    function Invoke-RemoteSql {
-        param([string] $Database, [string] $Sql)
-        $uri = "$($d1.api_base_url)/accounts/$($d1.account_id)/d1/database/$($uuids[$Database])/raw"
-        $answer = Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = "Bearer $($d1.token)" } -ContentType 'application/json' -Body (@{ sql = $Sql } | ConvertTo-Json -Compress)
-        , @($answer.result[0].results.rows)
-    }
+    $d1 = Start-TestD1ApiServer -Database wfail, wskip, wnull, wkill
+    function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
 
     # A table's content, every value with its storage class (reals as %!.17g, text and blobs as hex), in a fixed order.
     function Get-FingerprintSql([string[]] $Columns, [string] $Table) {
@@ -55,8 +40,7 @@ ALTER TABLE categories ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (par
 }
 
 AfterAll {
-    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-    if ($d1) { & node (Join-Path $root 'tests/d1-api-server/server.mjs') stop $d1.state_dir | Out-Null }
+    Stop-TestD1ApiServer -Server $d1
     Stop-TestPostgres -Server $pgServer
 }
 

@@ -35,15 +35,15 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
     /// <summary>Every data table's content, value by value with its storage class, read locally and remotely by the same SQL.</summary>
     void AssertSameAsLocal(string local)
     {
-        var tables = Rows(local, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_migration_%' ORDER BY name").Select(r => (string)r[0]!).ToList();
+        var tables = TargetTestSupport.Rows(local, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_migration_%' ORDER BY name").Select(r => (string)r[0]!).ToList();
         Assert.Equal(tables, RemoteRows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_migration_%' AND name NOT LIKE '_cf%' ORDER BY name").Select(r => (string)r[0]!));
         foreach (var table in tables)
         {
-            var columns = Rows(local, $"SELECT name FROM pragma_table_info('{table}')").Select(r => SqlQuote.Identifier((string)r[0]!)).ToList();
+            var columns = TargetTestSupport.Rows(local, $"SELECT name FROM pragma_table_info('{table}')").Select(r => SqlQuote.Identifier((string)r[0]!)).ToList();
             var values = string.Join(" || '|' || ", columns.Select(c =>
                 $"typeof({c}) || ':' || coalesce(CASE typeof({c}) WHEN 'blob' THEN hex({c}) WHEN 'real' THEN printf('%!.17g', {c}) WHEN 'text' THEN hex({c}) ELSE {c} END, '')"));
             var sql = $"SELECT count(*) || '#' || coalesce(group_concat(v, char(10)), '') FROM (SELECT {values} AS v FROM {SqlQuote.Identifier(table)} ORDER BY 1)";
-            Assert.True(Equals(Rows(local, sql).Single()[0], RemoteRows(sql).Single()[0]), $"table {table} differs between the local file and the remote D1");
+            Assert.True(Equals(TargetTestSupport.Rows(local, sql).Single()[0], RemoteRows(sql).Single()[0]), $"table {table} differs between the local file and the remote D1");
         }
     }
 
