@@ -108,6 +108,7 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
         try
         {
             new LocalUndoLog(Path).Arm(target, RunId, TablesWithRowsBefore);
+            target.RunId = RunId;
             // Its own connection: the target's is busy on the writer thread.
             if (IsResumed) _resume = new ResumeFilter(this, Path);
         }

@@ -76,6 +76,48 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         Assert.Equal(Expect([0L]), Rows(path, "SELECT count(*) FROM orders WHERE customer_id = 2"));
     }
 
+    [Fact]
+    public void A_run_stopped_before_its_deferred_keys_are_filled_in_fills_them_in_when_resumed()
+    {
+        var db = CatalogFixture.Create(pg);
+        var import = new ImportOptions { BatchSize = 2 };
+        var clean = _dir.File("clean.sqlite");
+        var expected = WholeDatabaseRun.Run(db, clean, CatalogFixture.Selection, CatalogFixture.Options, import);
+        var last = expected.Summaries.Last(s => s.RowsWritten > 0).Table;
+
+        // The first attempt dies at the last table's first batch: every earlier batch is
+        // committed, the cycle's and the self-reference's keys still NULL, nothing filled in yet.
+        var path = _dir.File("app.sqlite");
+        var dies = new Migration.Engine.Session.SessionOptions { Import = import, ObserveJournal = j => new DiesAt(j, last) };
+        Assert.ThrowsAny<Exception>(() => WholeDatabaseRun.Run(db, new LocalD1Database(path), CatalogFixture.Selection, CatalogFixture.Options, dies));
+        Assert.Contains(Rows(path, "SELECT captain_id FROM teams"), r => r[0] is null);
+        Assert.NotEmpty(Rows(path, $"SELECT 1 FROM {ForeignKeyGuard.PendingKeys}"));
+
+        var resumed = WholeDatabaseRun.Run(db, new LocalD1Database(path), CatalogFixture.Selection, CatalogFixture.Options,
+            new Migration.Engine.Session.SessionOptions { Import = import, Resume = true });
+
+        Assert.Empty(resumed.Errors);
+        foreach (var sql in new[] { "SELECT id, parent_id FROM categories ORDER BY id", "SELECT id, captain_id FROM teams ORDER BY id", "SELECT * FROM players ORDER BY 1" })
+            Assert.Equal(Rows(clean, sql), Rows(path, sql));
+        Assert.Equal(Expect([1L, 10L], [2L, 12L]), Rows(path, "SELECT id, captain_id FROM teams ORDER BY id"));
+        Assert.Empty(Rows(path, "PRAGMA foreign_key_check"));
+        Assert.Empty(Rows(path, $"SELECT 1 FROM {ForeignKeyGuard.PendingKeys}"));
+    }
+
+    /// <summary>A journal that fails the batch of <paramref name="table"/> inside its transaction (so it rolls back), as a crash there would.</summary>
+    sealed class DiesAt(IBatchJournal inner, string table) : IBatchJournal
+    {
+        public void RowRefused(Row row, RowError error) => inner.RowRefused(row, error);
+        public void PrepareBatch(IReadOnlyList<Row> rows) => inner.PrepareBatch(rows);
+        public UInt128 Hash(Row row) => inner.Hash(row);
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, IReadOnlyList<Row> rows) { Check(batch); inner.RecordBatch(statements, batch, rows); }
+        public void RecordBatch(IBatchStatements statements, BatchResult batch, BatchDigest digest) { Check(batch); inner.RecordBatch(statements, batch, digest); }
+        void Check(BatchResult batch)
+        {
+            if (batch.Table == table) throw new IOException($"the process died at {table}'s first batch");
+        }
+    }
+
     static void AssertRefused(string path, string sql, string constraint)
     {
         var ex = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Exec(path, "PRAGMA foreign_keys = ON; " + sql));

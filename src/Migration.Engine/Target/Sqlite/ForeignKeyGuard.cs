@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Migration.Engine.Journal;
 using Migration.Engine.Schema;
 
 namespace Migration.Engine.Target.Sqlite;
@@ -10,13 +11,29 @@ namespace Migration.Engine.Target.Sqlite;
 /// the insert when the file does not declare the key, after SQLite refused it when it does); the
 /// deferred keys are filled in at the end (<see cref="ApplyDeferred"/>).
 /// </summary>
+/// <remarks>
+/// Under a journaled run the deferred values go into the journal table <see cref="PendingKeys"/>
+/// in the batch's own transaction (so they commit with the rows, or not at all), and are
+/// deleted in the transaction that fills them in: a run stopped anywhere before the end (kill
+/// -9, a source failure) resumes with every key still to fill in. Held only in memory, they
+/// were lost with the process, and the resumed run left those keys NULL without a word.
+/// </remarks>
 internal sealed class ForeignKeyGuard : IDisposable
 {
     readonly SqliteConnection _connection;
     readonly ForeignKeyPlan _plan;
     readonly Dictionary<PlannedForeignKey, SqliteCommand> _lookups = new(ReferenceEqualityComparer.Instance);
     readonly int[] _keyOrdinals;
-    readonly List<(object?[] Key, string Describe, object?[] Values)> _pending = [];
+    readonly List<(long Id, object?[] Key, string Describe, object?[] Values)> _pending = [];
+    long? _runId;
+    string? _journalTable;
+    SqliteCommand? _record;
+
+    /// <summary>The journal table of deferred key values not yet filled in (one row per written row; empty once a run completes).</summary>
+    public const string PendingKeys = JournalTables.Prefix + "pending_keys";
+
+    const string PendingKeysDdl = "CREATE TABLE IF NOT EXISTS " + PendingKeys
+        + " (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL, key_image BLOB NOT NULL, values_image BLOB NOT NULL)";
 
     ForeignKeyGuard(SqliteConnection connection, ForeignKeyPlan plan, int[] keyOrdinals)
     {
@@ -32,6 +49,41 @@ internal sealed class ForeignKeyGuard : IDisposable
     public bool DeferInBatch => _plan.DeferInBatch;
 
     public bool HasDeferred => _plan.Deferred.Count > 0;
+
+    /// <summary>
+    /// Journals the deferred values of <paramref name="runId"/> in <see cref="PendingKeys"/>
+    /// (created here, outside any batch) instead of memory. Called before the table's first batch.
+    /// </summary>
+    public void JournalIn(long runId, string table)
+    {
+        if (!HasDeferred) return;
+        using (var create = _connection.CreateCommand())
+        {
+            create.CommandText = PendingKeysDdl;
+            create.ExecuteNonQuery();
+        }
+        _runId = runId;
+        _journalTable = table;
+    }
+
+    /// <summary>
+    /// On a journaled run: the tables (other than <paramref name="applied"/>) whose deferred keys an
+    /// earlier attempt journaled and this attempt did not fill in (it wrote no row of them), with counts.
+    /// </summary>
+    public static IReadOnlyList<(string Table, long Rows)> Unapplied(SqliteConnection connection, long runId)
+    {
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = $name";
+        exists.Parameters.AddWithValue("$name", PendingKeys);
+        if (exists.ExecuteScalar() is null) return [];
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT table_name, count(*) FROM " + PendingKeys + " WHERE run_id = $run GROUP BY table_name ORDER BY table_name";
+        cmd.Parameters.AddWithValue("$run", runId);
+        using var reader = cmd.ExecuteReader();
+        var left = new List<(string, long)>();
+        while (reader.Read()) left.Add((reader.GetString(0), reader.GetInt64(1)));
+        return left;
+    }
 
     /// <summary>
     /// The guard for a table, or null when it has no foreign keys (see <see cref="ForeignKeyPlan.For"/>).
@@ -102,8 +154,8 @@ internal sealed class ForeignKeyGuard : IDisposable
         return copy;
     }
 
-    /// <summary>Remembers a written row's deferred key values, to fill in at the end.</summary>
-    public void Written(Row row)
+    /// <summary>Remembers a written row's deferred key values, to fill in at the end (in the journal, inside the row's batch transaction, when the run is journaled).</summary>
+    public void Written(Row row, SqliteTransaction transaction)
     {
         if (_plan.Deferred.Count == 0) return;
         var values = row.GetValues();
@@ -112,7 +164,42 @@ internal sealed class ForeignKeyGuard : IDisposable
         var kept = new object?[values.Length];
         foreach (var k in _plan.Deferred)
             foreach (var o in k.Ordinals) kept[o] = values[o];
-        _pending.Add(([.. _keyOrdinals.Select(o => values[o])], row.DescribeKey(), kept));
+        object?[] key = [.. _keyOrdinals.Select(o => values[o])];
+        if (_runId is not { } runId)
+        {
+            _pending.Add((0, key, row.DescribeKey(), kept));
+            return;
+        }
+        if (_record is null)
+        {
+            _record = _connection.CreateCommand();
+            _record.CommandText = "INSERT INTO " + PendingKeys + " (run_id, table_name, row_key, key_image, values_image) VALUES ($run, $table, $row, $key, $values)";
+            _record.Parameters.AddWithValue("$run", runId);
+            _record.Parameters.AddWithValue("$table", _journalTable);
+            _record.Parameters.Add("$row", SqliteType.Text);
+            _record.Parameters.Add("$key", SqliteType.Blob);
+            _record.Parameters.Add("$values", SqliteType.Blob);
+        }
+        _record.Transaction = transaction;
+        _record.Parameters["$row"].Value = row.DescribeKey();
+        _record.Parameters["$key"].Value = RowImage.Encode(key);
+        _record.Parameters["$values"].Value = RowImage.Encode(kept);
+        _record.ExecuteNonQuery();
+    }
+
+    /// <summary>The deferred values to fill in: this attempt's and, journaled, every earlier attempt's of the same run.</summary>
+    List<(long Id, object?[] Key, string Describe, object?[] Values)> Pending()
+    {
+        if (_runId is not { } runId) return _pending;
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT id, row_key, key_image, values_image FROM " + PendingKeys + " WHERE run_id = $run AND table_name = $table ORDER BY id";
+        cmd.Parameters.AddWithValue("$run", runId);
+        cmd.Parameters.AddWithValue("$table", _journalTable);
+        using var reader = cmd.ExecuteReader();
+        var pending = new List<(long, object?[], string, object?[])>();
+        while (reader.Read())
+            pending.Add((reader.GetInt64(0), RowImage.Decode((byte[])reader.GetValue(2)), reader.GetString(1), RowImage.Decode((byte[])reader.GetValue(3))));
+        return pending;
     }
 
     /// <summary>
@@ -123,13 +210,15 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// </summary>
     public (int Deleted, int Orphans) ApplyDeferred(SqliteTableInfo table, TableSchema schema, int batchSize, Action<OrphanRow> orphanFound, Action<RowError> rowFailed)
     {
-        if (_pending.Count == 0) return (0, 0);
+        var pending = Pending();
+        if (pending.Count == 0) return (0, 0);
         var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         int deleted = 0, orphans = 0;
-        for (var start = 0; start < _pending.Count; start += batchSize)
+        for (var start = 0; start < pending.Count; start += batchSize)
         {
             using var transaction = _connection.BeginTransaction();
-            foreach (var (keyValues, describe, values) in _pending.Skip(start).Take(batchSize))
+            var page = pending.Skip(start).Take(batchSize).ToList();
+            foreach (var (_, keyValues, describe, values) in page)
             {
                 var set = new List<int>();
                 var skip = false;
@@ -163,6 +252,17 @@ internal sealed class ForeignKeyGuard : IDisposable
                         $"filling in the deferred foreign key failed: {ex.Message}", string.Join(", ", set.Select(o => ValueExcerpt.Of(values[o])))));
                 }
             }
+            if (_runId is { } runId)
+            {
+                // Filled in and forgotten together: a fix-up is applied exactly once.
+                using var done = _connection.CreateCommand();
+                done.Transaction = transaction;
+                done.CommandText = "DELETE FROM " + PendingKeys + " WHERE run_id = $run AND table_name = $table AND id <= $last";
+                done.Parameters.AddWithValue("$run", runId);
+                done.Parameters.AddWithValue("$table", _journalTable);
+                done.Parameters.AddWithValue("$last", page[^1].Id);
+                done.ExecuteNonQuery();
+            }
             transaction.Commit();
         }
         _pending.Clear();
@@ -173,5 +273,7 @@ internal sealed class ForeignKeyGuard : IDisposable
     {
         foreach (var lookup in _lookups.Values) lookup.Dispose();
         _lookups.Clear();
+        _record?.Dispose();
+        _record = null;
     }
 }

@@ -33,5 +33,18 @@ public sealed class LocalD1Database : ITargetDatabase
     IRowTarget ITargetDatabase.Open(ImportOptions options, IJournaledRun? run, Func<IBatchJournal, IBatchJournal>? observe) =>
         Open(options, run is null ? null : run as MigrationRun ?? throw new ArgumentException("The run was not started by this database.", nameof(run)), observe);
 
+    /// <summary>
+    /// A resumed run's foreign keys loaded NULL first and not filled in yet (journaled by an
+    /// earlier attempt): the session opens the target even when no row comes, so the run cannot
+    /// end Completed with them NULL (see <see cref="SqliteTarget"/>'s end of load).
+    /// </summary>
+    public bool HasUnfinishedWork(IJournaledRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!File.Exists(Path)) return false;
+        using var connection = SqliteTarget.OpenConnection(Path, readOnly: true);
+        return ForeignKeyGuard.Unapplied(connection, run.RunId).Count > 0;
+    }
+
     public override string ToString() => Path;
 }

@@ -133,6 +133,9 @@ public sealed class SqliteTarget : IRowTarget
 
     internal IBatchJournal? Journal { get; }
 
+    /// <summary>The journaled run writing through this target (set by <see cref="Journal.MigrationRun.OpenTarget"/>): deferred foreign-key values are journaled under it.</summary>
+    internal long? RunId { get; set; }
+
     /// <summary>Adds one D1 row; creates its table on first sight when missing; writes a batch when one is full.</summary>
     /// <exception cref="TargetSchemaException">The row's table is refused as a whole (limits, reserved name, missing columns, Upsert without a key).</exception>
     public void Add(Row row)
@@ -178,6 +181,7 @@ public sealed class SqliteTarget : IRowTarget
                 WaitIdle();
                 // The writer is idle: the end-of-load steps use the connection from here.
                 foreach (var writer in _order) writer.ApplyDeferred();
+                ThrowIfDeferredKeysLeft();
                 if (!Options.DryRun) CreateIndexesAndAnalyze();
                 DrainEvents();
             }
@@ -444,6 +448,21 @@ public sealed class SqliteTarget : IRowTarget
         RaiseLog($"{schema.Name}: created from the source's definition ({schema.Definition.Uniques.Count} unique, {schema.Definition.Checks.Count} check, {schema.Definition.ForeignKeys.Count} foreign key constraints; {schema.Definition.Indexes.Count} indexes after the data).");
     }
 
+    /// <summary>
+    /// A resumed run that received no row of a table whose deferred keys an earlier attempt
+    /// journaled has no plan to fill them in with: it stops loudly rather than complete with
+    /// those keys NULL.
+    /// </summary>
+    void ThrowIfDeferredKeysLeft()
+    {
+        if (RunId is not { } runId || Options.DryRun) return;
+        var left = ForeignKeyGuard.Unapplied(Connection!, runId);
+        if (left.Count == 0) return;
+        throw new InvalidOperationException(string.Join("; ", left.Select(l =>
+            $"Table {l.Table}: {l.Rows} rows were written by an earlier attempt of run {runId} with foreign keys to fill in at the end (a cycle or self-reference), and this attempt received no row of {l.Table} to fill them in with"))
+            + ". Their keys stay NULL: undo the run (Undo-Migration) and load again.");
+    }
+
     TableWriter CreateWriter(TableSchema schema)
     {
         TableBinding.CheckD1Limits(schema, Options.Limits);
@@ -482,6 +501,7 @@ public sealed class SqliteTarget : IRowTarget
             throw;
         }
 
+        if (guard is not null && RunId is { } runId) guard.JournalIn(runId, table.Name);
         var writer = new TableWriter(this, table, schema) { Guard = guard };
         _writers.Add(table.Name, writer);
         _order.Add(writer);

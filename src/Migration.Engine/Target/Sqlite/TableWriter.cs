@@ -365,7 +365,7 @@ internal sealed class TableWriter : IDisposable
         if (inserted)
         {
             _batchWritten++;
-            _guard?.Written(row);
+            _guard?.Written(row, transaction);
             return true;
         }
         if (refusal is null)
