@@ -86,20 +86,6 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
         Assert.Equal(localResults.Select(r => (r.Table, r.Check, r.Passed)), results.Select(r => (r.Table, r.Check, r.Passed)));
     }
 
-    const string Orphans = """
-        CREATE TABLE parents (id int PRIMARY KEY);
-        CREATE TABLE kids (id int PRIMARY KEY, parent_id int, name text);
-        CREATE TABLE strict_kids (id int PRIMARY KEY, parent_id int NOT NULL);
-        CREATE TABLE nodes (id int PRIMARY KEY, up int);
-        INSERT INTO parents VALUES (1), (2);
-        INSERT INTO kids VALUES (1, 1, 'ok'), (2, 99, 'orphan'), (3, NULL, 'none');
-        INSERT INTO strict_kids VALUES (1, 2), (2, 77);
-        INSERT INTO nodes VALUES (1, NULL), (2, 1), (3, 55);
-        ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
-        ALTER TABLE strict_kids ADD CONSTRAINT strict_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
-        ALTER TABLE nodes ADD CONSTRAINT nodes_up_fk FOREIGN KEY (up) REFERENCES nodes (id) NOT VALID;
-        """;
-
     [Theory]
     [InlineData(OrphanPolicy.Fail)]
     [InlineData(OrphanPolicy.Skip)]
@@ -107,7 +93,7 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
     public void Orphans_follow_the_policy_as_locally_named_by_table_key_and_parent_and_quarantined(OrphanPolicy policy)
     {
         var db = _pg.CreateDatabase("orphans");
-        _pg.Execute(db, Orphans);
+        _pg.Execute(db, OrphanFixture.Sql);
         var local = _dir.File($"orphans-{policy}.sqlite");
         var import = new ImportOptions { OrphanPolicy = policy };
         var localRun = WholeDatabaseRun.Run(db, local, PgTableSelection.All, ConversionOptions.Default, import);

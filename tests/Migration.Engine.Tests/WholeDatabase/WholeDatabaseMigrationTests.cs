@@ -124,20 +124,6 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         Assert.Contains(constraint, ex.Message, StringComparison.Ordinal);
     }
 
-    const string Orphans = """
-        CREATE TABLE parents (id int PRIMARY KEY);
-        CREATE TABLE kids (id int PRIMARY KEY, parent_id int, name text);
-        CREATE TABLE strict_kids (id int PRIMARY KEY, parent_id int NOT NULL);
-        CREATE TABLE nodes (id int PRIMARY KEY, up int);
-        INSERT INTO parents VALUES (1), (2);
-        INSERT INTO kids VALUES (1, 1, 'ok'), (2, 99, 'orphan'), (3, NULL, 'none');
-        INSERT INTO strict_kids VALUES (1, 2), (2, 77);
-        INSERT INTO nodes VALUES (1, NULL), (2, 1), (3, 55);
-        ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
-        ALTER TABLE strict_kids ADD CONSTRAINT strict_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;
-        ALTER TABLE nodes ADD CONSTRAINT nodes_up_fk FOREIGN KEY (up) REFERENCES nodes (id) NOT VALID;
-        """;
-
     [Theory]
     [InlineData(OrphanPolicy.Fail)]
     [InlineData(OrphanPolicy.Skip)]
@@ -145,7 +131,7 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
     public void Orphans_follow_the_policy_and_each_is_reported(OrphanPolicy policy)
     {
         var db = pg.CreateDatabase("orphans");
-        pg.Execute(db, Orphans);
+        pg.Execute(db, OrphanFixture.Sql);
         var path = _dir.File($"orphans-{policy}.sqlite");
         var run = WholeDatabaseRun.Run(db, path, PgTableSelection.All, ConversionOptions.Default, new ImportOptions { OrphanPolicy = policy });
 
