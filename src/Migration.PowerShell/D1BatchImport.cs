@@ -33,6 +33,9 @@ internal sealed class D1BatchImport : IDisposable
         _producer = destination.Producer();
         _report = new ImportReport(cmdlet, () => _current ?? cmdlet.InputObject, destination.Location, destination.DryRun,
             cmdlet.PassThru.IsPresent && !destination.IsSqlFile, () => _session?.Run?.RunId);
+        _toRow = ToRow;
+        _openTarget = OpenTarget;
+        _add = Add;
     }
 
     /// <summary>The import the cmdlet's parameters describe; null when the user declined it (nothing is done).</summary>
@@ -58,22 +61,39 @@ internal sealed class D1BatchImport : IDisposable
                 "TableNameRequired", ErrorCategory.InvalidArgument, input));
             return;
         }
-        if (_session is null && _destination.Remote is { } remote && !_cmdlet.Resuming)
-        {
-            // A -Method mistake is refused before the run starts: no run row, nothing written.
-            string[] tables = input.BaseObject is Row first ? (first.GetSchema().Kind == SchemaKind.D1 ? [.. first.GetSchema().TablesLoadedWith()] : [])
-                : input.BaseObject is RejectedRow || tableName is null ? [] : [tableName];
-            _report.Run(() => remote.Database.CheckImportMethod(tables, new ImportOptions { Method = _cmdlet.Method, DryRun = _destination.DryRun }),
-                "RemoteD1Parameters", ErrorCategory.InvalidArgument);
-        }
+        if (_session is null && _destination.Remote is not null && !_cmdlet.Resuming) CheckImportMethod(input, tableName);
         if (!StartSession()) return;
-        var session = _session!;
-        Row? row = null;
-        _report.Run(() => row = _producer.ToD1Row(input, tableName, session));
-        if (row is null) return;
-        _report.Run(session.OpenTarget, "TargetOpenFailed", ErrorCategory.OpenError);
-        _report.Run(() => session.Add(row));
+        // The steps are delegates made once (_toRow, _openTarget, _add) over fields, not lambdas
+        // per record: a closure and three delegates per row were ~250 bytes of the pipeline's
+        // garbage per row in pwsh (measured by allocation ticks at 111k rows).
+        _tableName = tableName;
+        _row = null;
+        _report.Run(_toRow);
+        if (_row is null) return;
+        _report.Run(_openTarget, "TargetOpenFailed", ErrorCategory.OpenError);
+        _report.Run(_add);
+        _row = null;
     }
+
+    /// <summary>A -Method mistake is refused before the run starts: no run row, nothing written.</summary>
+    void CheckImportMethod(PSObject input, string? tableName)
+    {
+        var remote = _destination.Remote!;
+        string[] tables = input.BaseObject is Row first ? (first.GetSchema().Kind == SchemaKind.D1 ? [.. first.GetSchema().TablesLoadedWith()] : [])
+            : input.BaseObject is RejectedRow || tableName is null ? [] : [tableName];
+        _report.Run(() => remote.Database.CheckImportMethod(tables, new ImportOptions { Method = _cmdlet.Method, DryRun = _destination.DryRun }),
+            "RemoteD1Parameters", ErrorCategory.InvalidArgument);
+    }
+
+    readonly Action _toRow, _openTarget, _add;
+    string? _tableName;
+    Row? _row;
+
+    void ToRow() => _row = _producer.ToD1Row(_current!, _tableName, _session!);
+
+    void OpenTarget() => _session!.OpenTarget();
+
+    void Add() => _session!.Add(_row!);
 
     /// <summary>Writes what is buffered and finishes the run; with -SqlPath -PassThru, emits the files written.</summary>
     public void End()
@@ -85,9 +105,11 @@ internal sealed class D1BatchImport : IDisposable
     }
 
     /// <summary>Starts or resumes the journaled run; false when there is nothing to write (the run completed already).</summary>
-    bool StartSession()
+    bool StartSession() => _session is not null ? !_discard : StartNewSession();
+
+    // Apart from StartSession, which runs per record: the closure below is allocated on entry.
+    bool StartNewSession()
     {
-        if (_session is not null) return !_discard;
         var started = false;
         _report.Run(() =>
         {

@@ -11,6 +11,12 @@ namespace Migration.PowerShell;
 /// </summary>
 public static class InputItems
 {
+    /// <summary>
+    /// True when the binding holds one record (always, from the pipeline): the cmdlet takes it
+    /// as it is, without <see cref="Of"/>'s enumerator (an allocation per row per cmdlet).
+    /// </summary>
+    public static bool IsOne(PSObject input) => !IsCollection(input.BaseObject);
+
     public static IEnumerable<PSObject> Of(PSObject input)
     {
         if (!IsCollection(input.BaseObject))

@@ -88,7 +88,8 @@ public sealed class ConvertToD1RowCommand : KvShapingCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var item in InputItems.Of(InputObject)) Convert(item);
+        if (InputItems.IsOne(InputObject)) Convert(InputObject);
+        else foreach (var item in InputItems.Of(InputObject)) Convert(item);
     }
 
     void Convert(PSObject input)

@@ -162,6 +162,11 @@ public sealed class ImportD1BatchCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
+        if (InputItems.IsOne(InputObject))
+        {
+            if (_import is not null && !_stopping && _import.Accepting) _import.Import(InputObject);
+            return;
+        }
         foreach (var item in InputItems.Of(InputObject))
         {
             if (_import is null || _stopping || !_import.Accepting) return;
