@@ -15,7 +15,13 @@ internal sealed record PlannedForeignKey(ForeignKeyDefinition Definition, int[] 
     public string Describe(object?[] values) => string.Join(", ", Ordinals.Select(o => ValueExcerpt.Of(values[o])));
 
     /// <summary>Whether a row's key names a parent at all (MATCH SIMPLE: a NULL in the key is not checked).</summary>
-    public bool HasValue(object?[] values) => Ordinals.All(o => values[o] is not null);
+    public bool HasValue(object?[] values)
+    {
+        // A loop, not Ordinals.All(lambda): asked for every row, and the lambda captured the row.
+        foreach (var o in Ordinals)
+            if (values[o] is null) return false;
+        return true;
+    }
 }
 
 /// <summary>

@@ -22,7 +22,10 @@ internal sealed class ForeignKeyGuard : IDisposable
 {
     readonly SqliteConnection _connection;
     readonly ForeignKeyPlan _plan;
-    readonly Dictionary<PlannedForeignKey, SqliteCommand> _lookups = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<PlannedForeignKey, PreparedLookup> _lookups = new(ReferenceEqualityComparer.Instance);
+    // One delegate for every row's check (over _checking), not a closure per row.
+    readonly Func<PlannedForeignKey, bool> _parentExists;
+    object?[]? _checking;
     readonly int[] _keyOrdinals;
     readonly List<(long Id, object?[] Key, string Describe, object?[] Values)> _pending = [];
     long? _runId;
@@ -40,6 +43,7 @@ internal sealed class ForeignKeyGuard : IDisposable
         _connection = connection;
         _plan = plan;
         _keyOrdinals = keyOrdinals;
+        _parentExists = key => ParentExists(key, _checking!);
     }
 
     /// <summary>Parent tables whose buffered rows must be written before a batch of this table.</summary>
@@ -106,25 +110,30 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// <summary>Whether any key is left to SQLite, so a FOREIGN KEY failure of an insert can be explained by <see cref="Resolve"/>.</summary>
     public bool HasTargetEnforcedKeys => _plan.Immediate.Any(k => k.EnforcedByTarget);
 
-    SqliteCommand Lookup(PlannedForeignKey key)
+    PreparedLookup Lookup(PlannedForeignKey key)
     {
-        if (_lookups.TryGetValue(key, out var cmd)) return cmd;
+        if (_lookups.TryGetValue(key, out var lookup)) return lookup;
         var fk = key.Definition;
-        cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT 1 FROM " + SqlQuote.Identifier(fk.ParentTable) + " WHERE "
-            + string.Join(" AND ", fk.ParentColumns.Select((c, i) => SqlQuote.Identifier(c) + " = " + SqliteSql.Parameter(i))) + " LIMIT 1";
-        for (var i = 0; i < fk.ParentColumns.Count; i++) cmd.Parameters.Add(new SqliteParameter(SqliteSql.Parameter(i), DBNull.Value));
-        cmd.Prepare();
-        _lookups[key] = cmd;
-        return cmd;
+        lookup = new PreparedLookup(_connection, "SELECT 1 FROM " + SqlQuote.Identifier(fk.ParentTable) + " WHERE "
+            + string.Join(" AND ", fk.ParentColumns.Select((c, i) => SqlQuote.Identifier(c) + " = " + SqliteSql.Parameter(i))) + " LIMIT 1", fk.ParentColumns.Count);
+        _lookups[key] = lookup;
+        return lookup;
     }
 
-    bool ParentExists(PlannedForeignKey key, object?[] values, SqliteTransaction? transaction)
+    /// <summary>Whether the parent row exists; on the target connection, so inside its open transaction.</summary>
+    bool ParentExists(PlannedForeignKey key, object?[] values) => Lookup(key).Exists(values, key.Ordinals);
+
+    bool Check(Row row, object?[] values, bool enforcedByTarget, ref object?[]? copy, out OrphanRow? orphan, out RowError? error)
     {
-        var lookup = Lookup(key);
-        lookup.Transaction = transaction;
-        for (var i = 0; i < key.Ordinals.Length; i++) lookup.Parameters[i].Value = values[key.Ordinals[i]]!;
-        return lookup.ExecuteScalar() is not null;
+        _checking = values;
+        try
+        {
+            return _plan.Check(row, values, enforcedByTarget, _parentExists, ref copy, out orphan, out error);
+        }
+        finally
+        {
+            _checking = null;
+        }
     }
 
     /// <summary>
@@ -132,11 +141,11 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// under <see cref="OrphanPolicy.Null"/>, orphan keys NULL); null when the row is not to be
     /// written (<paramref name="orphan"/> or <paramref name="error"/> says why).
     /// </summary>
-    public object?[]? Prepare(Row row, SqliteTransaction transaction, out OrphanRow? orphan, out RowError? error)
+    public object?[]? Prepare(Row row, out OrphanRow? orphan, out RowError? error)
     {
         var values = row.GetValues();
         object?[]? copy = null;
-        if (!_plan.Check(row, values, enforcedByTarget: false, k => ParentExists(k, values, transaction), ref copy, out orphan, out error)) return null;
+        if (!Check(row, values, enforcedByTarget: false, ref copy, out orphan, out error)) return null;
         return _plan.WithDeferredNull(copy ?? values);
     }
 
@@ -147,17 +156,22 @@ internal sealed class ForeignKeyGuard : IDisposable
     /// not to be written (<paramref name="orphan"/>/<paramref name="error"/> say why; both null:
     /// no orphan found, so the refusal stands as SQLite reported it).
     /// </summary>
-    public object?[]? Resolve(Row row, object?[] sent, SqliteTransaction transaction, out OrphanRow? orphan, out RowError? error)
+    public object?[]? Resolve(Row row, object?[] sent, out OrphanRow? orphan, out RowError? error)
     {
         object?[]? copy = null;
-        if (!_plan.Check(row, sent, enforcedByTarget: true, k => ParentExists(k, sent, transaction), ref copy, out orphan, out error)) return null;
+        if (!Check(row, sent, enforcedByTarget: true, ref copy, out orphan, out error)) return null;
         return copy;
     }
 
     /// <summary>Remembers a written row's deferred key values, to fill in at the end (in the journal, inside the row's batch transaction, when the run is journaled).</summary>
     public void Written(Row row, SqliteTransaction transaction)
     {
-        if (_plan.Deferred.Count == 0) return;
+        // Called for every row written: the closures of Remember are allocated on its entry, so only for tables with deferred keys.
+        if (_plan.Deferred.Count > 0) Remember(row, transaction);
+    }
+
+    void Remember(Row row, SqliteTransaction transaction)
+    {
         var values = row.GetValues();
         if (_plan.Deferred.All(k => k.Ordinals.All(o => values[o] is null))) return;
         // Only the key and the deferred values are kept (not the whole row) for the end of the load.
@@ -225,7 +239,7 @@ internal sealed class ForeignKeyGuard : IDisposable
                 foreach (var key in _plan.Deferred)
                 {
                     if (!key.HasValue(values)) continue;
-                    if (ParentExists(key, values, transaction)) { set.AddRange(key.Ordinals); continue; }
+                    if (ParentExists(key, values)) { set.AddRange(key.Ordinals); continue; }
                     orphans++;
                     var (orphan, error) = _plan.DeferredOrphan(describe, key, key.Describe(values));
                     orphanFound(orphan);

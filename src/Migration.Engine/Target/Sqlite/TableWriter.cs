@@ -338,7 +338,7 @@ internal sealed class TableWriter : IDisposable
         var values = row.GetValues();
         if (_guard is not null)
         {
-            var checkedValues = _guard.Prepare(row, transaction, out var orphan, out var error);
+            var checkedValues = _guard.Prepare(row, out var orphan, out var error);
             if (orphan is not null) { _orphans++; _target.Raise(orphan); }
             if (checkedValues is null)
             {
@@ -353,7 +353,7 @@ internal sealed class TableWriter : IDisposable
         {
             // The keys the table declares were checked by SQLite itself; only now is the
             // parent looked up, to name the orphan and apply -OrphanPolicy.
-            var retry = guard.Resolve(row, values, transaction, out var orphan, out var error);
+            var retry = guard.Resolve(row, values, out var orphan, out var error);
             if (orphan is not null) { _orphans++; _target.Raise(orphan); }
             if (retry is not null) inserted = _insert.Insert(retry, out refusal);
             else if (orphan is not null)
