@@ -16,7 +16,7 @@
     RequiredAssemblies   = @('Migration.Engine.dll', 'Migration.PowerShell.dll')
     TypesToProcess       = @('Migration.types.ps1xml')
     FormatsToProcess     = @('Migration.format.ps1xml')
-    CmdletsToExport      = @('Export-PgTable', 'Export-KvEntry', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity', 'Get-MigrationRun', 'Undo-Migration', 'Export-D1Table', 'ConvertTo-PgRow', 'Import-PgTable')
+    CmdletsToExport      = @('Export-PgTable', 'Export-KvEntry', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity', 'Get-MigrationRun', 'Undo-Migration', 'Export-D1Table', 'ConvertTo-PgRow', 'Import-PgTable', 'Export-PgSchema')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -225,10 +225,30 @@ public static class ExpectedSurface
             new("DeferForeignKeys", Sma + "SwitchParameter"),
             new("PassThru", Sma + "SwitchParameter"),
         ],
+        ["Export-PgSchema"] =
+        [
+            new("Path", "System.String", Mandatory: true, Set: "Path"),
+            new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
+            new("Table", "System.String[]", FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("All", Sma + "SwitchParameter"),
+            new("ExcludeTable", "System.String[]"),
+            new("TableMap", "System.Collections.Hashtable"),
+            new("ColumnMap", "System.Collections.Hashtable"),
+            new("Exclude", "System.String[]"),
+            new("ColumnNaming", "Migration.Engine.Convert.D1ToPg.ColumnNaming"),
+            new("IdMap", "Migration.Engine.Target.Postgres.IdMapMode"),
+            new("ColumnType", "System.Collections.Hashtable"),
+            new("ValueScan", "Migration.Engine.Target.Postgres.ValueScan"),
+            new("SampleSize", "System.Int32"),
+            new("AfterLoad", Sma + "SwitchParameter"),
+            new("OutFile", "System.String"),
+            new("Force", Sma + "SwitchParameter"),
+            new("AllowUnmatchedName", Sma + "SwitchParameter"),
+        ],
     };
 
     /// <summary>Cmdlets that change data: they must support -WhatIf/-Confirm.</summary>
-    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration", "Export-D1Schema", "Import-PgTable" };
+    public static readonly IReadOnlySet<string> Writers = new HashSet<string> { "Import-D1Batch", "Undo-Migration", "Export-D1Schema", "Import-PgTable", "Export-PgSchema" };
 
     /// <summary>ConfirmImpact of each writer: Medium (2) asks only with -Confirm; High (3) asks by default.</summary>
     public static readonly IReadOnlyDictionary<string, int> ConfirmImpact = new Dictionary<string, int>
@@ -237,6 +257,7 @@ public static class ExpectedSurface
         ["Undo-Migration"] = 3,
         ["Export-D1Schema"] = 2,
         ["Import-PgTable"] = 2,
+        ["Export-PgSchema"] = 2,
     };
 
     public static readonly IReadOnlyDictionary<string, string[]> OutputTypes = new Dictionary<string, string[]>
@@ -252,5 +273,6 @@ public static class ExpectedSurface
         ["Export-D1Table"] = ["Migration.Engine.Schema.Row"],
         ["ConvertTo-PgRow"] = ["Migration.Engine.Schema.Row", "Migration.Engine.Journal.RejectedRow"],
         ["Import-PgTable"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
+        ["Export-PgSchema"] = ["Migration.Engine.Target.Postgres.PgSchemaStatement", "Migration.Engine.Schema.SchemaWarning", "System.IO.FileInfo"],
     };
 }

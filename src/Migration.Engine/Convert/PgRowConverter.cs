@@ -135,10 +135,32 @@ public sealed class PgRowConverter
     /// <summary>The Postgres table a D1 table goes into (TableMap, else the same name).</summary>
     public TableSchema FindTargetTable(TableSchema source)
     {
-        var name = MapKeys.TryFind(_options.TableMap, [source.SourceTable], source.Name, "TableMap", out var mapped) ? mapped : source.SourceTable;
+        var name = TargetTableName(_options, source);
         return FindTable(name) ?? throw new MappingException(source.Name,
             $"the Postgres database has no table \"{name}\"" + (Preflight.NameSuggestion.Closest(name, _catalog.Select(t => t.Name)) is { } near ? $" (did you mean {near}?)" : "")
             + ". Create it first (the target schema comes first), or map the table with -TableMap.");
+    }
+
+    /// <summary>The Postgres table name a D1 table goes into: -TableMap, else the same name (the one rule, shared with Export-PgSchema).</summary>
+    public static string TargetTableName(PgConversionOptions options, TableSchema source)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        return MapKeys.TryFind(options.TableMap, [source.SourceTable], source.Name, "TableMap", out var mapped) ? mapped : source.SourceTable;
+    }
+
+    /// <summary>
+    /// The Postgres column name a D1 column goes to (-ColumnMap, else -ColumnNaming, else the same
+    /// name), or null when -Exclude leaves it out: the one rule, shared with Export-PgSchema.
+    /// </summary>
+    public static string? TargetColumnName(PgConversionOptions options, TableSchema source, string column)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        var keys = MapKeys.ForColumn(null, source.SourceTable, column);
+        if (MapKeys.Contains(options.Exclude, keys, source.Name, "Exclude")) return null;
+        return MapKeys.TryFind(options.ColumnMap, keys, source.Name, "ColumnMap", out var renamed) ? renamed
+            : options.ColumnNaming == ColumnNaming.SnakeCase ? SnakeCase.Of(column) : column;
     }
 
     TableSchema? FindTable(string name)
@@ -166,10 +188,7 @@ public sealed class PgRowConverter
         for (var i = 0; i < source.Columns.Count; i++)
         {
             var col = source.Columns[i];
-            var keys = MapKeys.ForColumn(null, source.SourceTable, col.Name);
-            if (MapKeys.Contains(_options.Exclude, keys, source.Name, "Exclude")) continue;
-            var name = MapKeys.TryFind(_options.ColumnMap, keys, source.Name, "ColumnMap", out var renamed) ? renamed
-                : _options.ColumnNaming == ColumnNaming.SnakeCase ? SnakeCase.Of(col.Name) : col.Name;
+            if (TargetColumnName(_options, source, col.Name) is not { } name) continue;
             // A computed column of the same name replaces this one (e.g. emailVerified 0/1 -> email_verified timestamptz).
             if (computedHere.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))) continue;
             var t = FindColumn(table, name);

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Migration.Engine.Source.Sqlite;
+using Migration.PowerShell.Completion;
 
 namespace Migration.PowerShell.Commands;
 
@@ -36,6 +37,7 @@ public sealed class ExportD1TableCommand : PSCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(D1TableCompleter))]
     public string[] Table { get; set; } = [];
 
     /// <summary>Every user table (never sqlite_*, _cf_* or the module's d1_migration_* journal), parents before children.</summary>
@@ -45,6 +47,7 @@ public sealed class ExportD1TableCommand : PSCmdlet
     /// <summary>With -All: tables to leave out (wildcards). A pattern that matches no table is an error.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(D1TableCompleter))]
     public string[]? ExcludeTable { get; set; }
 
     protected override void ProcessRecord()
@@ -55,60 +58,11 @@ public sealed class ExportD1TableCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        if (!All.IsPresent && _tables.Count == 0)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the tables to export (-Table), or give -All."), "TableRequired", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        if (ExcludeTable is not null && !All.IsPresent)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ExcludeTable applies with -All only; with -Table, name just the tables you want."), "ExcludeWithoutAll", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        string path;
-        try
-        {
-            path = ParameterSetName == LiteralPathSet
-                ? FileSystemPaths.ResolveExisting(this, LiteralPath, literal: true, nameof(LiteralPath))
-                : FileSystemPaths.ResolveExisting(this, Path, literal: false, nameof(Path));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "FileNotFound", ErrorCategory.ObjectNotFound, Path));
-            return;
-        }
-        SqliteFileSource source;
-        try
-        {
-            source = new SqliteFileSource(path);
-        }
-        catch (Exception ex) when (ex is SqliteSourceException or IOException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "NotADatabase", ErrorCategory.InvalidData, path));
-            return;
-        }
+        D1SourceTables.CheckChoice(this, All.IsPresent, _tables, ExcludeTable, "export");
+        var (source, path) = D1SourceTables.Open(this, ParameterSetName == LiteralPathSet, ParameterSetName == LiteralPathSet ? LiteralPath : Path);
         using (source)
         {
-            IReadOnlyList<TableSchema> tables;
-            try
-            {
-                if (All.IsPresent)
-                {
-                    var names = source.TableNames();
-                    foreach (var pattern in ExcludeTable ?? [])
-                        if (!names.Any(n => Wildcard.Matches(pattern, n)))
-                            throw new ArgumentException($"-ExcludeTable \"{pattern}\" matches no table of {path}"
-                                + (Engine.Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + "; nothing was exported.");
-                    tables = source.DescribeAll(new PgTableSelection(Tables: _tables.Count > 0 ? _tables : null, ExcludeTables: ExcludeTable), out var forward);
-                    foreach (var f in forward) WriteWarning($"Foreign key cycle: {f} points forward in the load order.");
-                }
-                else tables = source.Describe(_tables);
-            }
-            catch (Exception ex) when (ex is SqliteSourceException or ArgumentException)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "DescribeFailed", ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, path));
-                return;
-            }
+            var tables = D1SourceTables.Describe(this, source, path, All.IsPresent, _tables, ExcludeTable, "exported");
             WriteVerbose($"Reading {tables.Count} table(s) of {path} in one snapshot: {string.Join(", ", tables.Select(t => t.Name))}.");
             for (var i = 0; i < tables.Count; i++)
             {

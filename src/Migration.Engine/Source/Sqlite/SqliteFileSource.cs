@@ -208,7 +208,8 @@ public sealed class SqliteFileSource : IRowSource
         progress?.Invoke(new ExportProgress(table.Name, done, done));
     }
 
-    SqliteCommand Command(string sql)
+    /// <summary>A command inside this source's snapshot (the declared-schema reader uses it too).</summary>
+    internal SqliteCommand Command(string sql)
     {
         var cmd = _connection.CreateCommand();
         cmd.Transaction = _snapshot;
