@@ -13,7 +13,7 @@
     Description          = 'Moves data from PostgreSQL into Cloudflare D1 (SQLite) losslessly: Export-PgTable | ConvertTo-D1Row | Import-D1Batch, then proves it with Test-MigrationIntegrity.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    CmdletsToExport      = @('Export-PgTable', 'Export-KvEntry', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity', 'Get-MigrationRun', 'Undo-Migration', 'Export-D1Table', 'ConvertTo-PgRow', 'Import-PgTable')
+    CmdletsToExport      = @('Export-PgTable', 'Export-KvEntry', 'Export-D1Schema', 'ConvertTo-D1Row', 'Import-D1Batch', 'Test-MigrationIntegrity', 'Get-MigrationRun', 'Undo-Migration', 'Export-D1Table', 'ConvertTo-PgRow', 'Import-PgTable', 'Export-PgSchema')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

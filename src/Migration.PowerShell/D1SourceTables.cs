@@ -53,6 +53,11 @@ internal static class D1SourceTables
         {
             if (!all) return source.Describe(tables);
             var names = source.TableNames();
+            // With -All, -Table narrows by patterns: one that matches nothing is a typo, never an empty export.
+            foreach (var pattern in tables)
+                if (!names.Any(n => Wildcard.Matches(pattern, n)))
+                    throw new ArgumentException($"-Table \"{pattern}\" matches no table of {path}"
+                        + (Engine.Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + $"; nothing was {verb}.");
             foreach (var pattern in exclude ?? [])
                 if (!names.Any(n => Wildcard.Matches(pattern, n)))
                     throw new ArgumentException($"-ExcludeTable \"{pattern}\" matches no table of {path}"

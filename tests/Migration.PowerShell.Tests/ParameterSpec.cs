@@ -229,7 +229,7 @@ public static class ExpectedSurface
         [
             new("Path", "System.String", Mandatory: true, Set: "Path"),
             new("LiteralPath", "System.String", Mandatory: true, FromPipelineByName: true, Set: "LiteralPath", Aliases: ["PSPath", "LP"]),
-            new("Table", "System.String[]", FromPipeline: true, FromPipelineByName: true, Position: 0, Aliases: ["Name", "TableName"]),
+            new("Table", "System.String[]", Position: 0, Aliases: ["Name", "TableName"]),
             new("All", Sma + "SwitchParameter"),
             new("ExcludeTable", "System.String[]"),
             new("TableMap", "System.Collections.Hashtable"),
@@ -242,6 +242,7 @@ public static class ExpectedSurface
             new("SampleSize", "System.Int32"),
             new("AfterLoad", Sma + "SwitchParameter"),
             new("OutFile", "System.String"),
+            new("AsScript", Sma + "SwitchParameter"),
             new("Force", Sma + "SwitchParameter"),
             new("AllowUnmatchedName", Sma + "SwitchParameter"),
         ],
@@ -273,6 +274,6 @@ public static class ExpectedSurface
         ["Export-D1Table"] = ["Migration.Engine.Schema.Row"],
         ["ConvertTo-PgRow"] = ["Migration.Engine.Schema.Row", "Migration.Engine.Journal.RejectedRow"],
         ["Import-PgTable"] = ["Migration.Engine.Target.TableSummary", "Migration.Engine.Target.BatchResult"],
-        ["Export-PgSchema"] = ["Migration.Engine.Target.Postgres.PgSchemaStatement", "Migration.Engine.Schema.SchemaWarning", "System.IO.FileInfo"],
+        ["Export-PgSchema"] = ["Migration.Engine.Target.Postgres.PgSchemaStatement", "Migration.Engine.Schema.SchemaWarning", "System.IO.FileInfo", "System.String"],
     };
 }

@@ -21,7 +21,7 @@ namespace Migration.PowerShell.Commands;
 /// them as one script with -OutFile. Reads only; the file is the one thing it writes.
 /// </summary>
 [Cmdlet(VerbsData.Export, "PgSchema", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(PgSchemaStatement), typeof(SchemaWarning), typeof(FileInfo))]
+[OutputType(typeof(PgSchemaStatement), typeof(SchemaWarning), typeof(FileInfo), typeof(string))]
 public sealed class ExportPgSchemaCommand : PSCmdlet
 {
     const string PathSet = "Path";
@@ -39,8 +39,8 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Tables (with -All: wildcard patterns).</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Tables (with -All: wildcard patterns). Not from the pipeline: what comes down it is the file (Get-Item binds -LiteralPath), which must not become a table name.</summary>
+    [Parameter(Position = 0)]
     [Alias("Name", "TableName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(D1TableCompleter))]
@@ -98,6 +98,10 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
+
+    /// <summary>Emit the whole script as one string (what -OutFile writes: the warnings as comments, BEGIN, the statements, COMMIT), e.g. to pipe into psql.</summary>
+    [Parameter]
+    public SwitchParameter AsScript { get; set; }
 
     /// <summary>With -OutFile: overwrite an existing file.</summary>
     [Parameter]
@@ -176,6 +180,13 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
         foreach (var w in schema.Warnings) WriteWarning(w.ToString());
         if (!AfterLoad.IsPresent && schema.AfterLoad.Count > 0)
             WriteVerbose($"{schema.AfterLoad.Count} identity column(s): after the load, run the statements of Export-PgSchema -AfterLoad (each sequence set past the largest id).");
+        var header = $"PostgreSQL {(AfterLoad.IsPresent ? "after-load statements (run them once the data is in)" : "schema")} generated from the D1 file {System.IO.Path.GetFileName(path)} by Export-PgSchema (Migration module).\n"
+            + (AfterLoad.IsPresent ? "" : "Import-PgTable creates its journal schema (migration_journal, with migration_id_map for -IdMap) itself.");
+        if (outFile is null && AsScript.IsPresent)
+        {
+            WriteObject(PgSchemaStatement.Script(statements, schema.Warnings, header));
+            return;
+        }
         if (outFile is null)
         {
             foreach (var s in statements) WriteObject(s);
@@ -183,8 +194,6 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
             return;
         }
         if (!ShouldProcess(outFile, $"Write the PostgreSQL {(AfterLoad.IsPresent ? "after-load statements" : "schema")} of {tableCount} D1 table(s) ({statements.Count} statements)")) return;
-        var header = $"PostgreSQL {(AfterLoad.IsPresent ? "after-load statements (run them once the data is in)" : "schema")} generated from the D1 file {System.IO.Path.GetFileName(path)} by Export-PgSchema (Migration module).\n"
-            + (AfterLoad.IsPresent ? "" : "Import-PgTable creates its journal schema (migration_journal, with migration_id_map for -IdMap) itself.");
         try
         {
             using (var stream = new FileStream(outFile, Force.IsPresent ? FileMode.Create : FileMode.CreateNew, FileAccess.Write))
