@@ -8,7 +8,7 @@ namespace Migration.PowerShell;
 /// <summary>
 /// The D1 file and table choice shared by Export-D1Table and Export-PgSchema: -Path/-LiteralPath
 /// resolved to an existing file and opened (one snapshot), and -Table / -All / -ExcludeTable
-/// described, a name or pattern that matches nothing being an error with the closest real name.
+/// described (in a file or, for Export-D1Table -Database, a remote D1), a name or pattern that matches nothing being an error with the closest real name.
 /// Each step ends the command with a terminating error on a mistake, before anything is read.
 /// </summary>
 internal static class D1SourceTables
@@ -47,7 +47,7 @@ internal static class D1SourceTables
     }
 
     /// <summary>The tables chosen, in load order with -All (parents first), else in the order named.</summary>
-    public static IReadOnlyList<TableSchema> Describe(PSCmdlet cmdlet, SqliteFileSource source, string path, bool all, IReadOnlyList<string> tables, string[]? exclude, string verb)
+    public static IReadOnlyList<TableSchema> Describe(PSCmdlet cmdlet, D1Source source, string path, bool all, IReadOnlyList<string> tables, string[]? exclude, string verb)
     {
         try
         {
@@ -69,6 +69,12 @@ internal static class D1SourceTables
         catch (Exception ex) when (ex is SqliteSourceException or ArgumentException)
         {
             cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "DescribeFailed", ex is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, path));
+            throw; // not reached
+        }
+        catch (Exception ex) when (RemoteD1Connection.ErrorCategoryOf(ex) is { } category)
+        {
+            // A remote D1 (Export-D1Table -Database) that cannot be read; the client's message never holds the token.
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new IOException($"Cannot read the tables of {path}: {ex.Message}", ex), "DescribeFailed", category, path));
             throw; // not reached
         }
     }

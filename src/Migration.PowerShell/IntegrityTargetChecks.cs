@@ -5,6 +5,7 @@ using Migration.Engine.Convert.D1ToPg;
 using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
 using Migration.Engine.Source;
+using Migration.Engine.Source.RemoteD1;
 using Migration.Engine.Target.RemoteD1;
 using Migration.PowerShell.Commands;
 
@@ -76,16 +77,29 @@ internal sealed class IntegrityTargetChecks(TestMigrationIntegrityCommand cmdlet
     }
 
     /// <summary>
-    /// D1 -> PostgreSQL: the D1 file is the source and Postgres the target. Without mapping
-    /// parameters, the mapping is the one the newest completed run recorded in the Postgres journal.
+    /// D1 -> PostgreSQL: the D1 file, or the remote D1 (-Database, read through /raw in keyset
+    /// pages by <see cref="RemoteD1Source"/>), is the source and Postgres the target; the same
+    /// checker judges both. Without mapping parameters, the mapping is the one the newest
+    /// completed run recorded in the Postgres journal.
     /// </summary>
     public bool Reverse(string pathText, bool literal)
+    {
+        var marked = pathText == TestMigrationIntegrityCommand.RemoteMarker;
+        var remoteName = marked ? null : RemoteD1Database.DatabaseOf(pathText);
+        if (!marked && remoteName is null) return Reverse(pathText, literal, null);
+        var given = remoteName is null ? new RemoteD1Parameters(cmdlet.Database, cmdlet.AccountId, cmdlet.ApiToken, cmdlet.ApiBaseUri, cmdlet.WranglerConfig, cmdlet.Binding)
+            : new RemoteD1Parameters(remoteName, cmdlet.AccountId, cmdlet.ApiToken, cmdlet.ApiBaseUri);
+        using var remote = given.Open(cmdlet);
+        return Reverse(remote.Database.Location, literal, remote);
+    }
+
+    bool Reverse(string pathText, bool literal, RemoteD1Connection? remote)
     {
         string path;
         PgConversionOptions? mapping = null;
         try
         {
-            path = FileSystemPaths.ResolveExisting(cmdlet, pathText, literal);
+            path = remote is null ? FileSystemPaths.ResolveExisting(cmdlet, pathText, literal) : pathText;
             if (cmdlet.TableMap is not null || cmdlet.ColumnMap is not null || cmdlet.Exclude is not null || cmdlet.ComputedColumn is not null
                 || cmdlet.MyInvocation.BoundParameters.ContainsKey(nameof(cmdlet.ColumnNaming)))
                 mapping = ConversionOptionsBuilder.PgOptions(cmdlet.TableMap, cmdlet.ColumnMap, cmdlet.Exclude, cmdlet.ComputedColumn, cmdlet.ColumnNaming);
@@ -96,10 +110,14 @@ internal sealed class IntegrityTargetChecks(TestMigrationIntegrityCommand cmdlet
             return false;
         }
         var settings = PgConnectionErrors.Settings(cmdlet, cmdlet.ConnectionString, _credential);
+        var checker = remote is null
+            ? new D1ToPgIntegrityChecker(path, settings, mapping, Options())
+            : new D1ToPgIntegrityChecker(() => new RemoteD1Source(remote.Database.Client, remote.Database.Location), settings, mapping, Options());
+        var where = remote is null ? $"\"{path}\"" : path;
         // Every result is read before the first is written: a failure of the engine leaves no partial output.
         return Report().Write(null,
-            _ => (IReadOnlyList<IntegrityResult>)[.. new D1ToPgIntegrityChecker(path, settings, mapping, Options()).Check(givenTables.Count > 0 ? givenTables : null)],
-            ex => CheckFailed(ex, $"Cannot check the migration from \"{path}\" into {settings.Describe()}: {ex.Message}", settings));
+            _ => (IReadOnlyList<IntegrityResult>)[.. checker.Check(givenTables.Count > 0 ? givenTables : null)],
+            ex => CheckFailed(ex, $"Cannot check the migration from {where} into {settings.Describe()}: {ex.Message}", settings));
     }
 
     /// <summary>-Check, -SampleSize and -MaxDifferences.</summary>

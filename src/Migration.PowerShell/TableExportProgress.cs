@@ -12,13 +12,18 @@ internal sealed class TableExportProgress(Cmdlet cmdlet, string activity, string
 {
     readonly ProgressRecord _record = new(1, activity, status);
     readonly ProgressThrottle _throttle = ProgressThrottle.Default();
+    long _estimate = estimate;
+
+    /// <summary>The source's count, when it learns it after the start (a remote D1 counts each table first); any thread.</summary>
+    public void Estimate(long rows) => Volatile.Write(ref _estimate, rows);
 
     /// <summary>Called after each row with the rows so far.</summary>
     public void Row(long rows)
     {
         if (!_throttle.ShouldReport()) return;
-        _record.StatusDescription = estimate > 0 ? $"{name}: {rows} of about {estimate} rows" : $"{name}: {rows} rows";
-        _record.PercentComplete = estimate > 0 ? (int)Math.Min(99, rows * 100 / estimate) : -1;
+        var total = Volatile.Read(ref _estimate);
+        _record.StatusDescription = total > 0 ? $"{name}: {rows} of about {total} rows" : $"{name}: {rows} rows";
+        _record.PercentComplete = total > 0 ? (int)Math.Min(99, rows * 100 / total) : -1;
         cmdlet.WriteProgress(_record);
     }
 

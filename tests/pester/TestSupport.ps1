@@ -287,47 +287,24 @@ INSERT INTO users VALUES (1, 'ann@example.com', 'pbkdf2`$hash1'), (2, 'bob@examp
 "@
 }
 
-# Scenario 2 ("Ignition", D1 -> PostgreSQL): the app's own Postgres schema (made by its migrations
-# before the data moves), and a D1 file shaped like the scenario: UUID and non-UUID text ids, a
-# camelCase foreign key, sessions, user_wallet to merge into user_progress, orphans, 0/1/2
-# integers, several timestamp spellings, invalid JSON, JSON arrays.
+# Scenario 2 ("Ignition", D1 -> PostgreSQL): tests/fixtures/ignition (shared with the xUnit tests).
 function Get-IgnitionTargetSql {
-    @'
-CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE, name text, email_verified timestamptz, is_admin boolean, created_at timestamptz NOT NULL, profile jsonb);
-CREATE TABLE accounts (id bigint PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), provider text NOT NULL, last_login timestamptz, settings jsonb);
-CREATE TABLE user_progress (user_id uuid PRIMARY KEY REFERENCES users(id), streak_days int, updated_at timestamptz, total_xp int, current_level smallint);
-CREATE TABLE achievements (id bigint PRIMARY KEY, user_id uuid REFERENCES users(id), badge text, earned_at timestamptz, tags text[], score numeric);
-'@
+    Get-Content -Raw (Join-Path (Get-MigrationRepoRoot) 'tests/fixtures/ignition/postgres.sql')
+}
+
+function Get-IgnitionD1Sql {
+    # -ForRemote: D1 enforces foreign keys, so its copy declares none on the two tables holding
+    # orphans (accounts, user_wallet); every row and every other table as in the file.
+    param([switch] $ForRemote)
+    $sql = Get-Content -Raw (Join-Path (Get-MigrationRepoRoot) 'tests/fixtures/ignition/d1.sql')
+    if ($ForRemote) { $sql = $sql -replace '(?m)^(CREATE TABLE (accounts|user_wallet) .*?) REFERENCES users\(id\)', '$1' }
+    $sql
 }
 
 function New-IgnitionD1 {
-    param([string] $Path)
+    param([string] $Path, [switch] $ForRemote)
     # Written with foreign keys off (as a careless loader would): the orphans are really there.
-    Invoke-TestSqliteWrite -Path $Path -Sql @'
-CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, emailVerified INTEGER NOT NULL DEFAULT 0, isAdmin INTEGER, created_at TEXT NOT NULL, profile TEXT);
-CREATE TABLE accounts (id INTEGER PRIMARY KEY, userId TEXT NOT NULL REFERENCES users(id), provider TEXT NOT NULL, lastLogin INTEGER, settings TEXT);
-CREATE TABLE sessions (id TEXT PRIMARY KEY, userId TEXT REFERENCES users(id), expires INTEGER);
-CREATE TABLE user_progress (userId TEXT PRIMARY KEY REFERENCES users(id), streakDays INTEGER, updatedAt TEXT);
-CREATE TABLE user_wallet (userId TEXT PRIMARY KEY REFERENCES users(id), xp INTEGER NOT NULL, level INTEGER NOT NULL);
-CREATE TABLE achievements (id INTEGER PRIMARY KEY, userId TEXT REFERENCES users(id), badge TEXT, earnedAt TEXT, tags TEXT, score REAL);
-INSERT INTO users VALUES
- ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'ann@example.com', 'Ann', 1, 1, '2024-01-15T10:30:00Z', '{"theme":"dark"}'),
- ('u_alice', 'alice@example.com', 'Alice', 0, 0, '2024-02-01 08:00:00', NULL),
- ('u_bob', 'bob@example.com', 'Bob ü', 1, NULL, '2024-03-05T12:00:00.123+02:00', '[]'),
- ('u_carol', 'carol@example.com', 'Carol', 0, 2, '2024-03-06T00:00:00Z', NULL),
- ('u_dave', 'dave@example.com', 'Dave', 0, 0, '2024-03-07T00:00:00', '{bad json');
-INSERT INTO accounts VALUES
- (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'github', 1706000000, '{"a":1}'),
- (2, 'u_alice', 'google', 1706000000123, NULL),
- (3, 'u_ghost', 'github', NULL, NULL),
- (4, 'u_bob', 'email', NULL, '{"x":[1,2]}'),
- (5, 'u_carol', 'github', NULL, NULL);
-INSERT INTO sessions VALUES ('s1', 'u_alice', 1706000000), ('s2', 'u_bob', 1706000001);
-INSERT INTO user_progress VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1, '2024-04-01T00:00:00'), ('u_alice', 3, '2024-04-02 09:15:00');
-INSERT INTO user_wallet VALUES ('u_alice', 120, 2), ('u_bob', 50, 1), ('u_ghost', 7, 1);
-INSERT INTO achievements VALUES (1, 'u_alice', 'first', '2024-05-01T09:00:00Z', '["a","b,c",null,"NULL"]', 0.1),
- (2, 'u_bob', 'second', '2024-05-02T09:00:00+00:00', '[]', 1e20), (3, NULL, 'none', NULL, NULL, NULL);
-'@
+    Invoke-TestSqliteWrite -Path $Path -Sql (Get-IgnitionD1Sql -ForRemote:$ForRemote)
 }
 
 function Invoke-PgQuery {

@@ -25,9 +25,15 @@ namespace Migration.Engine.Integrity;
 /// key column is mapped, and every mapped id is in its table). One D1 table's hashes are held in
 /// memory at a time (a key and 16 bytes per row).
 /// </remarks>
-public sealed class D1ToPgIntegrityChecker(string d1Path, PgConnectionSettings settings, PgConversionOptions? options, IntegrityOptions integrity, string? journalSchema = null)
+public sealed class D1ToPgIntegrityChecker(Func<D1Source> openSource, PgConnectionSettings settings, PgConversionOptions? options, IntegrityOptions integrity, string? journalSchema = null)
 {
     readonly PgJournal _journal = new(journalSchema);
+
+    /// <summary>The check of a migration from a D1 file.</summary>
+    public D1ToPgIntegrityChecker(string d1Path, PgConnectionSettings settings, PgConversionOptions? options, IntegrityOptions integrity, string? journalSchema = null)
+        : this(() => new SqliteFileSource(d1Path), settings, options, integrity, journalSchema)
+    {
+    }
 
     /// <summary>
     /// The mapping the newest completed run recorded (D1 table -> Postgres table, each D1 column ->
@@ -39,7 +45,7 @@ public sealed class D1ToPgIntegrityChecker(string d1Path, PgConnectionSettings s
         using var connection = settings.OpenConnection();
         var mappings = _journal.ReadMappings(connection);
         if (mappings.Count == 0) return null;
-        using var source = new SqliteFileSource(d1Path);
+        using var source = openSource();
         var tableMap = new Dictionary<string, string>(StringComparer.Ordinal);
         var columnMap = new Dictionary<string, string>(StringComparer.Ordinal);
         var exclude = new List<string>();
@@ -97,7 +103,7 @@ public sealed class D1ToPgIntegrityChecker(string d1Path, PgConnectionSettings s
             }
         }
 
-        using var source = new SqliteFileSource(d1Path);
+        using var source = openSource();
         var sources = source.Describe(tables is { Count: > 0 } ? tables : source.TableNames());
         var expectedKeys = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var results = new List<IntegrityResult>();
@@ -125,7 +131,7 @@ public sealed class D1ToPgIntegrityChecker(string d1Path, PgConnectionSettings s
         return [.. results.Where(r => checks.HasFlag(r.Kind))];
     }
 
-    IEnumerable<IntegrityResult> CompareTable(SqliteFileSource source, TableSchema s, TableSchema target, TableSchema table, PgRowConverter converter, RowConverter canonical,
+    IEnumerable<IntegrityResult> CompareTable(D1Source source, TableSchema s, TableSchema target, TableSchema table, PgRowConverter converter, RowConverter canonical,
         Dictionary<(string, string), Guid> ids, HashSet<(string, string)> quarantined, HashSet<string> keys)
     {
         var columns = target.Columns.Select(c => c.Name).ToList();

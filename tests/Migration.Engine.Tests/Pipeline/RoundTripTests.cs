@@ -26,14 +26,14 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static IReadOnlyList<TableSchema> Catalog(string cs)
+    internal static IReadOnlyList<TableSchema> Catalog(string cs)
     {
         using var exporter = new PgExporter(new PgConnectionSettings(cs));
         return exporter.DescribeAll(PgTableSelection.All, out _);
     }
 
     /// <summary>What the session reports, kept for the assertions.</summary>
-    sealed class Watch : IMigrationObserver
+    internal sealed class Watch : IMigrationObserver
     {
         public List<RowError> Errors { get; } = [];
         public List<OrphanRow> Orphans { get; } = [];
@@ -50,9 +50,16 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
     static List<ConversionException> Load(string file, string cs, string[] tables, PgTargetOptions options, PgConversionOptions? conversion = null,
         Watch? watch = null, bool resume = false)
     {
+        using var source = new SqliteFileSource(file);
+        return Load(source, cs, tables, options, conversion, watch, resume);
+    }
+
+    /// <summary>Any D1 source (a file, a remote D1) -> Postgres through the engine's session; returns the conversion errors.</summary>
+    internal static List<ConversionException> Load(D1Source source, string cs, string[] tables, PgTargetOptions options, PgConversionOptions? conversion = null,
+        Watch? watch = null, bool resume = false)
+    {
         var errors = new List<ConversionException>();
         var converter = new PgRowConverter(conversion ?? PgConversionOptions.Default, Catalog(cs));
-        using var source = new SqliteFileSource(file);
         using var session = Session(cs, options, resume, watch ?? new Watch());
         if (!session.Start()) return errors;
         foreach (var table in source.Describe(tables))
@@ -65,7 +72,7 @@ public sealed class RoundTripTests(PgCluster pg) : IDisposable
         return errors;
     }
 
-    static List<string> RowsAsText(string cs, string sql)
+    internal static List<string> RowsAsText(string cs, string sql)
     {
         using var c = new NpgsqlConnection(cs);
         c.Open();
