@@ -10,9 +10,10 @@ BeforeAll {
     $server = Start-TestPostgres
     $targetSql = Get-IgnitionTargetSql
 
-    $d1 = Start-TestD1ApiServer -Database listcutter, busy
+    $d1 = Start-TestD1ApiServer -Database listcutter, busy, ignition
     # D1 enforces foreign keys, so the remote copy declares none on the two tables holding orphans (Get-IgnitionD1Sql -ForRemote).
     Invoke-TestD1ApiSql -Server $d1 -Database listcutter -Sql (Get-IgnitionD1Sql -ForRemote) | Out-Null
+    Invoke-TestD1ApiSql -Server $d1 -Database ignition -Sql (Get-IgnitionD1Sql -ForRemote) | Out-Null
     $file = Join-Path $TestDrive 'ignition.sqlite'
     New-IgnitionD1 -Path $file -ForRemote
 
@@ -88,9 +89,12 @@ Describe 'Export-D1Table -Database (a remote D1 as the source)' {
     }
 
     It 'names a mistyped -ExcludeTable and exports nothing' {
-        $rows = @(Export-D1Table -Database listcutter -All -ExcludeTable sesions -ErrorVariable e -ErrorAction SilentlyContinue)
+        $rows = @()
+        $e = $null
+        try { $rows = @(Export-D1Table -Database listcutter -All -ExcludeTable sesions) } catch { $e = $_ }
         $rows.Count | Should -Be 0
         "$e" | Should -Match 'sesions.*did you mean sessions'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'says in -Verbose how it reads (keyset pages, no snapshot) and reports progress' {
@@ -124,8 +128,23 @@ Describe 'Export-D1Table -Database (a remote D1 as the source)' {
         ($Error | ForEach-Object { "$_ $($_.Exception)" }) -join "`n" | Should -Not -Match ([regex]::Escape($token))
     }
 
-    It 'documents -Database in its help, with examples' {
-        $examples = @(Get-HelpExampleCode -Name Export-D1Table | Where-Object { $_ -match '-Database' })
-        $examples.Count | Should -BeGreaterThan 0
+    It 'runs its help examples for a remote D1 as written (the credentials from the environment Start-TestD1ApiServer set)' {
+        $examples = @(Get-HelpExampleCode -Name Export-D1Table | Where-Object { $_ -match '-Database|-WranglerConfig' })
+        $examples.Count | Should -Be 2
+        $pg = New-TestPgDatabase -Server $server -Sql $targetSql
+        $dir = Join-Path $TestDrive 'app'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Set-Content -LiteralPath (Join-Path $dir 'wrangler.toml') -Value "name = `"ignition`"`n`n[[d1_databases]]`nbinding = `"DB`"`ndatabase_name = `"ignition`"`n"
+        Push-Location $dir
+        try {
+            foreach ($code in $examples) {
+                # The placeholder credentials ('...') are left out: the server's are in the environment.
+                $code = ($code -split "`n" | Where-Object { $_ -notmatch '^\$env:CLOUDFLARE_' }) -join "`n"
+                $out = Invoke-Expression $code | Out-String
+                if ($code -match 'Measure-Object') { $out | Should -Match 'Count\s*:\s*5' }
+            }
+        } finally { Pop-Location }
+        Get-PgScalar $pg 'SELECT count(*) FROM users' | Should -Be 3
+        Get-PgScalar $pg 'SELECT count(*) FROM user_progress' | Should -Be 3
     }
 }

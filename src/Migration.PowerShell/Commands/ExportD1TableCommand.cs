@@ -131,9 +131,10 @@ public sealed class ExportD1TableCommand : PSCmdlet
             // rows ahead (as Export-PgTable reads COPY), so SQLite's (or the API's) work overlaps
             // with what the commands downstream do with each row. Tables are read one after
             // another and the reader is stopped and waited for before the next one starts, so
-            // the source is never used by two threads at once.
+            // the source is never used by two threads at once. A source that counts a table before
+            // reading it (a remote D1) says so with a first progress report of 0 rows.
             var table = tables[i];
-            using (var reader = new ReadAhead<Row>(() => source.Export(table, progress: p => progress.Estimate(p.EstimatedTotal)), threadName: "Migration D1 reader"))
+            using (var reader = new ReadAhead<Row>(() => source.Export(table, progress: p => { if (p.RowsDone == 0) progress.Estimate(p.EstimatedTotal); }), threadName: "Migration D1 reader"))
             {
                 while (true)
                 {
