@@ -32,6 +32,10 @@ internal sealed class PgColumnReader
         return _read(copy);
     }
 
+    // Boxed once: a boolean column otherwise boxes a new bool per row (the rows carry object values).
+    static readonly object True = true;
+    static readonly object False = false;
+
     public static PgColumnReader For(Column column)
     {
         var type = column.PgType ?? throw new ArgumentException($"Column {column.Name} has no Postgres type.", nameof(column));
@@ -41,7 +45,7 @@ internal sealed class PgColumnReader
 
         Func<NpgsqlBinaryExporter, object> read = type.Family switch
         {
-            PgTypeFamily.Boolean => static e => e.Read<bool>(NpgsqlDbType.Boolean),
+            PgTypeFamily.Boolean => static e => e.Read<bool>(NpgsqlDbType.Boolean) ? True : False,
             PgTypeFamily.Integer => type.Oid switch
             {
                 PgTypeClassifier.Int2Oid => static e => e.Read<short>(NpgsqlDbType.Smallint),
