@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Migration.Engine.Schema;
 using Migration.Engine.Source;
 using Npgsql;
@@ -62,23 +61,14 @@ internal sealed class PgColumnWriter
             case WriteKind.Json: copy.Write((string)value, NpgsqlDbType.Json); break;
             case WriteKind.Jsonb: copy.Write((string)value, NpgsqlDbType.Jsonb); break;
             case WriteKind.Bytea: copy.Write((byte[])value, NpgsqlDbType.Bytea); break;
-            // The raw payload (what timestamp_recv/date_recv/time_recv read), sent as an opaque field.
-            case WriteKind.Timestamp: copy.Write(BigEndian(((PgTimestamp)value).Microseconds), NpgsqlDbType.Bytea); break;
-            case WriteKind.Date:
-                var date = new byte[4];
-                BinaryPrimitives.WriteInt32BigEndian(date, ((PgDate)value).Days);
-                copy.Write(date, NpgsqlDbType.Bytea);
-                break;
-            case WriteKind.Time: copy.Write(BigEndian(((TimeSpan)value).Ticks / TimeSpan.TicksPerMicrosecond), NpgsqlDbType.Bytea); break;
+            // The raw payload (what timestamp_recv/date_recv/time_recv read: a big-endian int64 of
+            // microseconds, an int32 of days), which is byte for byte what int8/int4 send: written
+            // as those, no buffer is allocated per value.
+            case WriteKind.Timestamp: copy.Write(((PgTimestamp)value).Microseconds, NpgsqlDbType.Bigint); break;
+            case WriteKind.Date: copy.Write(((PgDate)value).Days, NpgsqlDbType.Integer); break;
+            case WriteKind.Time: copy.Write(((TimeSpan)value).Ticks / TimeSpan.TicksPerMicrosecond, NpgsqlDbType.Bigint); break;
             default: copy.Write(System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!, NpgsqlDbType.Text); break;
         }
-    }
-
-    static byte[] BigEndian(long v)
-    {
-        var b = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(b, v);
-        return b;
     }
 
     /// <summary>Whether a value is of the CLR type this column writes (a wrong one is the row's error, not the batch's).</summary>
