@@ -73,7 +73,7 @@ public sealed class D1ToPgIntegrityChecker(Func<D1Source> openSource, PgConnecti
         }
         var converter = new PgRowConverter(options, catalog);
         var canonical = new RowConverter(new ConversionOptions { NonFinite = NonFiniteMode.Text });
-        var ids = new Dictionary<(string Table, string Old), Guid>();
+        var ids = new IdMap();
         var quarantined = new HashSet<(string Source, string Key)>();
         long? runId = null;
         using (var connection = settings.OpenConnection())
@@ -132,7 +132,7 @@ public sealed class D1ToPgIntegrityChecker(Func<D1Source> openSource, PgConnecti
     }
 
     IEnumerable<IntegrityResult> CompareTable(D1Source source, TableSchema s, TableSchema target, TableSchema table, PgRowConverter converter, RowConverter canonical,
-        Dictionary<(string, string), Guid> ids, HashSet<(string, string)> quarantined, HashSet<string> keys)
+        IdMap ids, HashSet<(string, string)> quarantined, HashSet<string> keys)
     {
         var columns = target.Columns.Select(c => c.Name).ToList();
         var key = table.PrimaryKey.Select(k => columns.IndexOf(table.Columns[k].Name)).ToList();
@@ -163,7 +163,7 @@ public sealed class D1ToPgIntegrityChecker(Func<D1Source> openSource, PgConnecti
                 if (values[i] is not string old || target.Columns[i].PgType?.Family != PgTypeFamily.Uuid) continue;
                 var owner = references.TryGetValue(i, out var parent) ? parent : target.Name;
                 if (i == idColumn) nonUuid++;
-                if (ids.TryGetValue((owner, old), out var id)) { values[i] = id; continue; }
+                if (ids.TryGet(owner, old, out var id)) { values[i] = id; continue; }
                 unmappedHere = true;
                 if (i == idColumn) unmapped.Add(old);
                 if (differences.Count < integrity.MaxDifferences)

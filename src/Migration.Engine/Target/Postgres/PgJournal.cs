@@ -164,11 +164,11 @@ public sealed class PgJournal
     }
 
     /// <summary>Every id mapped so far, by any run (a resumed or later run reuses them).</summary>
-    internal void LoadIdMap(NpgsqlConnection connection, Dictionary<(string Table, string Old), Guid> map)
+    internal void LoadIdMap(NpgsqlConnection connection, IdMap map)
     {
         using var cmd = new NpgsqlCommand($"SELECT table_name, old_id, new_id FROM {IdMap}", connection);
         using var r = cmd.ExecuteReader();
-        while (r.Read()) map[(r.GetString(0), r.GetString(1))] = r.GetGuid(2);
+        while (r.Read()) map.Set(r.GetString(0), r.GetString(1), r.GetGuid(2));
     }
 
     /// <summary>New id-map entries, in the batch's transaction.</summary>

@@ -44,7 +44,7 @@ public sealed class PgRun : IJournaledRun
     internal Dictionary<string, int> BatchNumbers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every id mapped so far, by any run (a resumed or later run reuses them).</summary>
-    internal Dictionary<(string Table, string Old), Guid> Ids { get; } = [];
+    internal IdMap Ids { get; } = new();
 
     /// <summary>Rows quarantined upstream, written with the next batch (or at the run's end).</summary>
     internal List<QuarantineEntry> PendingQuarantine { get; } = [];
