@@ -161,7 +161,16 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
             WriteVerbose($"Describing {tables.Count} table(s) of {path}: {string.Join(", ", tables.Select(t => t.Name))}; values read: {ValueScan}.");
             try
             {
-                schema = PgSchemaBuilder.Build(source, tables, options, WriteVerbose);
+                var throttle = ProgressThrottle.Default();
+                var record = new ProgressRecord(1, "Export-PgSchema", "Reading the values to check the column types");
+                schema = PgSchemaBuilder.Build(source, tables, options, WriteVerbose, (table, rows) =>
+                {
+                    if (!throttle.ShouldReport()) return;
+                    record.StatusDescription = $"{table}: {rows} rows read to check the column types";
+                    WriteProgress(record);
+                });
+                record.RecordType = ProgressRecordType.Completed;
+                WriteProgress(record);
             }
             catch (MappingException ex)
             {

@@ -206,7 +206,7 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
         var file = D1("shapes", """
             CREATE TABLE "Parent Table" (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, "we""ird" TEXT DEFAULT 'it''s', created TEXT DEFAULT CURRENT_TIMESTAMP,
               status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'old')), flag BOOLEAN DEFAULT 1, price NUMERIC(8,2) DEFAULT 0, stamp TEXT DEFAULT (datetime('now')));
-            CREATE TABLE child (a INTEGER NOT NULL, b TEXT NOT NULL, parent_id INTEGER REFERENCES "Parent Table"(id) ON DELETE CASCADE, code TEXT REFERENCES "Parent Table"(code) ON UPDATE SET NULL,
+            CREATE TABLE child (a INTEGER NOT NULL, b TEXT NOT NULL, parent_id INTEGER REFERENCES "Parent Table"(id) ON DELETE CASCADE, code TEXT REFERENCES "Parent Table"(code) ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED,
               note TEXT COLLATE NOCASE, PRIMARY KEY (a, b), UNIQUE (parent_id, note));
             CREATE INDEX child_note ON child (note DESC, a);
             CREATE UNIQUE INDEX child_code ON child (code);
@@ -243,6 +243,8 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
         Assert.Contains(schema.Warnings, w => w.ObjectKind == "Index" && w.Name == "child_expr" && w.Reason.Contains("expression"));
         Assert.Contains(schema.Warnings, w => w.ObjectKind == "Unique" && w.Reason.Contains("NOCASE"));
         Assert.Contains(schema.Warnings, w => w.ObjectKind == "ForeignKey" && w.Name.Contains("nowhere") && w.Reason.Contains("not among the tables"));
+        Assert.Contains(schema.Warnings, w => w.ObjectKind == "ForeignKey" && w.Table == "child" && w.Reason.Contains("NOT DEFERRABLE"));
+        Assert.DoesNotContain(schema.Warnings, w => w.Table == "Parent Table" && w.Reason.Contains("DEFERRABLE"));
 
         // The D1 ids load as they are, and -AfterLoad moves the sequence past the largest (7, not 2).
         var watch = new Watch();

@@ -144,15 +144,31 @@ public static partial class PgSchemaCastRules
     /// <paramref name="mayBeMapped"/>: an id column under -IdMap (non-UUID text is mapped, not refused).
     /// Into <c>numeric(p,s)</c> a value also needs to fit the precision and scale (Postgres would round it).
     /// </summary>
-    public static bool Accepts(PgType type, object value, bool mayBeMapped, D1ToPgSettings? settings = null)
+    public static bool Accepts(PgType type, object value, bool mayBeMapped)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Checker(type, mayBeMapped)(value);
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(PgType, bool), Func<object, bool>> Checkers = new();
+
+    /// <summary><see cref="Accepts"/> as a predicate over one converter, made once per type (a value scan calls it per value).</summary>
+    public static Func<object, bool> Checker(PgType type, bool mayBeMapped)
     {
         ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(value);
-        object? converted;
-        try { converted = D1ToPgCastRules.With(settings ?? D1ToPgSettings.Default).For(type, mayBeMapped).Convert(value); }
-        catch (ValueRejectedException) { return false; }
-        if (type.Family == PgTypeFamily.Numeric && type.Precision is { } p && converted is string digits) return FitsNumeric(digits, p, type.Scale ?? 0);
-        return true;
+        return Checkers.GetOrAdd((type, mayBeMapped), key =>
+        {
+            var converter = D1ToPgCastRules.Instance.For(key.Item1, key.Item2);
+            var numeric = key.Item1.Family == PgTypeFamily.Numeric && key.Item1.Precision is not null;
+            var (precision, scale) = (key.Item1.Precision ?? 0, key.Item1.Scale ?? 0);
+            return value =>
+            {
+                object? converted;
+                try { converted = converter.Convert(value); }
+                catch (ValueRejectedException) { return false; }
+                return !numeric || converted is not string digits || FitsNumeric(digits, precision, scale);
+            };
+        });
     }
 
     static bool FitsNumeric(string digits, int precision, int scale)

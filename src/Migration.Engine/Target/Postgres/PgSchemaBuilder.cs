@@ -58,7 +58,8 @@ public static partial class PgSchemaBuilder
 
     /// <summary>Builds the schema of <paramref name="tables"/> (described by <paramref name="source"/>, in load order).</summary>
     /// <exception cref="MappingException">A rename that cannot apply: two columns onto one name, a name Postgres would truncate, a -ColumnType entry that names nothing or no type.</exception>
-    public static PgSchema Build(SqliteFileSource source, IReadOnlyList<TableSchema> tables, PgSchemaOptions options, Action<string>? verbose = null)
+    /// <param name="progress">Called per row read for the value scan (table, rows so far); the caller throttles.</param>
+    public static PgSchema Build(SqliteFileSource source, IReadOnlyList<TableSchema> tables, PgSchemaOptions options, Action<string>? verbose = null, Action<string, long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(tables);
@@ -126,7 +127,7 @@ public static partial class PgSchemaBuilder
         Propagate(plans, foreignKeys, options.IdMap);
 
         if (options.Scan != ValueScan.None)
-            Scan(source, plans, foreignKeys, options, warnings, verbose);
+            Scan(source, plans, foreignKeys, options, warnings, verbose, progress);
 
         return new PgSchema(Statements(plans, foreignKeys, warnings), AfterLoad(plans), warnings);
     }
@@ -267,9 +268,11 @@ public static partial class PgSchemaBuilder
             : [PgSchemaCastRules.Uuid, PgSchemaCastRules.Date, PgSchemaCastRules.TimestampTz, PgSchemaCastRules.Jsonb];
         // When the type refuses a value: the wider types still taking every value (checked from the first refusal on, all values again in a second pass).
         public List<PgType>? Widenings;
+        /// <summary>Whether the column's type takes a value (its converter made once).</summary>
+        public Func<object, bool> Check { get; } = PgSchemaCastRules.Checker(column.Type, column.IdColumn);
     }
 
-    static void Scan(SqliteFileSource source, List<TablePlan> plans, List<ForeignKeyPlan> foreignKeys, PgSchemaOptions options, List<SchemaWarning> warnings, Action<string>? verbose)
+    static void Scan(SqliteFileSource source, List<TablePlan> plans, List<ForeignKeyPlan> foreignKeys, PgSchemaOptions options, List<SchemaWarning> warnings, Action<string>? verbose, Action<string, long>? progress)
     {
         var how = options.Scan == ValueScan.Full ? "all its values" : $"its first {options.SampleSize} rows' values";
         var limit = options.Scan == ValueScan.Full ? long.MaxValue : options.SampleSize;
@@ -283,6 +286,7 @@ public static partial class PgSchemaBuilder
                 foreach (var row in source.Export(schema))
                 {
                     if (rows++ >= limit) break;
+                    progress?.Invoke(schema.Name, rows);
                     var values = row.GetValues();
                     foreach (var s in scans)
                     {
@@ -296,7 +300,7 @@ public static partial class PgSchemaBuilder
                                 || (s.Candidates[i].Family is PgTypeFamily.Integer or PgTypeFamily.Float && v is string)
                                 || !PgSchemaCastRules.Accepts(s.Candidates[i], v, mayBeMapped: false))
                                 s.Candidates.RemoveAt(i);
-                        if (!PgSchemaCastRules.Accepts(s.Column.Type, v, s.Column.IdColumn))
+                        if (!s.Check(v))
                         {
                             if (s.Refused++ == 0) { s.FirstRefusedKey = row.DescribeKey(); s.FirstRefused = v; }
                         }
@@ -350,7 +354,7 @@ public static partial class PgSchemaBuilder
                 var v = values[s.Column.Ordinal];
                 if (v is null) continue;
                 s.Values++;
-                if (!PgSchemaCastRules.Accepts(s.Column.Type, v, s.Column.IdColumn) && s.Refused++ == 0) { s.FirstRefusedKey = row.DescribeKey(); s.FirstRefused = v; }
+                if (!s.Check(v) && s.Refused++ == 0) { s.FirstRefusedKey = row.DescribeKey(); s.FirstRefused = v; }
             }
         }
         foreach (var s in scans)
@@ -473,6 +477,8 @@ public static partial class PgSchemaBuilder
         {
             if (Check().IsMatch(declared.Sql))
                 warnings.Add(new SchemaWarning(plan.Name, "Check", schema.Name, $"{schema.Name}'s CHECK constraints are not translated (SQLite expressions); add them by hand after review."));
+            if (Deferrable().IsMatch(declared.Sql))
+                warnings.Add(new SchemaWarning(plan.Name, "ForeignKey", schema.Name, $"{schema.Name} declares DEFERRABLE foreign keys; they are created NOT DEFERRABLE (Import-PgTable loads parents first; -DeferForeignKeys checks them once at the end)."));
             if (declared.WithoutRowid)
                 warnings.Add(new SchemaWarning(plan.Name, "Table", schema.Name, $"{schema.Name} is a WITHOUT ROWID table: Postgres has no such option (the table is an ordinary heap with its primary key)."));
         }
@@ -549,4 +555,7 @@ public static partial class PgSchemaBuilder
 
     [GeneratedRegex(@"\bCHECK\s*\(", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Check();
+
+    [GeneratedRegex(@"(?<!\bNOT\s+)\bDEFERRABLE\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Deferrable();
 }
