@@ -79,9 +79,12 @@ internal sealed class D1BatchImport : IDisposable
     void CheckImportMethod(PSObject input, string? tableName)
     {
         var remote = _destination.Remote!;
-        string[] tables = input.BaseObject is Row first ? (first.GetSchema().Kind == SchemaKind.D1 ? [.. first.GetSchema().TablesLoadedWith()] : [])
-            : input.BaseObject is RejectedRow || tableName is null ? [] : [tableName];
-        _report.Run(() => remote.Database.CheckImportMethod(tables, new ImportOptions { Method = _cmdlet.Method, DryRun = _destination.DryRun }),
+        var schema = input.BaseObject is Row first && first.GetSchema().Kind == SchemaKind.D1 ? first.GetSchema() : null;
+        string[] tables = schema is not null ? [.. schema.TablesLoadedWith()]
+            : input.BaseObject is Row or RejectedRow || tableName is null ? [] : [tableName];
+        // Their definitions (foreign keys) too: the set in load order, or the table alone.
+        IReadOnlyList<TableSchema>? schemas = schema is null ? null : schema.Definition?.Set is { IsLoadOrder: true } set ? set.Tables : [schema];
+        _report.Run(() => remote.Database.CheckImportMethod(tables, new ImportOptions { Method = _cmdlet.Method, DryRun = _destination.DryRun, OrphanPolicy = _cmdlet.OrphanPolicy }, schemas),
             "RemoteD1Parameters", ErrorCategory.InvalidArgument);
     }
 

@@ -25,7 +25,7 @@ ALTER TABLE notes ADD CONSTRAINT notes_user_fk FOREIGN KEY (user_id) REFERENCES 
 ALTER TABLE categories ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES categories (id) NOT VALID;
 '@
 
-    $d1 = Start-TestD1ApiServer -Database wfail, wskip, wnull, wkill
+    $d1 = Start-TestD1ApiServer -Database wfail, wskip, wnull, wkill, wmethod
     function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
 
     # A table's content, every value with its storage class (reals as %!.17g, text and blobs as hex), in a fixed order.
@@ -83,6 +83,29 @@ Describe 'Export-PgTable -All | ConvertTo-D1Row | Import-D1Batch -Database: fore
         $remoteChecks | Should -Be @(Test-MigrationIntegrity -ConnectionString $pg -Path $local -Check RowCount, Checksum, ForeignKeys | ForEach-Object { "$($_.Table) $($_.Check) $($_.Passed)" })
         $remoteChecks | Where-Object { $_ -like 'teams *' -or $_ -like 'players *' -or $_ -like 'users *' } | ForEach-Object { $_ | Should -BeLike '* True' }
         (Invoke-RemoteSql -Database $Database -Sql 'SELECT count(*) FROM d1_migration_fixups')[0][0] | Should -Be 0
+    }
+}
+
+Describe 'Import-D1Batch -Database -Method: tables whose foreign keys only /query can load' {
+    It '-Method Import is refused up front naming the table, the reason and what to use: no table created, no run row' {
+        { Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap $tableMap | Import-D1Batch -Database wmethod -Method Import -ErrorAction Stop } |
+            Should -Throw '*Table * -Method Import cannot write it: its foreign key(s) * refer to its own table or to a table loaded later (a cycle)*Use -Method Auto (which sends this table through /query) or -Method Query; nothing was written and no run was started.'
+        # A parameter mistake changes nothing: no table, not even the journal's.
+        (Invoke-RemoteSql -Database wmethod -Sql "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE '_cf%'")[0][0] | Should -Be 0
+        # -WhatIf says the same.
+        { Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap $tableMap | Import-D1Batch -Database wmethod -Method Import -WhatIf -ErrorAction Stop } |
+            Should -Throw '*-Method Import cannot write it*'
+    }
+
+    It '-Method Auto imports the tables it can and sends the cycle and the self-reference through /query, saying why in -Verbose' {
+        $verbose = Export-PgTable -ConnectionString $pg -All | ConvertTo-D1Row -TableMap $tableMap |
+            Import-D1Batch -Database wmethod -Method Auto -OrphanPolicy Null -Verbose -WarningAction SilentlyContinue 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $text = $verbose -join "`n"
+        $text | Should -BeLike "*categories: through /query (its foreign key(s) categories_parent_id_fkey refer to its own table or to a table loaded later (a cycle)*"
+        $text | Should -BeLike "*teams: through /query (its foreign key(s) teams_captain_fk refer*"
+        $text | Should -BeLike "*users: through D1's import API*"
+        (Invoke-RemoteSql -Database wmethod -Sql 'SELECT captain_id FROM teams WHERE id = 1')[0][0] | Should -Be 10
+        (Invoke-RemoteSql -Database wmethod -Sql "SELECT status FROM d1_migration_runs")[0][0] | Should -Be 'Completed'
     }
 }
 

@@ -86,6 +86,41 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
         Assert.Equal(localResults.Select(r => (r.Table, r.Check, r.Passed)), results.Select(r => (r.Table, r.Check, r.Passed)));
     }
 
+    [Fact]
+    public void Method_Import_where_a_cycle_or_self_reference_rules_it_out_is_refused_before_anything_is_created_and_Auto_takes_query_for_those_tables()
+    {
+        var db = CatalogFixture.Create(_pg);
+        string[] DataTables() => [.. RemoteRows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_migration_%' AND name NOT LIKE '_cf%'")
+            .Select(r => (string)r[0]!)];
+
+        // Up front, as the cmdlet checks the first row's set before the run starts: reads only.
+        using (var exporter = new PgExporter(new PgConnectionSettings(db)))
+        {
+            var converter = new RowConverter(CatalogFixture.Options);
+            var set = exporter.DescribeAll(CatalogFixture.Selection, out _).Select(converter.TargetSchemaFor).First().Definition!.Set!.Tables;
+            var upFront = Assert.ThrowsAny<ArgumentException>(() => Database().CheckImportMethod([.. set.Select(t => t.Name)], new ImportOptions { Method = D1WriteMethod.Import }, set));
+            Assert.Matches(@"^Table (categories|teams): -Method Import cannot write it: its foreign key\(s\) (categories_parent_id_fkey|teams_captain_fk) refer to its own table or to a table loaded later \(a cycle\)", upFront.Message);
+            Assert.EndsWith("Use -Method Auto (which sends this table through /query) or -Method Query; nothing was written and no run was started.", upFront.Message, StringComparison.Ordinal);
+            lock (Requests) Assert.All(Requests, r => Assert.DoesNotContain("/query", r.Operation, StringComparison.Ordinal));
+            Database().CheckImportMethod([.. set.Select(t => t.Name)], new ImportOptions { Method = D1WriteMethod.Auto }, set);
+        }
+        Assert.Empty(DataTables());
+
+        // In the engine (a resumed run is not checked up front): refused before the set's tables are created.
+        var refused = Assert.ThrowsAny<ArgumentException>(() => Remotely(db, CatalogFixture.Selection, CatalogFixture.Options, new ImportOptions { BatchSize = 2, Method = D1WriteMethod.Import }));
+        Assert.Contains("-Method Import cannot write it", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(DataTables());
+        lock (Requests) Assert.Equal(0, Requests.Count(r => r.Operation.EndsWith("/import", StringComparison.Ordinal)));
+
+        // -Method Auto chooses per table and says why in -Verbose.
+        var auto = Remotely(db, CatalogFixture.Selection, CatalogFixture.Options, new ImportOptions { BatchSize = 2, Method = D1WriteMethod.Auto });
+        Assert.Empty(auto.Errors);
+        Assert.Contains(auto.Log, l => l.StartsWith("categories: through /query (its foreign key(s) categories_parent_id_fkey refer to its own table", StringComparison.Ordinal));
+        Assert.Contains(auto.Log, l => l.StartsWith("teams: through /query (its foreign key(s) teams_captain_fk refer", StringComparison.Ordinal));
+        Assert.Contains(auto.Log, l => l.StartsWith("clients: through D1's import API", StringComparison.Ordinal));
+        Assert.Equal(Expect([1L, 10L], [2L, 12L]), RemoteRows("SELECT id, captain_id FROM teams ORDER BY id"));
+    }
+
     [Theory]
     [InlineData(OrphanPolicy.Fail)]
     [InlineData(OrphanPolicy.Skip)]

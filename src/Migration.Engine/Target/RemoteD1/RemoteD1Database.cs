@@ -64,13 +64,21 @@ public sealed class RemoteD1Database : ITargetDatabase
     /// the target applies per table (<see cref="RemoteD1Target"/>), checked up front with reads
     /// only; a resumed run is not checked here (its own earlier rows are in the table).
     /// </summary>
+    /// <remarks>
+    /// So is -Method Import for a table whose foreign keys only /query can load (a cycle or a
+    /// self-reference filled in after the load, a key D1 does not enforce for the table):
+    /// <see cref="RemoteForeignKeys.ImportCannotApply"/>, decided as the target decides it.
+    /// </remarks>
     /// <param name="tables">The D1 tables the first row's set (or the row alone) writes.</param>
-    /// <exception cref="ArgumentException">A table holds rows, naming it, the count and the way out.</exception>
-    public void CheckImportMethod(IReadOnlyCollection<string> tables, ImportOptions options)
+    /// <param name="schemas">Their definitions when the rows carry them (a whole-database set, in load order, or the one table), for the foreign keys.</param>
+    /// <exception cref="ArgumentException">A table holds rows, or has such foreign keys, naming it, why and the way out.</exception>
+    public void CheckImportMethod(IReadOnlyCollection<string> tables, ImportOptions options, IReadOnlyList<TableSchema>? schemas = null)
     {
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Method != D1WriteMethod.Import || options.DryRun || tables.Count == 0) return;
+        if (options.Method != D1WriteMethod.Import || tables.Count == 0) return;
+        if (schemas is { Count: > 0 }) CheckImportKeys(schemas, options);
+        if (options.DryRun) return;
         var existing = new List<string>();
         // The table names as values, in pages within D1's 100 bound parameters per statement.
         foreach (var page in tables.Chunk(D1Statement.MaxParameters))
@@ -89,6 +97,27 @@ public sealed class RemoteD1Database : ITargetDatabase
             : $"Tables {string.Join(", ", held.Select(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Table} ({t.Rows:N0} rows)")))} in {Location} hold rows";
         throw new ArgumentException($"{which}: -Method Import writes only tables the run creates or finds empty (an import cannot skip, replace or merge rows, "
             + "nor be undone row by row). Use -Method Query or Auto; nothing was written and no run was started.");
+    }
+
+    /// <summary>-Method Import for a table whose foreign keys rule it out (<see cref="RemoteForeignKeys.ImportCannotApply"/>), with reads only.</summary>
+    void CheckImportKeys(IReadOnlyList<TableSchema> schemas, ImportOptions options)
+    {
+        IReadOnlyList<object?[]> Read(D1Statement s) => Client.RawAsync(s).GetAwaiter().GetResult() is { Count: > 0 } r ? r[^1].DecodeRows(false) : [];
+        var present = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        bool Present(string table) => present.TryGetValue(table, out var p) ? p
+            : present[table] = Read(D1Statement.Of("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = {0} COLLATE NOCASE", table)).Count > 0;
+        // A whole-database set loads in its order (a parent is loaded before when it comes earlier); a table alone finds its parents in the database.
+        var position = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        if (schemas[0].Definition?.Set is { IsLoadOrder: true })
+            for (var i = 0; i < schemas.Count; i++) position.TryAdd(schemas[i].Name, i);
+        foreach (var schema in schemas)
+        {
+            RemoteForeignKeys? keys;
+            // A key that cannot be loaded at all is the target's to report, as it does without -Method.
+            try { keys = RemoteForeignKeys.For(schema, options.OrphanPolicy, position, Present, Present(schema.Name), () => RemoteForeignKeys.DeclaredKeys(schema.Name, Read), _ => { }); }
+            catch (TargetSchemaException) { continue; }
+            if (keys?.ImportCannotApply() is { } reason) throw RemoteForeignKeys.ImportRefused(schema.Name, reason, runStarted: false);
+        }
     }
 
     /// <summary>The Time Travel bookmark taken before <paramref name="runId"/> first wrote, or null when it has none.</summary>

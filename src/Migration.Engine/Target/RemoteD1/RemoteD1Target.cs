@@ -177,6 +177,8 @@ public sealed class RemoteD1Target : BufferedRowTarget
         }
         else if (info is null)
         {
+            // -Method Import that its foreign keys rule out is refused before the table is created.
+            if (Options.Method == D1WriteMethod.Import) RefuseImport(schema.Name, PlanKeys(schema, exists: false, _ => { }));
             Send([new D1Statement(D1Ddl.CreateTable(schema))], RetrySafety.Write);
             Created(schema.Name);
             _pendingIndexes.AddRange(D1Ddl.CreateIndexes(schema));
@@ -190,10 +192,10 @@ public sealed class RemoteD1Target : BufferedRowTarget
     private protected override void OpenSet(IReadOnlyList<TableSchema> tables)
     {
         for (var i = 0; i < tables.Count; i++) _loadPosition.TryAdd(tables[i].Name, i);
-        // A foreign key that cannot be loaded fails the set before anything is created.
-        if (!Options.DryRun)
-            foreach (var t in tables) PlanKeys(t, exists: false, _ => { });
         var missing = tables.Where(t => ReadTable(t.Name) is null).ToList();
+        // A foreign key that cannot be loaded, or -Method Import that a table's keys rule out, fails the set before anything is created.
+        if (!Options.DryRun)
+            foreach (var t in tables) RefuseImport(t.Name, PlanKeys(t, exists: !missing.Contains(t), _ => { }));
         // A -Method mistake (Import into a table with rows) is refused before anything is created or written.
         foreach (var t in tables.Where(t => !missing.Contains(t))) MethodFor(t.Name);
         if (missing.Count > 0 && Options.DryRun)
@@ -216,10 +218,11 @@ public sealed class RemoteD1Target : BufferedRowTarget
     RemoteTable AddTable(TableSchema schema, SqliteTableInfo info, bool exists = true)
     {
         var keys = Options.DryRun ? null : PlanKeys(schema, exists && !WasCreated(info.Name), RaiseLog);
+        RefuseImport(info.Name, keys);
         var (method, why) = MethodFor(info.Name, exists);
-        if (method == D1WriteMethod.Import && keys is { } k && (k.HasDeferred || k.HasUnenforced))
-            (method, why) = (D1WriteMethod.Query, (Options.Method == D1WriteMethod.Import ? "-Method Import cannot apply: " : "")
-                + (k.HasDeferred ? "foreign keys are filled in after the load (insert-then-update), journaled row by row" : "its parents are looked up before each batch (the table does not declare the key)"));
+        // -Method Auto: the table's foreign keys decide, and -Verbose says so.
+        if (method == D1WriteMethod.Import && keys?.ImportCannotApply() is { } reason)
+            (method, why) = (D1WriteMethod.Query, reason);
         if (keys is { HasDeferred: true } && _run is not null && !_fixupsReady)
         {
             Send([new D1Statement(RemoteForeignKeys.FixupsDdl)], RetrySafety.IdempotentWrite);
@@ -323,30 +326,15 @@ public sealed class RemoteD1Target : BufferedRowTarget
     /// already in the database; a key a table the run creates declares is enforced by D1 itself,
     /// and an existing table's are read from <c>pragma_foreign_key_list</c>.
     /// </summary>
-    RemoteForeignKeys? PlanKeys(TableSchema schema, bool exists, Action<string> log)
-    {
-        if (schema.Definition is not { ForeignKeys.Count: > 0 }) return null;
-        var position = _loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
-        HashSet<string>? declared = null;
-        var plan = ForeignKeyPlan.For(schema, schema.Name, Options.OrphanPolicy,
-            parent => _loadPosition.TryGetValue(parent, out var pp) ? pp < position : IsOpen(parent) || ReadTable(parent) is not null,
-            parent => _loadPosition.TryGetValue(parent, out var pp) && pp > position,
-            log, IsRefused,
-            (parent, columns) => !exists || (declared ??= DeclaredKeys(schema.Name)).Contains(parent + "|" + string.Join(",", columns)));
-        return plan is null ? null : new RemoteForeignKeys(plan, schema);
-    }
+    RemoteForeignKeys? PlanKeys(TableSchema schema, bool exists, Action<string> log) =>
+        RemoteForeignKeys.For(schema, Options.OrphanPolicy, _loadPosition, parent => IsOpen(parent) || ReadTable(parent) is not null, exists,
+            () => RemoteForeignKeys.DeclaredKeys(schema.Name, s => Raw(s)), log, IsRefused);
 
-    /// <summary>The foreign keys an existing table declares, as "parent|col1,col2" (case-insensitive), through /raw.</summary>
-    HashSet<string> DeclaredKeys(string table)
+    /// <summary>-Method Import for a table whose foreign keys only /query can load is refused (before anything of the table is written), never quietly rerouted.</summary>
+    void RefuseImport(string table, RemoteForeignKeys? keys)
     {
-        var keys = new SortedDictionary<long, (string Parent, List<string> Columns)>();
-        foreach (var r in Raw(D1Statement.Of("SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list({0}) ORDER BY id, seq", table)))
-        {
-            var id = System.Convert.ToInt64(r[0], CultureInfo.InvariantCulture);
-            if (!keys.TryGetValue(id, out var k)) keys[id] = k = ((string)r[1]!, []);
-            k.Columns.Add((string)r[2]!);
-        }
-        return new(keys.Values.Select(k => k.Parent + "|" + string.Join(",", k.Columns)), StringComparer.OrdinalIgnoreCase);
+        if (Options.Method == D1WriteMethod.Import && keys?.ImportCannotApply() is { } reason)
+            throw RemoteForeignKeys.ImportRefused(table, reason, runStarted: _run is not null);
     }
 
     /// <summary>Several reads in one /raw request (one result per statement).</summary>

@@ -67,6 +67,59 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
     public bool HasEnforced => Plan.Immediate.Any(k => k.EnforcedByTarget);
 
     /// <summary>
+    /// The plan for a table (null when it has no foreign keys), the target's and the up-front
+    /// -Method check's alike. A parent is loaded before when it is earlier in the set
+    /// (<paramref name="loadPosition"/>), or (outside a set) <paramref name="present"/> in the
+    /// database; a key of a table the run creates is declared (D1 enforces it), an existing
+    /// table's are <paramref name="declaredKeys"/> (<see cref="DeclaredKeys"/>).
+    /// </summary>
+    public static RemoteForeignKeys? For(TableSchema schema, OrphanPolicy policy, IReadOnlyDictionary<string, int> loadPosition, Func<string, bool> present,
+        bool exists, Func<HashSet<string>> declaredKeys, Action<string> log, Func<string, bool>? refused = null)
+    {
+        if (schema.Definition is not { ForeignKeys.Count: > 0 }) return null;
+        var position = loadPosition.TryGetValue(schema.Name, out var p) ? p : int.MaxValue;
+        HashSet<string>? declared = null;
+        var plan = ForeignKeyPlan.For(schema, schema.Name, policy,
+            parent => loadPosition.TryGetValue(parent, out var pp) ? pp < position : present(parent),
+            parent => loadPosition.TryGetValue(parent, out var pp) && pp > position,
+            log, refused,
+            (parent, columns) => !exists || (declared ??= declaredKeys()).Contains(parent + "|" + string.Join(",", columns)));
+        return plan is null ? null : new RemoteForeignKeys(plan, schema);
+    }
+
+    /// <summary>The foreign keys an existing table declares, as "parent|col1,col2" (case-insensitive), read with <paramref name="raw"/>.</summary>
+    public static HashSet<string> DeclaredKeys(string table, Func<D1Statement, IReadOnlyList<object?[]>> raw)
+    {
+        var keys = new SortedDictionary<long, (string Parent, List<string> Columns)>();
+        foreach (var r in raw(D1Statement.Of("SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list({0}) ORDER BY id, seq", table)))
+        {
+            var id = System.Convert.ToInt64(r[0], CultureInfo.InvariantCulture);
+            if (!keys.TryGetValue(id, out var k)) keys[id] = k = ((string)r[1]!, []);
+            k.Columns.Add((string)r[2]!);
+        }
+        return new(keys.Values.Select(k => k.Parent + "|" + string.Join(",", k.Columns)), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Why the import path cannot write this table, or null when it can: an import file carries
+    /// whole rows as they are, while deferred keys are inserted NULL and journaled row by row, and
+    /// keys D1 does not enforce for the table are looked up before each batch (both /query only).
+    /// </summary>
+    public string? ImportCannotApply() =>
+        HasDeferred
+            ? $"its foreign key(s) {string.Join(", ", Plan.Deferred.Select(k => k.Definition.Name))} refer to its own table or to a table loaded later (a cycle), "
+              + "so they are inserted NULL and filled in after the load (insert-then-update), journaled row by row"
+            : HasUnenforced
+                ? $"its foreign key(s) {string.Join(", ", Plan.Immediate.Where(k => !k.EnforcedByTarget).Select(k => k.Definition.Name))} are not enforced by the table in D1 "
+                  + "(not declared there, or the parent table is refused), so its parents are looked up before each batch"
+                : null;
+
+    /// <summary>-Method Import asked for a table it cannot write (<see cref="ImportCannotApply"/>): the parameter mistake, naming the table, the reason and the way out.</summary>
+    public static ArgumentException ImportRefused(string table, string reason, bool runStarted) =>
+        new($"Table {table}: -Method Import cannot write it: {reason}; that works only through /query. Use -Method Auto (which sends this table through /query) "
+            + $"or -Method Query; nothing was written{(runStarted ? "" : " and no run was started")}.");
+
+    /// <summary>
     /// The parent rows of <paramref name="key"/> that exist, among the key values of
     /// <paramref name="rows"/>: their key text (as <see cref="KeyText"/>), from reads only.
     /// </summary>
