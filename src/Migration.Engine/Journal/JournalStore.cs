@@ -291,14 +291,23 @@ internal static class JournalStore
             """, ("$run", runId), ("$table", table), ("$key", key), ("$column", column), ("$stage", stage.ToString()), ("$reason", reason), ("$excerpt", excerpt), ("$at", at));
 
     /// <summary>The run's end: its status, message and totals (summed from its tables and quarantine).</summary>
-    internal static void FinishRun(IBatchStatements statements, long runId, RunStatus status, string? message) =>
+    internal static void FinishRun(IBatchStatements statements, long runId, RunStatus status, string? message, string now) =>
         statements.Execute($"""
             UPDATE {JournalTables.Runs} SET status = $status, finished_at = $now, message = $message,
                 rows_written = (SELECT coalesce(sum(rows_written), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
                 rows_skipped = (SELECT coalesce(sum(rows_skipped), 0) FROM {JournalTables.RunTables} WHERE run_id = $run),
                 rows_failed = (SELECT count(*) FROM {JournalTables.Quarantine} WHERE run_id = $run)
             WHERE run_id = $run
-            """, ("$status", StatusText(status)), ("$now", JournalClock.Now()), ("$message", message), ("$run", runId));
+            """, ("$status", StatusText(status)), ("$now", now), ("$message", message), ("$run", runId));
+
+    /// <summary>
+    /// Whether <see cref="FinishRun"/> with this status and time landed: the proof read back
+    /// after its answer was lost (the time is the attempt's own, so an earlier attempt's finish
+    /// cannot pass for it).
+    /// </summary>
+    internal static bool Finished(IJournalConnection journal, long runId, RunStatus status, string now) =>
+        journal.Query($"SELECT 1 FROM {JournalTables.Runs} WHERE run_id = $run AND status = $status AND finished_at = $now",
+            ("$run", runId), ("$status", StatusText(status)), ("$now", now)).Count > 0;
 
     /// <summary>The newest run that is not undone, or null.</summary>
     internal static long? LastRunNotUndone(SqliteConnection connection) => LastRunNotUndone(new SqliteJournalConnection(connection, connection.DataSource));

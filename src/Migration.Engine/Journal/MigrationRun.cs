@@ -218,19 +218,45 @@ public sealed class MigrationRun : IBatchJournal, IJournaledRun
     /// <summary>Marks the run Failed with a reason; what was committed stays and the run can be resumed.</summary>
     public void Fail(string message) => Finish(RunStatus.Failed, message);
 
+    /// <summary>Times the finishing write is sent when its answer is lost and the read-back shows it did not land.</summary>
+    const int FinishAttempts = 3;
+
     void Finish(RunStatus status, string? message)
     {
         // The local target's own connection while it is open (no second writer on the file); else one of the run's own.
         using var journal = _target is SqliteTarget { Connection: { State: System.Data.ConnectionState.Open } open }
             ? new SqliteJournalConnection(open, Path)
             : _reopen();
-        journal.Write(statements =>
+        // The same statements on every attempt: the quarantine still pending is taken once, and
+        // the finishing time marks this write, so reading it back tells whether it landed.
+        var now = JournalClock.Now();
+        List<Pending> due;
+        lock (_pending) due = [.. _pending];
+        for (var attempt = 1; ; attempt++)
         {
-            if (_target is not null)
-                foreach (var created in _target.CreatedTables) TableStateFor(statements, created, null);
-            WritePending(statements, null);
-            JournalStore.FinishRun(statements, RunId, status, message);
-        });
+            try
+            {
+                journal.Write(statements =>
+                {
+                    if (_target is not null)
+                        foreach (var created in _target.CreatedTables) TableStateFor(statements, created, null);
+                    foreach (var e in due) JournalStore.Quarantine(statements, RunId, e.Table, e.Key, e.Column, e.Stage, e.Reason, e.ValueExcerpt, e.At);
+                    JournalStore.FinishRun(statements, RunId, status, message, now);
+                });
+                break;
+            }
+            // A remote journal lost the answer (5xx, timeout, reset): the run's row says whether the
+            // write committed (it is one transaction); sent again only when it did not.
+            catch (Cloudflare.AmbiguousWriteException) when (attempt < FinishAttempts)
+            {
+                if (JournalStore.Finished(journal, RunId, status, now)) break;
+            }
+            catch (Cloudflare.AmbiguousWriteException) when (JournalStore.Finished(journal, RunId, status, now))
+            {
+                break;
+            }
+        }
+        lock (_pending) _pending.RemoveAll(due.Contains);
     }
 
     /// <summary>Hashes a batch's rows on the caller's thread, beside the writer; RecordBatch sums those SQLite took.</summary>

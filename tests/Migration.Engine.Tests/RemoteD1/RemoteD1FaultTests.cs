@@ -86,4 +86,34 @@ public sealed class RemoteD1FaultTests(CloudflareApiServer server) : RemoteD1Tes
         Assert.All(new[] { "rate_limit", "internal_error", "reset_after_commit", "slow" }, kind => Assert.Contains(kind, fired));
         Assert.Contains(_lastVerbose, l => l.Contains("its journal row is there", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("reset_after_commit", "drop", true)]
+    [InlineData("reset_after_commit", "503", true)]
+    [InlineData("internal_error", null, false)]
+    public async Task A_lost_answer_to_the_write_that_finishes_the_run_leaves_it_Completed_exactly_once(string kind, string? mode, bool committed)
+    {
+        var options = new SessionOptions { Import = new ImportOptions { BatchSize = 50, Method = D1WriteMethod.Query } };
+        var rows = Rows().Take(300).ToList();
+        Load(Database(), options, rows);
+        // The run's finishing write is its last /query request.
+        var queries = Count("/query");
+        Server.ResetDatabase(CloudflareApiServer.Database);
+        lock (Requests) Requests.Clear();
+
+        var rule = new Dictionary<string, object> { ["kind"] = kind, ["route"] = "query", ["count"] = 1, ["skip"] = queries - 1 };
+        if (mode is not null) rule["mode"] = mode;
+        Server.SetFaults(new { rules = new object[] { rule } });
+        var report = Load(Database(), options, rows);
+        var fired = Server.FiredFaults();
+        Server.ClearFaults();
+
+        Assert.Contains(kind, fired);
+        Assert.Empty(report.Errors);
+        var run = Assert.Single(Database().GetRuns());
+        Assert.Equal((RunStatus.Completed, 1, 300L), (run.State, run.Attempts, run.RowsWritten));
+        // Read back, not blindly sent again: once more only when it had not committed.
+        Assert.Equal(queries + (committed ? 0 : 1), Count("/query"));
+        Assert.Equal([300L], (await Rows("SELECT count(*) FROM users"))[0]);
+    }
 }
