@@ -301,6 +301,17 @@ internal static class JournalStore
             """, ("$status", StatusText(status)), ("$now", now), ("$message", message), ("$run", runId));
 
     /// <summary>
+    /// Rows of <paramref name="table"/> the run wrote and then deleted (under -OrphanPolicy Skip,
+    /// an orphan found when its deferred foreign key was filled in): counted as skipped, not
+    /// written, in the same transaction as the deletion. <paramref name="onlyIf"/>: a condition
+    /// (SQL with its own <c>$name</c> parameters) for a remote request that cannot know the count
+    /// before it runs: sent just before the row's DELETE, true while the row is there.
+    /// </summary>
+    internal static void RowsDeletedAfterWrite(IBatchStatements statements, long runId, string table, long count, string? onlyIf = null, params (string Name, object? Value)[] parameters) =>
+        statements.Execute($"UPDATE {JournalTables.RunTables} SET rows_written = rows_written - $n, rows_skipped = rows_skipped + $n WHERE run_id = $run AND table_name = $table"
+            + (onlyIf is null ? "" : " AND " + onlyIf), [("$run", runId), ("$table", table), ("$n", count), .. parameters]);
+
+    /// <summary>
     /// Whether <see cref="FinishRun"/> with this status and time landed: the proof read back
     /// after its answer was lost (the time is the attempt's own, so an earlier attempt's finish
     /// cannot pass for it).

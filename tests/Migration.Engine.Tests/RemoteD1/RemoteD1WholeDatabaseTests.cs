@@ -155,5 +155,14 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
         foreach (var e in run.Errors) Assert.Contains(quarantined, q => q.Table == e.Table && q.Key == e.Key);
         // Parents are looked up a batch at a time: far fewer reads than rows.
         lock (Requests) Assert.True(Requests.Count(r => r.Operation.EndsWith("/raw", StringComparison.Ordinal)) < 40, string.Join("\n", Requests.Select(r => r.Operation)));
+
+        // The journal counts what the tables hold (a row deleted as an orphan while its key was filled in is skipped, not written), as the summary does.
+        var journaled = Assert.Single(Database().GetRuns());
+        foreach (var t in journaled.TableProgress)
+        {
+            Assert.Equal(RemoteRows($"SELECT count(*) FROM {t.Table}").Single()[0], t.RowsWritten);
+            Assert.Equal(((long)run.Summary(t.Table).RowsWritten, (long)run.Summary(t.Table).RowsSkipped), (t.RowsWritten, t.RowsSkipped));
+        }
+        Assert.Equal(journaled.TableProgress.Sum(t => t.RowsWritten), journaled.RowsWritten);
     }
 }

@@ -274,7 +274,7 @@ public sealed class RemoteD1Target : BufferedRowTarget
 
     void ApplyFixupPage(IReadOnlyList<RemoteForeignKeys.Fixup> page, long? lastId)
     {
-        var (statements, orphans) = RemoteForeignKeys.Apply(Options.OrphanPolicy, page, RawBatch);
+        var (units, orphans) = RemoteForeignKeys.Apply(Options.OrphanPolicy, page, RawBatch, _run?.RunId);
         var journal = new D1BatchStatements();
         if (_run is not null)
         {
@@ -286,18 +286,18 @@ public sealed class RemoteD1Target : BufferedRowTarget
         try
         {
             // UPDATE ... WHERE the columns are still NULL, DELETE, INSERT OR IGNORE: sending it again changes nothing.
-            SendLogged(statements, journal.Statements);
+            SendLogged([.. units.SelectMany(u => u)], journal.Statements);
         }
         catch (D1SqlException ex)
         {
             // A value D1 refuses in its column (a UNIQUE one): each fix-up alone, the refused ones reported as row errors.
             RaiseLog($"Filling in foreign keys: D1 refused the page ({Refusal(ex)}); each row alone.");
-            for (var i = 0; i < statements.Count; i++)
+            for (var i = 0; i < units.Count; i++)
             {
-                try { SendLogged([statements[i]], []); }
+                try { SendLogged(units[i], []); }
                 catch (D1SqlException one)
                 {
-                    var f = page.FirstOrDefault(x => statements[i].Sql.StartsWith("UPDATE " + SqlQuote.Identifier(x.Table), StringComparison.Ordinal)) ?? page[0];
+                    var f = page.FirstOrDefault(x => units[i][^1].Sql.StartsWith("UPDATE " + SqlQuote.Identifier(x.Table), StringComparison.Ordinal)) ?? page[0];
                     RaiseRowFailed(new RowError(f.Table, f.RowKey, string.Join(", ", f.Columns), $"filling in the deferred foreign key failed: {Refusal(one)}",
                         string.Join(", ", f.Values.Select(v => ValueExcerpt.Of(v)))));
                 }
@@ -922,8 +922,10 @@ public sealed class RemoteD1Target : BufferedRowTarget
                     foreach (var (row, o) in orphans)
                         if (o.Send is null) journal.RowRefused(row, o.Error ?? ForeignKeyPlan.SkippedEntry(row, o.Orphan!));
                     var journalStatements = new D1BatchStatements();
-                    var notWritten = refused.Count + orphans.Values.Count(o => o.Send is null);
-                    journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, 0, notWritten + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
+                    // Orphans left out under Skip are skipped, as the summary (and the local journal) counts them; the other rows not written failed.
+                    var orphansSkipped = orphans.Values.Count(o => o.Send is null && o.Error is null);
+                    var notWritten = refused.Count + orphans.Values.Count(o => o.Send is null) - orphansSkipped;
+                    journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, orphansSkipped, notWritten + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
                     if (Keys is { HasDeferred: true } deferred) deferred.Journal(journalStatements, target._run!.RunId, Table, good);
                     statements.AddRange(journalStatements.Statements);
                 }

@@ -277,15 +277,17 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
     /// The statements that fill in a page of fix-ups, after the parents were looked up (a few
     /// reads for the page): an UPDATE per fix-up whose parent exists (only while the columns are
     /// still NULL, so a row kept by -OnConflict Ignore is not overwritten), a DELETE of the row
-    /// for an orphan under Skip; and the orphans found, with their errors (Fail).
+    /// for an orphan under Skip, after (in a run) the journal's count of it as skipped, not
+    /// written, while it is there (so the pair must go in one request); and the orphans found,
+    /// with their errors (Fail). Each unit is one statement or such a pair.
     /// </summary>
-    public static (List<D1Statement> Statements, List<(Fixup Fixup, OrphanRow Orphan, RowError? Error)> Orphans) Apply(OrphanPolicy policy, IReadOnlyList<Fixup> page,
-        Func<IReadOnlyList<D1Statement>, IReadOnlyList<D1RawResult>> raw)
+    public static (List<D1Statement[]> Units, List<(Fixup Fixup, OrphanRow Orphan, RowError? Error)> Orphans) Apply(OrphanPolicy policy, IReadOnlyList<Fixup> page,
+        Func<IReadOnlyList<D1Statement>, IReadOnlyList<D1RawResult>> raw, long? runId = null)
     {
         var found = new Dictionary<(string, string), HashSet<string>>();
         foreach (var group in page.GroupBy(f => (f.ParentTable, Names(f.ParentColumns))))
             found[group.Key] = ExistingParents(group.Key.ParentTable, group.First().ParentColumns, group.Select(f => f.Values), raw);
-        var statements = new List<D1Statement>();
+        var statements = new List<D1Statement[]>();
         var orphans = new List<(Fixup, OrphanRow, RowError?)>();
         foreach (var f in page)
         {
@@ -295,13 +297,24 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
                 var n = f.Key.Length;
                 var assignments = string.Join(", ", f.Columns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + (n + i).ToString(CultureInfo.InvariantCulture) + "}"));
                 var stillNull = string.Join(" AND ", f.Columns.Select(c => SqlQuote.Identifier(c) + " IS NULL"));
-                statements.Add(D1Statement.Of($"UPDATE {SqlQuote.Identifier(f.Table)} SET {assignments} WHERE {where} AND {stillNull}", [.. f.Key, .. f.Values]));
+                statements.Add([D1Statement.Of($"UPDATE {SqlQuote.Identifier(f.Table)} SET {assignments} WHERE {where} AND {stillNull}", [.. f.Key, .. f.Values])]);
                 continue;
             }
             var value = string.Join(", ", f.Values.Select(v => ValueExcerpt.Of(v)));
             var (orphan, error) = ForeignKeyPlan.DeferredOrphan(policy, f.Table, f.RowKey, f.ForeignKey, f.ParentTable, f.Columns, f.ParentColumns, value);
             orphans.Add((f, orphan, error));
-            if (policy == OrphanPolicy.Skip) statements.Add(D1Statement.Of("DELETE FROM " + SqlQuote.Identifier(f.Table) + " WHERE " + where, f.Key));
+            if (policy != OrphanPolicy.Skip) continue;
+            var delete = D1Statement.Of("DELETE FROM " + SqlQuote.Identifier(f.Table) + " WHERE " + where, f.Key);
+            if (runId is not { } run)
+            {
+                statements.Add([delete]);
+                continue;
+            }
+            var counted = new D1BatchStatements();
+            JournalStore.RowsDeletedAfterWrite(counted, run, f.Table, 1,
+                $"EXISTS (SELECT 1 FROM {SqlQuote.Identifier(f.Table)} WHERE {string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = $k" + i.ToString(CultureInfo.InvariantCulture)))})",
+                [.. f.Key.Select((v, i) => ("$k" + i.ToString(CultureInfo.InvariantCulture), v))]);
+            statements.Add([.. counted.Statements, delete]);
         }
         return (statements, orphans);
     }

@@ -232,6 +232,7 @@ internal sealed class ForeignKeyGuard : IDisposable
         {
             using var transaction = _connection.BeginTransaction();
             var page = pending.Skip(start).Take(batchSize).ToList();
+            var deletedBefore = deleted;
             foreach (var (_, keyValues, describe, values) in page)
             {
                 var set = new List<int>();
@@ -276,6 +277,8 @@ internal sealed class ForeignKeyGuard : IDisposable
                 done.Parameters.AddWithValue("$table", _journalTable);
                 done.Parameters.AddWithValue("$last", page[^1].Id);
                 done.ExecuteNonQuery();
+                // The rows deleted here were counted written with their batch: the journal's figures follow the table.
+                if (deleted > deletedBefore) JournalStore.RowsDeletedAfterWrite(new SqliteBatchStatements(_connection, transaction), runId, _journalTable!, deleted - deletedBefore);
             }
             transaction.Commit();
         }
