@@ -28,32 +28,8 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>The scenario-2 D1 file (as tests/pester/TestSupport.ps1 New-IgnitionD1 writes it).</summary>
-    const string Ignition = """
-        CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, emailVerified INTEGER NOT NULL DEFAULT 0, isAdmin INTEGER, created_at TEXT NOT NULL, profile TEXT);
-        CREATE TABLE accounts (id INTEGER PRIMARY KEY, userId TEXT NOT NULL REFERENCES users(id), provider TEXT NOT NULL, lastLogin INTEGER, settings TEXT);
-        CREATE TABLE sessions (id TEXT PRIMARY KEY, userId TEXT REFERENCES users(id), expires INTEGER);
-        CREATE TABLE user_progress (userId TEXT PRIMARY KEY REFERENCES users(id), streakDays INTEGER, updatedAt TEXT);
-        CREATE TABLE user_wallet (userId TEXT PRIMARY KEY REFERENCES users(id), xp INTEGER NOT NULL, level INTEGER NOT NULL);
-        CREATE TABLE achievements (id INTEGER PRIMARY KEY, userId TEXT REFERENCES users(id), badge TEXT, earnedAt TEXT, tags TEXT, score REAL);
-        INSERT INTO users VALUES
-         ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'ann@example.com', 'Ann', 1, 1, '2024-01-15T10:30:00Z', '{"theme":"dark"}'),
-         ('u_alice', 'alice@example.com', 'Alice', 0, 0, '2024-02-01 08:00:00', NULL),
-         ('u_bob', 'bob@example.com', 'Bob ü', 1, NULL, '2024-03-05T12:00:00.123+02:00', '[]'),
-         ('u_carol', 'carol@example.com', 'Carol', 0, 2, '2024-03-06T00:00:00Z', NULL),
-         ('u_dave', 'dave@example.com', 'Dave', 0, 0, '2024-03-07T00:00:00', '{bad json');
-        INSERT INTO accounts VALUES
-         (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'github', 1706000000, '{"a":1}'),
-         (2, 'u_alice', 'google', 1706000000123, NULL),
-         (3, 'u_ghost', 'github', NULL, NULL),
-         (4, 'u_bob', 'email', NULL, '{"x":[1,2]}'),
-         (5, 'u_carol', 'github', NULL, NULL);
-        INSERT INTO sessions VALUES ('s1', 'u_alice', 1706000000), ('s2', 'u_bob', 1706000001);
-        INSERT INTO user_progress VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1, '2024-04-01T00:00:00'), ('u_alice', 3, '2024-04-02 09:15:00');
-        INSERT INTO user_wallet VALUES ('u_alice', 120, 2), ('u_bob', 50, 1), ('u_ghost', 7, 1);
-        INSERT INTO achievements VALUES (1, 'u_alice', 'first', '2024-05-01T09:00:00Z', '["a","b,c",null,"NULL"]', 0.1),
-         (2, 'u_bob', 'second', '2024-05-02T09:00:00+00:00', '[]', 1e20), (3, NULL, 'none', NULL, NULL, NULL);
-        """;
+    /// <summary>The scenario-2 D1 file, the fixture every Ignition test uses (tests/fixtures/ignition/d1.sql).</summary>
+    static string Ignition => File.ReadAllText(Path.Combine(WranglerLocalD1.RepositoryRoot(), "tests", "fixtures", "ignition", "d1.sql"));
 
     string D1(string name, string sql)
     {
