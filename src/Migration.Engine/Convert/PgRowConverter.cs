@@ -5,7 +5,7 @@ using Migration.Engine.Source;
 namespace Migration.Engine.Convert;
 
 /// <summary>
-/// Converts D1 rows (from a <see cref="Source.Sqlite.SqliteFileSource"/>) to rows of an EXISTING
+/// Converts D1 rows (from a <see cref="Source.D1Source"/>: a file or a remote D1) to rows of an EXISTING
 /// Postgres table, each value to that column's type as the catalog gives it (the D1 -> Postgres
 /// cast rules, <see cref="D1ToPgCastRules"/>). Plans each D1 table once: the Postgres table
 /// (TableMap, else the same name), per D1 column the Postgres column (ColumnMap, else

@@ -9,7 +9,8 @@ using Npgsql;
 namespace Migration.Engine.Integrity;
 
 /// <summary>
-/// Test-MigrationIntegrity for the D1 -> PostgreSQL direction: every D1 row is converted again
+/// Test-MigrationIntegrity for the D1 -> PostgreSQL direction, from any <see cref="D1Source"/> (a
+/// file, or a remote D1 read in keyset pages): every D1 row is converted again
 /// under the migration's mapping (<see cref="PgRowConverter"/>), its ids mapped through the run's
 /// id map, and compared, by the Postgres table's key, with the row Postgres holds, on the columns
 /// that D1 table writes. Both sides are brought to one canonical form (the PostgreSQL -> D1

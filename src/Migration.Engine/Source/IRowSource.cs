@@ -6,9 +6,10 @@ namespace Migration.Engine.Source;
 /// Where rows come from. A source describes the tables of a selection (with their definitions,
 /// in load order: parents before children) and reads a table's rows in key order after a key,
 /// everything one source reads coming from one snapshot, so a resumed run continues exactly
-/// after its checkpoint. Postgres (<see cref="PgExporter"/>) and a D1/SQLite file
-/// (<see cref="Sqlite.SqliteFileSource"/>) are two; another table source is another folder that
-/// implements this. Workers KV is not a table source: one entry becomes several rows and resumes
+/// after its checkpoint. Postgres (<see cref="PgExporter"/>), a D1/SQLite file
+/// (<see cref="Sqlite.SqliteFileSource"/>) and a remote D1 (<see cref="RemoteD1.RemoteD1Source"/>,
+/// which cannot hold one snapshot across API requests and says so) are three; another table
+/// source is another folder that implements this (a D1 one derives from <see cref="D1Source"/>). Workers KV is not a table source: one entry becomes several rows and resumes
 /// at a KV key, so it has its own seam (<see cref="Kv.IKvReader"/>; docs/architecture.md says why). The rows a source yields carry its own <see cref="SchemaKind"/>; the
 /// converter maps them to the target's types.
 /// </summary>
