@@ -197,7 +197,7 @@ public sealed class PgTarget : IRowTarget
     /// </summary>
     /// <remarks>
     /// Encoding and sending the rows on a writer thread of their own (as the SQLite target's
-    /// <see cref="BatchPump"/> does) was measured at 1.11M rows in pwsh and made the load slower
+    /// <see cref="Sqlite.BatchPump"/> does) was measured at 1.11M rows in pwsh and made the load slower
     /// (1.02-1.08x the time, 3-10% more CPU): on two cores the pipeline thread, the file reader,
     /// the JIT and the Postgres backend already keep both busy, and the hand-over adds work.
     /// </remarks>

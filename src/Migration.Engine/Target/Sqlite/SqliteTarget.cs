@@ -48,7 +48,7 @@ public sealed class SqliteTarget : IRowTarget
         // written: enough to keep the writer busy, few enough that memory stays flat and rows
         // die young (see TableWriter.ChunkRows). A dry run has nothing to overlap.
         if (connection is not null && !options.DryRun)
-            _pump = new BatchPump(capacity: TableWriter.ChunkRows(options.BatchSize) < options.BatchSize ? 4 : 2, threadName: "Migration SQLite writer");
+            _pump = new BatchPump(capacity: TableWriter.ChunkRows(options.BatchSize) < options.BatchSize ? 4 : 2);
     }
 
     /// <summary>Opens (or, unless a dry run, creates) the file at a full filesystem path.</summary>
