@@ -84,8 +84,8 @@ public static partial class D1Ddl
             var sb = new StringBuilder(Constraint(fk.Name))
                 .Append("FOREIGN KEY (").Append(Names(fk.Columns)).Append(") REFERENCES ").Append(SqlQuote.Identifier(fk.ParentTable))
                 .Append(" (").Append(Names(fk.ParentColumns)).Append(')');
-            if (fk.OnDelete != ForeignKeyAction.NoAction) sb.Append(" ON DELETE ").Append(Action(fk.OnDelete));
-            if (fk.OnUpdate != ForeignKeyAction.NoAction) sb.Append(" ON UPDATE ").Append(Action(fk.OnUpdate));
+            if (fk.OnDelete != ForeignKeyAction.NoAction) sb.Append(" ON DELETE ").Append(fk.OnDelete.Sql());
+            if (fk.OnUpdate != ForeignKeyAction.NoAction) sb.Append(" ON UPDATE ").Append(fk.OnUpdate.Sql());
             if (fk.IsDeferrable) sb.Append(fk.IsInitiallyDeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE INITIALLY IMMEDIATE");
             items.Add((sb.ToString(), null));
         }
@@ -179,15 +179,6 @@ public static partial class D1Ddl
     static string Constraint(string? name) => name is null ? "" : "CONSTRAINT " + SqlQuote.Identifier(name) + " ";
 
     static string Names(IEnumerable<string> names) => SqlQuote.Identifiers(names);
-
-    static string Action(ForeignKeyAction a) => a switch
-    {
-        ForeignKeyAction.Restrict => "RESTRICT",
-        ForeignKeyAction.Cascade => "CASCADE",
-        ForeignKeyAction.SetNull => "SET NULL",
-        ForeignKeyAction.SetDefault => "SET DEFAULT",
-        _ => "NO ACTION",
-    };
 
     /// <summary>A comment as <c>-- ...</c> lines; line breaks in it start new comment lines, so it can never end the comment early.</summary>
     static void AppendComment(StringBuilder sb, string? comment)

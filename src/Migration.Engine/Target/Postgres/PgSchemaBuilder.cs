@@ -440,21 +440,12 @@ public static partial class PgSchemaBuilder
             var sql = new StringBuilder("ALTER TABLE ").Append(SqlQuote.Identifier(fk.Child.Name)).Append(" ADD ").Append(constraint)
                 .Append("FOREIGN KEY (").Append(SqlQuote.Identifiers(fk.Columns)).Append(") REFERENCES ").Append(SqlQuote.Identifier(fk.Parent.Name))
                 .Append(" (").Append(SqlQuote.Identifiers(fk.ParentColumns)).Append(')');
-            if (fk.Declared.OnDelete != ForeignKeyAction.NoAction) sql.Append(" ON DELETE ").Append(Action(fk.Declared.OnDelete));
-            if (fk.Declared.OnUpdate != ForeignKeyAction.NoAction) sql.Append(" ON UPDATE ").Append(Action(fk.Declared.OnUpdate));
+            if (fk.Declared.OnDelete != ForeignKeyAction.NoAction) sql.Append(" ON DELETE ").Append(fk.Declared.OnDelete.Sql());
+            if (fk.Declared.OnUpdate != ForeignKeyAction.NoAction) sql.Append(" ON UPDATE ").Append(fk.Declared.OnUpdate.Sql());
             list.Add(new PgSchemaStatement(fk.Child.Name, "ForeignKey", name, sql.ToString()));
         }
         return list;
     }
-
-    static string Action(ForeignKeyAction a) => a switch
-    {
-        ForeignKeyAction.Restrict => "RESTRICT",
-        ForeignKeyAction.Cascade => "CASCADE",
-        ForeignKeyAction.SetNull => "SET NULL",
-        ForeignKeyAction.SetDefault => "SET DEFAULT",
-        _ => "NO ACTION",
-    };
 
     static string CreateTable(TablePlan plan, List<SchemaWarning> warnings)
     {
