@@ -53,14 +53,7 @@ sealed class TargetTableReader : IDisposable
         }
     }
 
-    public object? GetValue(int i) => raw.sqlite3_column_type(_stmt, i) switch
-    {
-        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_stmt, i),
-        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_stmt, i),
-        raw.SQLITE_TEXT => System.Text.Encoding.UTF8.GetString(raw.sqlite3_column_blob(_stmt, i)),
-        raw.SQLITE_BLOB => raw.sqlite3_column_blob(_stmt, i).ToArray(),
-        _ => null,
-    };
+    public object? GetValue(int i) => SqliteNative.ColumnValue(_handle, i);
 
     public object?[] GetValues()
     {

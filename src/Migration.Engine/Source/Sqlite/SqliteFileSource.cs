@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Migration.Engine.Schema;
+using Migration.Engine.Target.Sqlite;
+using SQLitePCL;
 
 namespace Migration.Engine.Source.Sqlite;
 
@@ -89,26 +91,54 @@ public sealed class SqliteFileSource : D1Source
         return Read(table, sql, afterKey, keyColumns.Count, progress);
     }
 
+    /// <remarks>
+    /// The rows are read with SQLite's statement API directly (<see cref="SqliteNative"/>), not a
+    /// SqliteDataReader: its IsDBNull + GetValue made four marshalled calls per value (a SafeHandle
+    /// add-ref and release each), the reader thread's largest cost at 1.11M rows. The statement
+    /// runs on this source's connection, inside its snapshot, like every other read.
+    /// </remarks>
     IEnumerable<Row> Read(TableSchema table, string sql, IReadOnlyList<object?>? afterKey, int keyCount, Action<ExportProgress>? progress)
     {
-        using var cmd = Command(sql);
-        if (afterKey is not null)
-            for (var i = 0; i < afterKey.Count; i++) cmd.Parameters.AddWithValue("$k" + i, afterKey[i] ?? DBNull.Value);
-        using var r = cmd.ExecuteReader();
-        var n = table.Columns.Count;
-        var keyAt = table.HasPrimaryKey ? [.. table.PrimaryKey] : new[] { n }; // the rowid follows the columns
+        var db = _connection.Handle ?? throw new ObjectDisposedException(nameof(SqliteFileSource));
+        var rc = raw.sqlite3_prepare_v2(db, sql, out var prepared);
+        if (rc != raw.SQLITE_OK || prepared is null) { prepared?.Dispose(); SqliteException.ThrowExceptionForRC(rc, db); }
         long done = 0;
-        while (r.Read())
+        using (var statement = prepared!)
         {
-            var values = new object?[n];
-            for (var i = 0; i < n; i++) values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
-            var key = new object?[keyCount];
-            for (var i = 0; i < keyCount; i++) key[i] = keyAt[i] < n ? values[keyAt[i]] : r.GetValue(n);
-            done++;
-            if (progress is not null && done % PgExporter.ProgressInterval == 0) progress(new ExportProgress(table.Name, done, -1));
-            yield return new Row(table, values) { SourceKey = key };
+            if (afterKey is not null)
+                for (var i = 0; i < afterKey.Count; i++) BindKey(db, statement, raw.sqlite3_bind_parameter_index(statement, "$k" + i.ToString(CultureInfo.InvariantCulture)), afterKey[i]);
+            var handle = statement.DangerousGetHandle(); // kept alive by the using above
+            var n = table.Columns.Count;
+            var keyAt = table.HasPrimaryKey ? [.. table.PrimaryKey] : new[] { n }; // the rowid follows the columns
+            while ((rc = SqliteNative.sqlite3_step(handle)) == raw.SQLITE_ROW)
+            {
+                var values = new object?[n];
+                for (var i = 0; i < n; i++) values[i] = SqliteNative.ColumnValue(handle, i);
+                var key = new object?[keyCount];
+                for (var i = 0; i < keyCount; i++) key[i] = keyAt[i] < n ? values[keyAt[i]] : SqliteNative.ColumnValue(handle, n);
+                done++;
+                if (progress is not null && done % PgExporter.ProgressInterval == 0) progress(new ExportProgress(table.Name, done, -1));
+                yield return new Row(table, values) { SourceKey = key };
+            }
+            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
         }
         progress?.Invoke(new ExportProgress(table.Name, done, done));
+    }
+
+    /// <summary>Binds one value of a resume key: the values a row or a journal image holds (long, double, string, byte[] or null).</summary>
+    static void BindKey(sqlite3 db, sqlite3_stmt statement, int index, object? value)
+    {
+        var rc = value switch
+        {
+            null => raw.sqlite3_bind_null(statement, index),
+            long l => raw.sqlite3_bind_int64(statement, index, l),
+            int i => raw.sqlite3_bind_int64(statement, index, i),
+            double d => raw.sqlite3_bind_double(statement, index, d),
+            string t => raw.sqlite3_bind_text(statement, index, t),
+            byte[] b => raw.sqlite3_bind_blob(statement, index, b),
+            _ => throw new ArgumentException($"A resume key value of type {value.GetType().Name} is not a SQLite value.", nameof(value)),
+        };
+        SqliteException.ThrowExceptionForRC(rc, db);
     }
 
     /// <summary>A command inside this source's snapshot (the declared-schema reader uses it too).</summary>

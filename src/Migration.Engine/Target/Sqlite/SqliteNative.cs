@@ -69,4 +69,19 @@ internal static unsafe partial class SqliteNative
         var length = sqlite3_column_bytes(statement, column);
         return data is null ? [] : new ReadOnlySpan<byte>(data, length);
     }
+
+    /// <summary>
+    /// Column <paramref name="column"/> of the current row as Microsoft.Data.Sqlite's GetValue gives
+    /// it (INTEGER a long, REAL a double, TEXT a string decoded from the stored UTF-8, BLOB a
+    /// byte[]), except that NULL is null, not DBNull: one type call and one value call, no
+    /// SafeHandle marshalling (reading a D1 file, this was most of the reader thread's work).
+    /// </summary>
+    public static object? ColumnValue(IntPtr statement, int column) => sqlite3_column_type(statement, column) switch
+    {
+        SQLitePCL.raw.SQLITE_INTEGER => sqlite3_column_int64(statement, column),
+        SQLitePCL.raw.SQLITE_FLOAT => sqlite3_column_double(statement, column),
+        SQLitePCL.raw.SQLITE_TEXT => System.Text.Encoding.UTF8.GetString(ColumnBytes(statement, column)),
+        SQLitePCL.raw.SQLITE_BLOB => ColumnBytes(statement, column).ToArray(),
+        _ => null,
+    };
 }
