@@ -70,15 +70,18 @@ run_anchor() {
   schema anchor text isadmin userid lastlogin
   echo "  pgloader:  load $(load)  $(measure pgloader "$work/load.lisp")  rows: $(count anchor)"
 }
+# pwsh runs as users run it, with the runtime's default (concurrent) GC: DOTNET_gcConcurrent=0, which
+# helps the PG -> D1 direction, made this one 1.1x slower (more gen1 collections and ~4x the page
+# faults, measured at 1.11M rows, session 8).
 run_cmdlets() {
   schema candidate uuid is_admin user_id last_login
-  echo "  cmdlets:   load $(load)  $(DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
+  echo "  cmdlets:   load $(load)  $(measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
 }
 # The same with Import-PgTable -DeferForeignKeys (foreign keys validated once at the end, as
 # pgloader re-creates them after its load); DEFER=0 leaves it out.
 run_deferred() {
   schema candidate uuid is_admin user_id last_login
-  echo "  cmdlets -DeferForeignKeys: load $(load)  $(DEFER_FK=1 DOTNET_gcConcurrent=0 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
+  echo "  cmdlets -DeferForeignKeys: load $(load)  $(DEFER_FK=1 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
 }
 for round in $(seq 1 "${ROUNDS:-1}"); do
   echo "round $round (ROWS=$ROWS)"
