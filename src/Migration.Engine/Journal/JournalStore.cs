@@ -311,6 +311,11 @@ internal static class JournalStore
         statements.Execute($"UPDATE {JournalTables.RunTables} SET rows_written = rows_written - $n, rows_skipped = rows_skipped + $n WHERE run_id = $run AND table_name = $table"
             + (onlyIf is null ? "" : " AND " + onlyIf), [("$run", runId), ("$table", table), ("$n", count), .. parameters]);
 
+    /// <summary>The run's checksum of a table after it deleted rows it wrote (see <see cref="DeletedRowChecksum"/>).</summary>
+    internal static void ReplaceChecksum(IBatchStatements statements, long runId, string table, string checksum) =>
+        statements.Execute($"UPDATE {JournalTables.RunTables} SET checksum = $checksum WHERE run_id = $run AND table_name = $table",
+            ("$checksum", checksum), ("$run", runId), ("$table", table));
+
     /// <summary>
     /// Whether <see cref="FinishRun"/> with this status and time landed: the proof read back
     /// after its answer was lost (the time is the attempt's own, so an earlier attempt's finish

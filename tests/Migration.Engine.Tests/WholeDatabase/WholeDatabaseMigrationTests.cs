@@ -202,6 +202,49 @@ public sealed class WholeDatabaseMigrationTests(PgCluster pg) : IDisposable
         Assert.Equal(journaled.TableProgress.Select(t => t.RowsWritten.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), counts.Select(r => r.Actual).Order());
     }
 
+    /// <summary>
+    /// The orphan fixture into tables made beforehand and empty (so undo empties them after
+    /// proving their content is the run's by its checksums): the self-referencing orphan of nodes
+    /// is written NULL first and deleted by the fix-up under Skip, and undo must still empty the
+    /// tables without -Force, while a row changed after the run still blocks it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Undo_after_Skip_deleted_an_orphan_in_the_fix_up_empties_the_tables_unless_changed_since(bool changedAfter)
+    {
+        var db = pg.CreateDatabase("orphans");
+        pg.Execute(db, OrphanFixture.Sql);
+        var path = _dir.File($"undo-skip-{changedAfter}.sqlite");
+        Exec(path, """
+            CREATE TABLE parents (id INTEGER PRIMARY KEY);
+            CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents (id), name TEXT);
+            CREATE TABLE strict_kids (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
+            CREATE TABLE nodes (id INTEGER PRIMARY KEY, up INTEGER REFERENCES nodes (id));
+            """);
+        var before = Migration.Engine.Tests.Journal.DatabaseFingerprint.Of(path);
+        WholeDatabaseRun.Run(db, new LocalD1Database(path), PgTableSelection.All, ConversionOptions.Default,
+            new Migration.Engine.Session.SessionOptions { Import = new ImportOptions { OrphanPolicy = OrphanPolicy.Skip } });
+        var run = Assert.Single(Migration.Engine.Journal.MigrationJournal.GetRuns(path));
+        Assert.Equal((2L, 1L), run.TableProgress.Single(t => t.Table == "nodes") is var n ? (n.RowsWritten, n.RowsSkipped) : default);
+        Assert.Equal(Expect([1L, null], [2L, 1L]), Rows(path, "SELECT id, up FROM nodes ORDER BY id"));
+        if (changedAfter) Exec(path, "UPDATE nodes SET up = NULL WHERE id = 2");
+
+        var plan = Migration.Engine.Journal.MigrationUndo.Plan(path, run.RunId);
+        Assert.Equal(["kids", "nodes", "parents", "strict_kids"], plan.Actions.Where(a => a.EmptiesTable).Select(a => a.Table).Order().ToArray());
+        if (changedAfter)
+        {
+            var blocker = Assert.Single(plan.Blockers);
+            Assert.Contains("nodes was empty before run 1 and now holds 2 rows whose content differs", blocker, StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => Migration.Engine.Journal.MigrationUndo.Undo(path, run.RunId));
+            Assert.Equal(2L, Rows(path, "SELECT count(*) FROM nodes")[0][0]);
+            return;
+        }
+        Assert.Empty(plan.Blockers);
+        Migration.Engine.Journal.MigrationUndo.Undo(path, run.RunId);
+        Assert.Equal(before, Migration.Engine.Tests.Journal.DatabaseFingerprint.Of(path));
+    }
+
     [Fact]
     public void A_table_D1_cannot_take_fails_before_anything_is_written()
     {

@@ -226,7 +226,9 @@ internal sealed class ForeignKeyGuard : IDisposable
     {
         var pending = Pending();
         if (pending.Count == 0) return (0, 0);
-        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = $k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = " + DeletedRowChecksum.KeyParameter(i)));
+        // Journaled under Skip: a row deleted here leaves the run's checksum of the table too, or undo could not prove the table the run's.
+        using var checksum = _runId is { } journaled && _plan.Policy == OrphanPolicy.Skip ? DeletedRowChecksum.For(_connection, journaled, _journalTable!, where) : null;
         int deleted = 0, orphans = 0;
         for (var start = 0; start < pending.Count; start += batchSize)
         {
@@ -249,9 +251,10 @@ internal sealed class ForeignKeyGuard : IDisposable
                 }
                 using var cmd = _connection.CreateCommand();
                 cmd.Transaction = transaction;
-                for (var i = 0; i < keyValues.Length; i++) cmd.Parameters.AddWithValue("$k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), keyValues[i] ?? DBNull.Value);
+                for (var i = 0; i < keyValues.Length; i++) cmd.Parameters.AddWithValue(DeletedRowChecksum.KeyParameter(i), keyValues[i] ?? DBNull.Value);
                 if (skip)
                 {
+                    checksum?.Removing(transaction, keyValues, _plan.Deferred.SelectMany(k => k.Ordinals).Select(o => (schema.Columns[o].Name, values[o])));
                     cmd.CommandText = "DELETE FROM " + SqlQuote.Identifier(table.Name) + " WHERE " + where;
                     deleted += cmd.ExecuteNonQuery();
                     continue;
@@ -278,7 +281,12 @@ internal sealed class ForeignKeyGuard : IDisposable
                 done.Parameters.AddWithValue("$last", page[^1].Id);
                 done.ExecuteNonQuery();
                 // The rows deleted here were counted written with their batch: the journal's figures follow the table.
-                if (deleted > deletedBefore) JournalStore.RowsDeletedAfterWrite(new SqliteBatchStatements(_connection, transaction), runId, _journalTable!, deleted - deletedBefore);
+                if (deleted > deletedBefore)
+                {
+                    var statements = new SqliteBatchStatements(_connection, transaction);
+                    JournalStore.RowsDeletedAfterWrite(statements, runId, _journalTable!, deleted - deletedBefore);
+                    checksum?.Save(statements);
+                }
             }
             transaction.Commit();
         }

@@ -1,0 +1,81 @@
+using Microsoft.Data.Sqlite;
+using Migration.Engine.Integrity;
+using Migration.Engine.Schema;
+using Migration.Engine.Target;
+
+namespace Migration.Engine.Journal;
+
+/// <summary>
+/// Keeps a run's checksum of a table true when the run deletes a row it wrote: under
+/// -OrphanPolicy Skip, a row loaded with its deferred foreign key NULL whose parent the fix-up
+/// finds missing. The checksum (the sum of the table's batch checksums) is what undo compares
+/// with a table the run found empty before it empties it; with the deleted row's hash still in
+/// it, that proof failed and undo of an untouched table was refused without -Force.
+/// </summary>
+/// <remarks>
+/// The batch hashed the row as the source gave it, deferred values included, and the table
+/// holds those columns NULL: the row is read back by its key and hashed with the deferred
+/// values put back. A checksum that proves nothing already (none, mixed column sets, another
+/// version's scheme) is left as it is.
+/// </remarks>
+internal sealed class DeletedRowChecksum : IDisposable
+{
+    readonly long _runId;
+    readonly string _table;
+    readonly string[] _columns;
+    readonly RowHasher _hasher;
+    readonly SqliteCommand _read;
+    UInt128 _sum;
+
+    DeletedRowChecksum(SqliteConnection connection, long runId, string table, string[] columns, UInt128 sum, string keyWhere)
+    {
+        _runId = runId;
+        _table = table;
+        _columns = columns;
+        _sum = sum;
+        _hasher = new RowHasher(columns, []);
+        _read = connection.CreateCommand();
+        _read.CommandText = $"SELECT {SqlQuote.Identifiers(columns)} FROM {SqlQuote.Identifier(table)} WHERE {keyWhere}";
+    }
+
+    /// <summary>The name of key value <paramref name="i"/> in <paramref name="keyWhere"/> of <see cref="For"/>.</summary>
+    public static string KeyParameter(int i) => "$k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The tracker of the run's checksum of <paramref name="table"/>, or null when the run kept none that proves anything.</summary>
+    public static DeletedRowChecksum? For(SqliteConnection connection, long runId, string table, string keyWhere)
+    {
+        var (columnsJson, stored) = JournalStore.TableChecksum(connection, null, runId, table);
+        var columns = columnsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(columnsJson);
+        if (columns is null || stored is null || !ContentHash.TryParseStored(stored, out var sum)) return null;
+        return new DeletedRowChecksum(connection, runId, table, columns, sum, keyWhere);
+    }
+
+    /// <summary>
+    /// Before the row with <paramref name="key"/> is deleted, in the deletion's transaction: takes
+    /// its hash out, with <paramref name="putBack"/> (column, value as the batch hashed it) in place of what the table holds.
+    /// </summary>
+    public void Removing(SqliteTransaction transaction, object?[] key, IEnumerable<(string Column, object? Value)> putBack)
+    {
+        _read.Transaction = transaction;
+        _read.Parameters.Clear();
+        for (var i = 0; i < key.Length; i++) _read.Parameters.AddWithValue(KeyParameter(i), key[i] ?? DBNull.Value);
+        object?[] values;
+        using (var reader = _read.ExecuteReader())
+        {
+            if (!reader.Read()) return; // not there: nothing of it is in the table to take out
+            values = new object?[_columns.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        }
+        foreach (var (column, value) in putBack)
+        {
+            var i = Array.FindIndex(_columns, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+            if (i >= 0) values[i] = value;
+        }
+        _sum -= _hasher.Hash(values).Row;
+    }
+
+    /// <summary>Writes the checksum without the rows taken out so far, in the deletions' transaction.</summary>
+    public void Save(IBatchStatements statements) => JournalStore.ReplaceChecksum(statements, _runId, _table, ContentHash.ToStored(_sum));
+
+    public void Dispose() => _read.Dispose();
+}
