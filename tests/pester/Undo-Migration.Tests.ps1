@@ -118,3 +118,45 @@ Describe 'Undo-Migration of tables that were empty before the run (schema applie
         Get-TestSqliteScalar -Path $db -Sql "SELECT count(*) FROM users" | Should -Be 0
     }
 }
+
+Describe 'Undo-Migration after -OrphanPolicy Skip deleted an orphan in the fix-up' {
+    BeforeAll {
+        # A self-reference filled in after the load (insert-then-update), over an orphan (NOT VALID).
+        $orphanPg = New-TestPgDatabase -Server $server -Sql @'
+CREATE TABLE nodes (id int PRIMARY KEY, up int, label text);
+INSERT INTO nodes VALUES (1, NULL, 'root'), (2, 1, 'child'), (3, 55, 'orphan');
+ALTER TABLE nodes ADD CONSTRAINT nodes_up_fk FOREIGN KEY (up) REFERENCES nodes (id) NOT VALID;
+'@
+    }
+    BeforeEach {
+        $db = Join-Path $TestDrive ("orphan-" + [guid]::NewGuid().ToString('N') + '.sqlite')
+        # The schema applied first: the table exists, empty, so undo must prove its rows are the run's.
+        Invoke-TestSqliteWrite -Path $db -Sql 'CREATE TABLE nodes (id INTEGER PRIMARY KEY, up INTEGER REFERENCES nodes (id), label TEXT)'
+        $emptySchema = Get-Content-Snapshot -Path $db
+        Export-PgTable -ConnectionString $orphanPg -Table nodes | ConvertTo-D1Row |
+            Import-D1Batch -Path $db -OrphanPolicy Skip -WarningAction SilentlyContinue | Out-Null
+        $run = Get-MigrationRun -Path $db | Select-Object -Last 1
+    }
+
+    It 'the orphan was written NULL first, deleted in the fix-up and counted skipped' {
+        Get-TestSqliteScalar -Path $db -Sql 'SELECT group_concat(id) FROM (SELECT id FROM nodes ORDER BY id)' | Should -Be '1,2'
+        $run.RowsWritten | Should -Be 2
+        $run.RowsSkipped | Should -Be 1
+    }
+
+    It 'Undo-Migration -RunId without -Force empties the table back to its state before the run' {
+        $actions = @(Undo-Migration -Path $db -RunId $run.RunId -Confirm:$false -ErrorAction Stop)
+        ($actions | Where-Object Table -eq 'nodes').EmptiesTable | Should -BeTrue
+        Get-Content-Snapshot -Path $db | Should -Be $emptySchema
+        (Get-MigrationRun -Path $db -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
+
+    It 'still refuses without -Force when a row was changed since the run' {
+        Invoke-TestSqliteWrite -Path $db -Sql "UPDATE nodes SET label = 'changed since' WHERE id = 2"
+        $errs = $null
+        Undo-Migration -Path $db -RunId $run.RunId -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'TableChangedSinceRun,*'
+        $errs[0].Exception.Message | Should -Match 'nodes was empty before run'
+        Get-TestSqliteScalar -Path $db -Sql 'SELECT count(*) FROM nodes' | Should -Be 2
+    }
+}
