@@ -11,6 +11,7 @@
 # the machine is shared, so they run in rounds, seconds apart, in alternating order (ROUNDS,
 # default 1). Each round also runs the cmdlets with Import-PgTable -DeferForeignKeys (DEFER=0: not).
 #   ROWS=1110000 ROUNDS=3 bash bench/d1-to-pg.sh     (default 100000; a throwaway cluster in /tmp)
+# Each round also runs the CLI (migrate --direction D1ToPostgres --defer-foreign-keys).
 # Not part of CI: it is a measurement, run by hand. The row counts are printed so a gap shows.
 # pgloader 3.6.7 (Debian) and "CAST column users.isadmin to boolean using int-to-bool": that
 # function does not exist in 3.6.7 (tinyint-to-boolean wants a string, SQLite hands it an
@@ -83,8 +84,17 @@ run_deferred() {
   schema candidate uuid is_admin user_id last_login
   echo "  cmdlets -DeferForeignKeys: load $(load)  $(DEFER_FK=1 measure pwsh -NoProfile -File "$work/run.ps1")  rows: $(count candidate)"
 }
+# The CLI: the same engine, session and options without PowerShell's per-row binding
+# (migrate --direction D1ToPostgres), with --defer-foreign-keys as pgloader's pairing.
+cli="$root/src/Migration.Cli/bin/Release/net10.0/migration.dll"
+run_cli() {
+  schema candidate uuid is_admin user_id last_login
+  echo "  CLI --defer-foreign-keys: load $(load)  $(measure dotnet "$cli" migrate --direction D1ToPostgres --quiet --path "$work/app.sqlite" \
+    --pg "Host=127.0.0.1;Port=$port;Username=postgres;Database=candidate" --all --column-naming SnakeCase --id-map Generate --defer-foreign-keys)  rows: $(count candidate)"
+}
+[ -f "$cli" ] || { echo "build first: dotnet build Migration.sln -c Release" >&2; exit 1; }
 for round in $(seq 1 "${ROUNDS:-1}"); do
   echo "round $round (ROWS=$ROWS)"
-  if [ $((round % 2)) = 1 ]; then run_anchor; run_cmdlets; [ "${DEFER:-1}" = 0 ] || run_deferred
-  else [ "${DEFER:-1}" = 0 ] || run_deferred; run_cmdlets; run_anchor; fi
+  if [ $((round % 2)) = 1 ]; then run_anchor; run_cli; run_cmdlets; [ "${DEFER:-1}" = 0 ] || run_deferred
+  else [ "${DEFER:-1}" = 0 ] || run_deferred; run_cmdlets; run_cli; run_anchor; fi
 done

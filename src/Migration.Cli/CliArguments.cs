@@ -33,6 +33,18 @@ sealed class CliArguments
         list.Add(value);
     }
 
+    /// <summary>
+    /// Refuses an option the command does not take (a typo such as --exlude-table would otherwise
+    /// be ignored and change what is migrated), naming the closest one it does take.
+    /// </summary>
+    public void AllowOnly(IReadOnlyCollection<string> names)
+    {
+        foreach (var given in _values.Keys)
+            if (!names.Contains(given, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"Unknown option --{given}"
+                    + (Migration.Engine.Preflight.NameSuggestion.Closest(given, [.. names]) is { } near ? $" (did you mean --{near}?)" : "") + "; nothing was done.");
+    }
+
     public string? One(string name) => _values.TryGetValue(name, out var l) ? l[^1] : null;
 
     public string Required(string name) => One(name) ?? throw new ArgumentException($"--{name} is required.");

@@ -20,6 +20,10 @@ static class MigrateCommand
 {
     public static int Run(CliArguments a)
     {
+        var direction = a.One("direction") ?? "PostgresToD1";
+        if (string.Equals(direction, "D1ToPostgres", StringComparison.OrdinalIgnoreCase)) return MigrateToPostgresCommand.Run(a);
+        if (!string.Equals(direction, "PostgresToD1", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--direction takes PostgresToD1 (the default) or D1ToPostgres, not '{direction}'.");
         var settings = new PgConnectionSettings(a.One("pg"));
         var tables = a.Many("table");
         var chooser = a.TableChooser();
@@ -105,12 +109,7 @@ static class MigrateCommand
         if (!quiet)
         {
             Console.WriteLine(importOptions.DryRun ? "What if: nothing was written." : $"Migrated into {path}");
-            Console.WriteLine($"{"Table",-20} {"Written",10} {"Skipped",8} {"Failed",7} {"Batches",8} {"Seconds",8} {"Rows/s",10}");
-            foreach (var s in summaries.Where(s => s.Refused is null))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Table,-20} {s.RowsWritten,10} {s.RowsSkipped,8} {s.RowsFailed,7} {s.Batches,8} {s.Elapsed.TotalSeconds,8:F2} {s.RowsPerSecond,10:F0}"));
-            foreach (var s in summaries.Where(s => s.Refused is not null))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Table,-20} refused: {s.RowsNotWritten} rows not written"));
+            PrintSummaries(summaries);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Total {total.Elapsed.TotalSeconds:F2} s; conversion errors {session.ConversionErrors}; rejected rows {session.RowErrors}."));
             if (run is not null)
@@ -120,8 +119,19 @@ static class MigrateCommand
         return session.ConversionErrors + session.RowErrors == 0 && session.RefusedTables.Count == 0 ? 0 : 2;
     }
 
+    /// <summary>One line per table written (and per table refused), both directions alike.</summary>
+    internal static void PrintSummaries(IReadOnlyList<TableSummary> summaries)
+    {
+        Console.WriteLine($"{"Table",-20} {"Written",10} {"Skipped",8} {"Failed",7} {"Batches",8} {"Seconds",8} {"Rows/s",10}");
+        foreach (var s in summaries.Where(s => s.Refused is null))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Table,-20} {s.RowsWritten,10} {s.RowsSkipped,8} {s.RowsFailed,7} {s.Batches,8} {s.Elapsed.TotalSeconds,8:F2} {s.RowsPerSecond,10:F0}"));
+        foreach (var s in summaries.Where(s => s.Refused is not null))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Table,-20} refused: {s.RowsNotWritten} rows not written"));
+    }
+
     /// <summary>What the session reports, as the CLI prints it: bad rows and warnings on stderr.</summary>
-    sealed class ConsoleReport(bool quiet, bool verbose, Action<BatchResult>? afterCommit) : IMigrationObserver
+    internal sealed class ConsoleReport(bool quiet, bool verbose, Action<BatchResult>? afterCommit) : IMigrationObserver
     {
         public void RunStarted(IJournaledRun run)
         {

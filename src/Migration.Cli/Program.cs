@@ -1,6 +1,7 @@
 using Migration.Cli;
 
 // migration migrate --pg <connection string> --table a,b --map a=x --path out.sqlite [...]
+// migration migrate --direction D1ToPostgres --path app.sqlite --pg <connection string> --all [...]
 // migration verify --pg <connection string> --map a=x --path out.sqlite [...]
 // migration runs --path out.sqlite; migration undo --path out.sqlite --last
 // The connection string may be left out: the libpq environment variables apply, as in psql.
@@ -26,6 +27,14 @@ try
                      [--resume] [--run-id N] [--max-errors N] [--error-log FILE.csv] [--backup FILE] [--no-journal]
                      (--resume continues the newest unfinished run, --run-id N that run; exit code 3 after --max-errors;
                      --max-errors 0 stops at the first refused row, its batch rolled back)
+                   migration migrate --direction D1ToPostgres --path FILE.sqlite (--all [--exclude-table T,..] | --table T[,T...]) [--pg CONNECTION-STRING]
+                     [--map d1table=pgtable ...] [--column-map table.col=new ...] [--exclude table.col ...] [--column-naming AsIs|SnakeCase]
+                     [--assume-time-zone ZONE] [--epoch-unit Auto|Seconds|Milliseconds] [--allow-unmatched-name]
+                     [--id-map None|Generate|Deterministic] [--orphan-policy Fail|Skip|Null] [--batch-size N] [--defer-foreign-keys]
+                     [--journal-schema S] [--resume] [--run-id N] [--max-errors N] [--verbose] [--quiet]
+                     (Export-D1Table | ConvertTo-PgRow | Import-PgTable in one process, into the existing Postgres tables; the
+                     journal, id map and quarantine live in the target database; an unknown option or a name that matches
+                     nothing is an error before anything is written, exit code 64; rows that did not convert: exit code 2)
                    migration schema (--table T[,T...] | --all [--schema S,..] [--exclude-table T,..]) [--pg CONNECTION-STRING]
                      [--map ...] [--column-map ...] [--exclude ...] [--timestamp-format ...] [--numeric-as ...]
                      [--migrations-path DIR [--migration-name NAME]] [--strict] [--allow-unmatched-name]

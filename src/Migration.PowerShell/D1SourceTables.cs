@@ -51,18 +51,7 @@ internal static class D1SourceTables
     {
         try
         {
-            if (!all) return source.Describe(tables);
-            var names = source.TableNames();
-            // With -All, -Table narrows by patterns: one that matches nothing is a typo, never an empty export.
-            foreach (var pattern in tables)
-                if (!names.Any(n => Wildcard.Matches(pattern, n)))
-                    throw new ArgumentException($"-Table \"{pattern}\" matches no table of {path}"
-                        + (Engine.Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + $"; nothing was {verb}.");
-            foreach (var pattern in exclude ?? [])
-                if (!names.Any(n => Wildcard.Matches(pattern, n)))
-                    throw new ArgumentException($"-ExcludeTable \"{pattern}\" matches no table of {path}"
-                        + (Engine.Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + $"; nothing was {verb}.");
-            var described = source.DescribeAll(new PgTableSelection(Tables: tables.Count > 0 ? tables : null, ExcludeTables: exclude), out var forward);
+            var described = source.Choose(all, tables, exclude, verb, out var forward);
             foreach (var f in forward) cmdlet.WriteWarning($"Foreign key cycle: {f} points forward in the load order.");
             return described;
         }

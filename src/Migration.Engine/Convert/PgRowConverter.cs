@@ -245,6 +245,27 @@ public sealed class PgRowConverter
     }
 
     /// <summary>
+    /// Before anything is written: every name in the mapping options matches (unless
+    /// <paramref name="allowUnmatchedNames"/>) and every table of <paramref name="sources"/> maps
+    /// onto a Postgres table; otherwise one ArgumentException lists every problem at once.
+    /// Returns the target schema of each source table, by its name.
+    /// </summary>
+    public IReadOnlyDictionary<string, TableSchema> CheckMapping(IReadOnlyList<TableSchema> sources, bool allowUnmatchedNames = false, string verb = "written")
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var problems = new List<string>();
+        if (!allowUnmatchedNames) problems.AddRange(UnmatchedNames(sources));
+        var targets = new Dictionary<string, TableSchema>(StringComparer.Ordinal);
+        foreach (var t in sources)
+        {
+            try { targets[t.Name] = TargetSchemaFor(t); }
+            catch (MappingException ex) { problems.Add(ex.Message); }
+        }
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems).TrimEnd('.') + $". Nothing was {verb}.");
+        return targets;
+    }
+
+    /// <summary>
     /// The names in the mapping options that match nothing among <paramref name="sources"/> (a typo
     /// is an error, never a silently ignored option), each with the closest real name when there is one.
     /// </summary>

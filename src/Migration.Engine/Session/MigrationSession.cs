@@ -265,6 +265,44 @@ public sealed class MigrationSession : IDisposable
     }
 
     /// <summary>
+    /// Pull, D1 -> Postgres (the CLI's <c>migrate --direction D1ToPostgres</c>; in pwsh the same as
+    /// Export-D1Table | ConvertTo-PgRow | Import-PgTable): every name in the mapping must match a
+    /// table or column of <paramref name="tables"/> (unless <paramref name="allowUnmatchedNames"/>)
+    /// and every table must map onto a Postgres table, checked for all tables before anything is
+    /// written; then the tables are read in the target's foreign-key order (parents first, as
+    /// ConvertTo-PgRow sends them), each on a reader thread of its own a few hundred rows ahead,
+    /// converted and written. A row that does not convert is quarantined and counted, the others go
+    /// on. A resumed run reads each table again and the target skips what an earlier attempt
+    /// committed, exactly as the pipeline's resume does.
+    /// </summary>
+    public IReadOnlyList<TableSummary> Transfer(IRowSource source, IReadOnlyList<TableSchema> tables, PgRowConverter converter, bool allowUnmatchedNames = false)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(converter);
+        var targets = converter.CheckMapping(tables, allowUnmatchedNames);
+        var byName = tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        foreach (var name in new TargetLoadOrder(tables, converter.TargetTableFor).Order)
+        {
+            var table = byName[name];
+            _observer.Verbose($"{table.Name} -> {targets[name].Name}.");
+            using var reader = new ReadAhead<Row>(() => source.Export(table), threadName: "Migration D1 reader");
+            while (reader.TryTake(out var row))
+            {
+                Row converted;
+                try { converted = converter.Convert(row); }
+                catch (ConversionException ex)
+                {
+                    ConversionFailed(targets[name].Name, ex);
+                    continue;
+                }
+                Add(converted);
+            }
+        }
+        return Complete();
+    }
+
+    /// <summary>
     /// Writes what is buffered, reports the rows refused at the end (counted against the limit
     /// before the run is marked Completed), marks the run Completed and closes the target (so a
     /// command downstream can open the file). Returns one summary per table; none when no row came.

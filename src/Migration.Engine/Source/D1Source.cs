@@ -72,6 +72,29 @@ public abstract class D1Source : IRowSource
         return InSet(result, isLoadOrder: false);
     }
 
+    /// <summary>
+    /// The tables a whole-database or named read takes, as Export-D1Table, Export-PgSchema and the
+    /// CLI choose them: without <paramref name="all"/>, the named tables (a name that matches none
+    /// is an error with the closest real name); with it, every user table in load order, narrowed
+    /// by <paramref name="tables"/> patterns and without <paramref name="exclude"/> patterns, where
+    /// a pattern that matches no table is a typo, never an empty read. The spelling of the options
+    /// in messages is the caller's (<c>-Table</c> or <c>--table</c>).
+    /// </summary>
+    public IReadOnlyList<TableSchema> Choose(bool all, IReadOnlyList<string> tables, IReadOnlyList<string>? exclude, string verb,
+        out IReadOnlyList<string> forwardReferences, string tableOption = "-Table", string excludeOption = "-ExcludeTable")
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        forwardReferences = [];
+        if (!all) return Describe(tables);
+        var names = TableNames();
+        foreach (var (option, patterns) in new[] { (tableOption, tables), (excludeOption, exclude ?? []) })
+            foreach (var pattern in patterns)
+                if (!names.Any(n => Wildcard.Matches(pattern, n)))
+                    throw new ArgumentException($"{option} \"{pattern}\" matches no table of {Location}"
+                        + (Preflight.NameSuggestion.Closest(pattern, names) is { } near ? $" (did you mean {near}?)" : "") + $"; nothing was {verb}.");
+        return DescribeAll(new PgTableSelection(Tables: tables.Count > 0 ? tables : null, ExcludeTables: exclude), out forwardReferences);
+    }
+
     public IReadOnlyList<TableSchema> DescribeAll(PgTableSelection selection, out IReadOnlyList<string> forwardReferences)
     {
         ArgumentNullException.ThrowIfNull(selection);

@@ -173,22 +173,15 @@ public sealed class ConvertToPgRowCommand : PSCmdlet
         var set = (object?)schema.Definition?.Set ?? schema;
         if (!_checkedSets.Add(set)) return;
         var tables = schema.Definition?.Set?.Tables ?? [schema];
-        var problems = new List<string>();
-        if (!AllowUnmatchedName.IsPresent) problems.AddRange(_converter!.UnmatchedNames(tables));
-        foreach (var t in tables)
+        IReadOnlyDictionary<string, TableSchema> targets;
+        try { targets = _converter!.CheckMapping(tables, AllowUnmatchedName.IsPresent, "converted"); }
+        catch (ArgumentException ex)
         {
-            try
-            {
-                var target = _converter!.TargetSchemaFor(t);
-                WriteVerbose($"{t.Name} -> {target.Name} ({string.Join(", ", target.Columns.Select(c => c.Name))})");
-            }
-            catch (MappingException ex) { problems.Add(ex.Message); }
-        }
-        if (problems.Count > 0)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Join("; ", problems).TrimEnd('.') + ". Nothing was converted."), "MappingFailed", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(ex, "MappingFailed", ErrorCategory.InvalidArgument, null));
             return;
         }
+        foreach (var t in tables)
+            WriteVerbose($"{t.Name} -> {targets[t.Name].Name} ({string.Join(", ", targets[t.Name].Columns.Select(c => c.Name))})");
         if (schema.Definition?.Set is { IsLoadOrder: true } && tables.Count > 1)
         {
             var order = new TargetLoadOrder(tables, _converter!.TargetTableFor);

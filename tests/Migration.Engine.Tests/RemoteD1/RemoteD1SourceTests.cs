@@ -60,7 +60,7 @@ public sealed class RemoteD1SourceTests(CloudflareApiServer server) : RemoteD1Te
         return file;
     }
 
-    static string Fixture(string name) => File.ReadAllText(Path.Combine(WranglerLocalD1.RepositoryRoot(), "tests", "fixtures", "ignition", name));
+    internal static string Fixture(string name) => File.ReadAllText(Path.Combine(WranglerLocalD1.RepositoryRoot(), "tests", "fixtures", "ignition", name));
 
     /// <summary>Scenario 2's D1 database as a remote D1 can hold it: D1 enforces foreign keys, so the two tables holding orphans declare none.</summary>
     static string IgnitionForRemote => Regex.Replace(Fixture("d1.sql"), @"(?m)^(CREATE TABLE (accounts|user_wallet) .*?) REFERENCES users\(id\)", "$1");
@@ -87,7 +87,7 @@ public sealed class RemoteD1SourceTests(CloudflareApiServer server) : RemoteD1Te
         _ => v.GetType().Name + ":" + v,
     };
 
-    static readonly PgConversionOptions IgnitionMapping = new()
+    internal static readonly PgConversionOptions IgnitionMapping = new()
     {
         ColumnNaming = Migration.Engine.Convert.D1ToPg.ColumnNaming.SnakeCase,
         TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
@@ -96,11 +96,12 @@ public sealed class RemoteD1SourceTests(CloudflareApiServer server) : RemoteD1Te
     };
 
     /// <summary>Export-D1Table -All -ExcludeTable sessions | ConvertTo-PgRow | Import-PgTable, through the engine (the target's order as ConvertTo-PgRow keeps it).</summary>
-    static List<ConversionException> Migrate(D1Source source, string cs, PgTargetOptions target, bool resume = false, RoundTripTests.Watch? watch = null)
+    internal static List<ConversionException> Migrate(D1Source source, string cs, PgTargetOptions target, bool resume = false, RoundTripTests.Watch? watch = null,
+        PgConversionOptions? mapping = null)
     {
         var errors = new List<ConversionException>();
         var tables = source.DescribeAll(new PgTableSelection(ExcludeTables: ["sessions"]), out _);
-        var converter = new PgRowConverter(IgnitionMapping, RoundTripTests.Catalog(cs));
+        var converter = new PgRowConverter(mapping ?? IgnitionMapping, RoundTripTests.Catalog(cs));
         var order = new TargetLoadOrder(tables, converter.TargetTableFor);
         using var session = new MigrationSession(new PgDatabase(new PgConnectionSettings(cs), target), new SessionOptions { Resume = resume, Source = "test" }, watch ?? new RoundTripTests.Watch());
         if (!session.Start()) return errors;
@@ -117,7 +118,7 @@ public sealed class RemoteD1SourceTests(CloudflareApiServer server) : RemoteD1Te
         return errors;
     }
 
-    static List<string> PgContent(string cs) => RoundTripTests.RowsAsText(cs, """
+    internal static List<string> PgContent(string cs) => RoundTripTests.RowsAsText(cs, """
         SELECT 'users ' || u::text FROM users u ORDER BY 1;
         SELECT 'accounts ' || a::text FROM accounts a ORDER BY 1;
         SELECT 'progress ' || p::text FROM user_progress p ORDER BY 1;
