@@ -39,10 +39,11 @@ sealed class CliArguments
     /// </summary>
     public void AllowOnly(IReadOnlyCollection<string> names)
     {
-        foreach (var given in _values.Keys)
-            if (!names.Contains(given, StringComparer.OrdinalIgnoreCase))
-                throw new ArgumentException($"Unknown option --{given}"
-                    + (Migration.Engine.Preflight.NameSuggestion.Closest(given, [.. names]) is { } near ? $" (did you mean --{near}?)" : "") + "; nothing was done.");
+        var unknown = _values.Keys.Where(given => !names.Contains(given, StringComparer.OrdinalIgnoreCase))
+            .Select(given => $"Unknown option --{given}"
+                + (Migration.Engine.Preflight.NameSuggestion.Closest(given, [.. names]) is { } near ? $" (did you mean --{near}?)" : ""))
+            .ToList();
+        if (unknown.Count > 0) throw new ArgumentException(string.Join("; ", unknown) + "; nothing was done.");
     }
 
     public string? One(string name) => _values.TryGetValue(name, out var l) ? l[^1] : null;
@@ -71,6 +72,12 @@ sealed class CliArguments
 
     public T Enum<T>(string name, T fallback) where T : struct, System.Enum =>
         One(name) is { } v ? System.Enum.Parse<T>(v, ignoreCase: true) : fallback;
+
+    /// <summary>The options <see cref="TableChooser"/> reads.</summary>
+    public static readonly string[] TableChoiceOptions = ["all", "table", "schema", "exclude-table"];
+
+    /// <summary>The options <see cref="ConversionOptions"/> reads.</summary>
+    public static readonly string[] ConversionOptionNames = ["map", "column-map", "exclude", "timestamp-format", "numeric-as", "non-finite", "allow-precision-loss"];
 
     /// <summary>The tables migrate and schema take, chosen as the cmdlets choose them.</summary>
     public PgTableChooser TableChooser() =>

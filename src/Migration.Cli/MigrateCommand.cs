@@ -24,6 +24,7 @@ static class MigrateCommand
         if (string.Equals(direction, "D1ToPostgres", StringComparison.OrdinalIgnoreCase)) return MigrateToPostgresCommand.Run(a);
         if (!string.Equals(direction, "PostgresToD1", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--direction takes PostgresToD1 (the default) or D1ToPostgres, not '{direction}'.");
+        a.AllowOnly([.. CliArguments.TableChoiceOptions, .. CliArguments.ConversionOptionNames, "direction", "pg", "path", "backup", "batch-size", "error-log", "max-errors", "no-journal", "on-conflict", "orphan-policy", "quiet", "resume", "run-id", "verbose", "what-if"]);
         var settings = new PgConnectionSettings(a.One("pg"));
         var tables = a.Many("table");
         var chooser = a.TableChooser();

@@ -8,6 +8,7 @@ static class RunsCommand
 {
     public static int Run(CliArguments a)
     {
+        a.AllowOnly(["path", "run-id"]);
         var path = Path.GetFullPath(a.Required("path"));
         var runId = a.One("run-id") is { } id ? long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) : (long?)null;
         var runs = MigrationJournal.GetRuns(path, runId);

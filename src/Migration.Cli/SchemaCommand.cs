@@ -17,6 +17,7 @@ static class SchemaCommand
 {
     public static int Run(CliArguments a)
     {
+        a.AllowOnly([.. CliArguments.TableChoiceOptions, .. CliArguments.ConversionOptionNames, "pg", "allow-unmatched-name", "migrations-path", "migration-name", "strict"]);
         var settings = new PgConnectionSettings(a.One("pg"));
         var chooser = a.TableChooser();
         chooser.Validate();

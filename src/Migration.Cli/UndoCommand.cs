@@ -12,6 +12,7 @@ static class UndoCommand
 {
     public static int Run(CliArguments a)
     {
+        a.AllowOnly(["path", "run-id", "last", "force", "restore-backup", "what-if"]);
         var path = Path.GetFullPath(a.Required("path"));
         long runId;
         if (a.One("run-id") is { } id) runId = long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);

@@ -14,6 +14,7 @@ static class VerifyCommand
 {
     public static int Run(CliArguments a)
     {
+        a.AllowOnly([.. CliArguments.ConversionOptionNames, "pg", "path", "table", "check", "sample-size", "max-differences", "quiet"]);
         var settings = new PgConnectionSettings(a.One("pg"));
         var map = a.Pairs("map");
         // The tables default to those the map names: "verify --map a=b" checks a against b.

@@ -149,4 +149,20 @@ public sealed class CliPreflightTests(PgCluster pg)
             dir.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("migrate", "--exclude-tabel", "Unknown option --exclude-tabel (did you mean --exclude-table?)")]
+    [InlineData("migrate", "--on-conflcit", "Unknown option --on-conflcit (did you mean --on-conflict?)")]
+    [InlineData("schema", "--strickt", "Unknown option --strickt (did you mean --strict?)")]
+    [InlineData("verify", "--sample-sise", "Unknown option --sample-sise (did you mean --sample-size?)")]
+    [InlineData("runs", "--runid", "Unknown option --runid (did you mean --run-id?)")]
+    [InlineData("undo", "--forse", "Unknown option --forse (did you mean --force?)")]
+    public void An_option_the_command_does_not_take_is_a_usage_error_and_nothing_is_written(string command, string option, string message)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "clioption-" + Guid.NewGuid().ToString("N") + ".sqlite");
+        var (exit, _, stderr) = Cli(command, "--pg", Database(), "--all", "--path", path, "--last", option, "x");
+        Assert.Equal(64, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
 }
