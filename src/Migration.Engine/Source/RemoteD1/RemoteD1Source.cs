@@ -30,7 +30,9 @@ namespace Migration.Engine.Source.RemoteD1;
 /// </para>
 /// <para>
 /// Pages stay inside D1's limits: one or two parameters per key column (&lt;= 100), one result
-/// column per table column, a page's row count adapted to the rows' size so a response holds
+/// column per table column (and the rowid of a keyless table: for a keyless table of
+/// <see cref="MaxResultColumns"/> columns it has no room, so its pages are read apart, see
+/// <see cref="RowidApartPage"/>), a page's row count adapted to the rows' size so a response holds
 /// about <see cref="PageBytes"/>, at most <see cref="MaxPageRows"/> rows (a keyset read of an
 /// index is quick; a page far below 30 s). A page that still fails after the client's retries
 /// (a D1 that runs out of time or memory on it) is asked again with a quarter of the rows, up to
@@ -51,6 +53,9 @@ public sealed class RemoteD1Source : D1Source
         ArgumentNullException.ThrowIfNull(db);
         _db = db;
     }
+
+    /// <summary>The most result columns D1 returns (SQLITE_LIMIT_COLUMN in workerd): a wider SELECT is refused ("too many columns in result set").</summary>
+    public const int MaxResultColumns = 100;
 
     /// <summary>Aimed size of one page's values, in bytes (roughly).</summary>
     public int PageBytes { get; init; } = 2_000_000;
@@ -94,10 +99,12 @@ public sealed class RemoteD1Source : D1Source
         // must not end between them: such tables are paged by (key, rowid), the order in which
         // the key's index (and so the file source) yields them. (Not for 100 columns: D1 returns
         // at most 100 result columns.)
-        var tieBreak = table.HasPrimaryKey && n < 100 && HasRowid(table.SourceTable);
+        var tieBreak = table.HasPrimaryKey && n < MaxResultColumns && HasRowid(table.SourceTable);
+        // A keyless table of 100 columns has no room for its rowid in the result: read apart.
+        var rowidApart = !table.HasPrimaryKey && n >= MaxResultColumns ? table.SourceTable : null;
         var select = new StringBuilder("SELECT ");
         select.AppendJoin(", ", table.Columns.Select(c => D1ExactRead.Column(c.Name)));
-        if (!table.HasPrimaryKey || tieBreak) select.Append(", ").Append(D1ExactRead.Expression("rowid"));
+        if ((!table.HasPrimaryKey && rowidApart is null) || tieBreak) select.Append(", ").Append(D1ExactRead.Expression("rowid"));
         select.Append(" FROM ").Append(SqlQuote.Identifier(table.SourceTable));
         var pageKeyAt = tieBreak ? [.. keyAt, n] : keyAt;
         var pageKey = tieBreak ? [.. keyColumns, "rowid"] : keyColumns;
@@ -112,7 +119,7 @@ public sealed class RemoteD1Source : D1Source
         progress?.Invoke(new ExportProgress(table.Name, 0, before));
         using var stop = new CancellationTokenSource();
         var pageRows = FirstPageRows;
-        var next = Page(from, order, pageKey, start, pageRows, stop.Token);
+        var next = Page(from, order, pageKey, start, pageRows, rowidApart, stop.Token);
         long done = 0;
         try
         {
@@ -126,7 +133,7 @@ public sealed class RemoteD1Source : D1Source
                     var lastRow = page[^1];
                     var key = pageKeyAt.Select(k => lastRow[k]).ToArray();
                     pageRows = NextPageRows(page, asked);
-                    next = Page(from, order, pageKey, key, pageRows, stop.Token);
+                    next = Page(from, order, pageKey, key, pageRows, rowidApart, stop.Token);
                 }
                 foreach (var values in page)
                 {
@@ -164,9 +171,12 @@ public sealed class RemoteD1Source : D1Source
         return Math.Min(wanted, Math.Max(asked * 4, 1));
     }
 
-    /// <summary>One page: the rows after <paramref name="afterKey"/> (all from the start when null), at most <paramref name="rows"/>.</summary>
+    /// <summary>
+    /// One page: the rows after <paramref name="afterKey"/> (all from the start when null), at most <paramref name="rows"/>.
+    /// <paramref name="rowidApart"/>: the keyless table whose rowid does not fit in the result (<see cref="RowidApartPage"/>).
+    /// </summary>
     async Task<(IReadOnlyList<object?[]> Rows, int Asked)> Page(string from, string order, IReadOnlyList<string> keyColumns, IReadOnlyList<object?>? afterKey,
-        int rows, CancellationToken cancellationToken)
+        int rows, string? rowidApart, CancellationToken cancellationToken)
     {
         for (var shrink = 0; ; shrink++)
         {
@@ -175,6 +185,7 @@ public sealed class RemoteD1Source : D1Source
             values.Add((long)rows);
             try
             {
+                if (rowidApart is not null) return (await RowidApartPage(rowidApart, from, order, afterKey, rows, cancellationToken).ConfigureAwait(false), rows);
                 return (await Raw(D1Statement.Of(sql, [.. values]), exact: true, cancellationToken).ConfigureAwait(false), rows);
             }
             catch (Exception ex) when (rows > 1 && shrink < 2 && IsTooMuchForOneRequest(ex))
@@ -184,6 +195,33 @@ public sealed class RemoteD1Source : D1Source
                 Log?.Invoke($"A page of {rows} rows failed after the client's retries ({ex.Message}); asking for {smaller}.");
                 rows = smaller;
             }
+        }
+    }
+
+    /// <summary>
+    /// A page of a keyless table of <see cref="MaxResultColumns"/> columns, whose rowid (its key)
+    /// would be a column too many: the page's rowids first, in order (one request), then the rows
+    /// of exactly those rowids in rowid order (a second, the rowids bound as one JSON array), each
+    /// given its rowid as the last value, as a narrower keyless table's page has it. Keyset paging
+    /// is kept (the next page starts after the last rowid). A row deleted between the two requests
+    /// leaves a rowid without a row, so which row is which could not be told: the page is asked
+    /// again, a few times, then the read fails naming the table (never a row with another's key).
+    /// </summary>
+    async Task<IReadOnlyList<object?[]>> RowidApartPage(string table, string from, string order, IReadOnlyList<object?>? afterKey, int rows, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var values = new List<object?>();
+            var ids = Braces("SELECT " + D1ExactRead.Expression("rowid") + " FROM " + SqlQuote.Identifier(table))
+                + (afterKey is null ? "" : " WHERE " + After(["rowid"], afterKey, values)) + " ORDER BY rowid LIMIT {" + values.Count.ToString(CultureInfo.InvariantCulture) + "}";
+            values.Add((long)rows);
+            var rowids = (await Raw(D1Statement.Of(ids, [.. values]), exact: true, cancellationToken).ConfigureAwait(false)).Select(r => (long)r[0]!).ToList();
+            if (rowids.Count == 0) return [];
+            var json = "[" + string.Join(",", rowids.Select(r => r.ToString(CultureInfo.InvariantCulture))) + "]";
+            var page = await Raw(D1Statement.Of(from + " WHERE rowid IN (SELECT value FROM json_each({0}))" + order, json), exact: true, cancellationToken).ConfigureAwait(false);
+            if (page.Count == rowids.Count) return [.. page.Select((row, i) => (object?[])[.. row, rowids[i]])];
+            if (attempt == 3)
+                throw new InvalidOperationException($"Table {table} of {Location}: rows were deleted while each of 3 attempts at a page after rowid {afterKey?[0]?.ToString() ?? "(start)"} was read, so the rows could not be matched with their rowids. Read it again when nothing writes to it.");
         }
     }
 
