@@ -116,6 +116,31 @@ Describe 'Export-D1Table -Database (a remote D1 as the source)' {
         "$w" | Should -Match '600 rows before, 601 after'
     }
 
+    It 'exports a keyless table of 100 columns (D1''s most, no room for its rowid in the result) with the file''s rows and values, in rowid order' {
+        $columns = 1..100 | ForEach-Object { "c$_" }
+        $values = 1..100 | ForEach-Object {
+            $i = $_ # (inside switch, $_ is the switch's value)
+            switch ($i % 4) { 0 { "value * $i" } 1 { "'t' || value || char(0) || '😀'" } 2 { 'value / 3.0' } 3 { 'CAST(char(value, 255) AS BLOB)' } }
+        }
+        $sql = "CREATE TABLE wide ($($columns -join ', ')); " +
+            "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < 7) INSERT INTO wide SELECT $($values -join ', ') FROM s; " +
+            "DELETE FROM wide WHERE rowid = 4; INSERT INTO wide (rowid, c1, c100) VALUES (9007199254740993, 'big rowid', NULL)"
+        Invoke-TestD1ApiSql -Server $d1 -Database busy -Sql $sql | Out-Null
+        $wideFile = Join-Path $TestDrive 'wide.sqlite'
+        Invoke-TestSqliteWrite -Path $wideFile -Sql $sql
+
+        $local = @(Export-D1Table -Path $wideFile -Table wide)
+        $remote = @(Export-D1Table -Database busy -Table wide -ErrorAction Stop)
+        $local.Count | Should -Be 7
+        $remote.Count | Should -Be $local.Count
+        $remote[0].GetSchema().Columns.Count | Should -Be 100
+        ($remote | ConvertTo-Json -Depth 3 -Compress) | Should -BeExactly ($local | ConvertTo-Json -Depth 3 -Compress)
+        # In rowid order, the rowid over 2^53 last (the keys themselves are compared in the engine's tests).
+        ($remote | ForEach-Object { $_.c4 }) -join ',' | Should -Be '4,8,12,20,24,28,' # the last row's c4 is NULL
+        $remote[-1].c1 | Should -BeExactly 'big rowid'
+        $remote[0].c4 | Should -BeOfType ([long])
+    }
+
     It 'a bad token is a clear authentication error that never shows the token' {
         $token = $d1.token
         $wrong = ConvertTo-SecureString ($token + 'x') -AsPlainText -Force
