@@ -165,4 +165,41 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
         }
         Assert.Equal(journaled.TableProgress.Sum(t => t.RowsWritten), journaled.RowsWritten);
     }
+    /// <summary>
+    /// As locally: the orphan fixture into remote tables made beforehand and empty, under Skip (the
+    /// self-referencing orphan of nodes written NULL first, deleted by the fix-up and counted
+    /// skipped); undo without force empties every table again (the remote undo empties a table the
+    /// run found empty without a checksum proof, so the deletion cannot stand in its way).
+    /// </summary>
+    [Fact]
+    public async Task Undo_after_Skip_deleted_an_orphan_in_the_fix_up_empties_the_tables_it_found_empty()
+    {
+        var db = _pg.CreateDatabase("orphans");
+        _pg.Execute(db, OrphanFixture.Sql);
+        var schema = """
+            CREATE TABLE parents (id INTEGER PRIMARY KEY);
+            CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents (id), name TEXT);
+            CREATE TABLE strict_kids (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
+            CREATE TABLE nodes (id INTEGER PRIMARY KEY, up INTEGER REFERENCES nodes (id));
+            """;
+        await Remote.QueryAsync(new D1Statement(schema), RetrySafety.Write);
+        string[] tables = ["kids", "nodes", "parents", "strict_kids"];
+        string Snapshot() => string.Join("\n", RemoteRows("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_migration_%' AND name NOT LIKE '_cf%' ORDER BY name")
+            .Select(r => r[0] + ": " + r[1] + " rows " + RemoteRows($"SELECT count(*) FROM {SqlQuote.Identifier((string)r[0]!)}").Single()[0]));
+        var before = Snapshot();
+        Assert.Equal(4, tables.Count(t => before.Contains(t + ": CREATE TABLE", StringComparison.Ordinal)));
+
+        Remotely(db, PgTableSelection.All, ConversionOptions.Default, new ImportOptions { OrphanPolicy = OrphanPolicy.Skip });
+        var journal = Database();
+        var run = Assert.Single(journal.GetRuns());
+        Assert.Equal((2L, 1L), run.TableProgress.Single(t => t.Table == "nodes") is var n ? (n.RowsWritten, n.RowsSkipped) : default);
+        Assert.Equal(Expect([1L, null], [2L, 1L]), RemoteRows("SELECT id, up FROM nodes ORDER BY id"));
+
+        var plan = journal.Undo.Plan(run.RunId);
+        Assert.Empty(plan.Blockers);
+        Assert.Equal(tables, plan.Actions.Where(a => a.EmptiesTable).Select(a => a.Table).Order().ToArray());
+        journal.Undo.Undo(run.RunId);
+        Assert.Equal(before, Snapshot());
+        Assert.Equal(Migration.Engine.Journal.RunStatus.Undone, Database().GetRuns()[^1].State);
+    }
 }
