@@ -25,7 +25,7 @@ ALTER TABLE notes ADD CONSTRAINT notes_user_fk FOREIGN KEY (user_id) REFERENCES 
 ALTER TABLE categories ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES categories (id) NOT VALID;
 '@
 
-    $d1 = Start-TestD1ApiServer -Database wfail, wskip, wnull, wkill, wmethod
+    $d1 = Start-TestD1ApiServer -Database wfail, wskip, wnull, wkill, wmethod, wundo
     function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
 
     # A table's content, every value with its storage class (reals as %!.17g, text and blobs as hex), in a fixed order.
@@ -168,5 +168,24 @@ INSERT INTO tree SELECT i, CASE WHEN i < 6000 THEN i + 1 END, 'node ' || i || ' 
         $runs[0][1] | Should -Be 2
         $runs[0][2] | Should -Be 6000
         Test-MigrationIntegrity -ConnectionString $kpg -Database wkill -Quiet | Should -BeTrue
+    }
+}
+
+Describe 'Undo-Migration -Database after -OrphanPolicy Skip deleted an orphan in the fix-up' {
+    It 'empties the table the run found empty back to its state before, without -Force' {
+        # The schema applied first: categories exists, empty; its row 5 refers to a parent that does not exist.
+        Invoke-RemoteSql -Database wundo -Sql 'CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories (id), name TEXT NOT NULL)' | Out-Null
+        $null = Export-PgTable -ConnectionString $pg -Table categories | ConvertTo-D1Row |
+            Import-D1Batch -Database wundo -OrphanPolicy Skip -WarningAction SilentlyContinue -ErrorAction Stop
+        $run = Get-MigrationRun -Database wundo | Select-Object -Last 1
+        $run.RowsWritten | Should -Be 4
+        $run.RowsSkipped | Should -Be 1
+        (Invoke-RemoteSql -Database wundo -Sql 'SELECT group_concat(id) FROM (SELECT id FROM categories ORDER BY id)')[0][0] | Should -Be '1,2,3,4'
+
+        $actions = @(Undo-Migration -Database wundo -RunId $run.RunId -Confirm:$false -ErrorAction Stop)
+        ($actions | Where-Object Table -eq 'categories').EmptiesTable | Should -BeTrue
+        (Invoke-RemoteSql -Database wundo -Sql 'SELECT count(*) FROM categories')[0][0] | Should -Be 0
+        (Invoke-RemoteSql -Database wundo -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'categories'")[0][0] | Should -Be 1
+        (Get-MigrationRun -Database wundo -RunId $run.RunId).Status | Should -Be 'Undone'
     }
 }
