@@ -370,7 +370,9 @@ INSERT INTO events SELECT printf('e_%06d', i), i, '2024-01-01 00:00:00' FROM c;
         $manifest = Join-Path (Get-MigrationRepoRoot) 'Migration.psd1'
         $script = "Import-Module '$manifest'; Export-D1Table -Path '$d1' -Table events | ConvertTo-PgRow -ConnectionString '$pg' | Import-PgTable -ConnectionString '$pg' -IdMap Generate -BatchSize 100"
         $child = Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-Command', $script -PassThru
-        $deadline = [datetime]::UtcNow.AddSeconds(120)
+        # Generous: the loop ends at the fifth batch; on a machine loaded by parallel test suites a
+        # child pwsh took over two minutes to start and write its first batches.
+        $deadline = [datetime]::UtcNow.AddSeconds(420)
         while ([datetime]::UtcNow -lt $deadline -and -not $child.HasExited) {
             $batches = try { Get-PgScalar $pg 'SELECT count(*) FROM migration_journal.batches' } catch { 0 }
             if ($batches -ge 5) { break }
