@@ -108,6 +108,23 @@ Describe 'Export-PgSchema' {
         Get-PgScalar $pg "INSERT INTO accounts (user_id, provider) SELECT id, 'new' FROM users LIMIT 1 RETURNING id" | Should -Be 6
     }
 
+    It '-ComputedColumn declares what the pipeline computes: the README''s scenario loads with its -ComputedColumn' {
+        if (-not $psql) { Set-ItResult -Skipped -Because 'psql is not installed'; return }
+        $pg = New-TestPgDatabase -Server $server
+        Export-PgSchema -Path $d1 -All -ExcludeTable sessions @renames -IdMap Generate -ComputedColumn @{ 'users.email_verified' = 'timestamptz' } -AsScript -WarningAction SilentlyContinue |
+            Invoke-Psql -ConnectionString $pg | Out-Null
+        $script:psqlExit | Should -Be 0
+        Get-PgScalar $pg "SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email_verified'" | Should -Be 'timestamp with time zone False'
+        Export-D1Table -Path $d1 -All -ExcludeTable sessions |
+            ConvertTo-PgRow -ConnectionString $pg @renames -ComputedColumn @{ 'users.email_verified' = { if ($_.emailVerified -eq 1) { $_.created_at } } } |
+            Import-PgTable -ConnectionString $pg -IdMap Generate -OrphanPolicy Skip -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable loadErrors | Out-Null
+        $loadErrors | Should -BeNullOrEmpty
+        Get-PgScalar $pg "SELECT count(*) FILTER (WHERE email_verified IS NOT NULL)::text || '/' || count(*) FROM users" | Should -Be '2/5'
+        Get-PgScalar $pg "SELECT email_verified FROM users WHERE email = 'ann@example.com'" | Should -Be ([datetime]'2024-01-15T10:30:00Z').ToUniversalTime()
+        { Export-PgSchema -Path $d1 -All -ComputedColumn @{ 'users.email_verified' = { 1 } } -ErrorAction Stop } | Should -Throw "*give the column's Postgres type*"
+        { Export-PgSchema -Path $d1 -All -ComputedColumn @{ 'usres.email_verified' = 'timestamptz' } -ErrorAction Stop } | Should -Throw '*did you mean users?*'
+    }
+
     It 'pipes the script into psql with -AsScript, and the objects apply through Npgsql as their text' {
         if (-not $psql) { Set-ItResult -Skipped -Because 'psql is not installed'; return }
         $viaPsql = New-TestPgDatabase -Server $server

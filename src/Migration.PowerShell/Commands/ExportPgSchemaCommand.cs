@@ -81,6 +81,14 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
     [Parameter]
     public Hashtable? ColumnType { get; set; }
 
+    /// <summary>
+    /// <c>'table.column'</c> (the D1 table, the Postgres column, as ConvertTo-PgRow -ComputedColumn
+    /// names them) -> the column's Postgres type: the columns the load computes, created nullable;
+    /// one named like a mapped D1 column replaces it.
+    /// </summary>
+    [Parameter]
+    public Hashtable? ComputedColumn { get; set; }
+
     /// <summary>How much data is read to decide types: Full (default: every row), Sample (-SampleSize rows per table), None (declared types only).</summary>
     [Parameter]
     public ValueScan ValueScan { get; set; } = ValueScan.Full;
@@ -117,6 +125,15 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
             if (!_tables.Contains(t, StringComparer.Ordinal)) _tables.Add(t);
     }
 
+    /// <summary>-ComputedColumn's types; ConvertTo-PgRow's script block in their place is a clear error, not a name.</summary>
+    Dictionary<string, string> ComputedColumnTypes()
+    {
+        foreach (DictionaryEntry e in ComputedColumn ?? [])
+            if (PSObjectAdapter.Unwrap(e.Value) is ScriptBlock)
+                throw new ArgumentException($"-ComputedColumn \"{e.Key}\": give the column's Postgres type (e.g. 'timestamptz'); the script block that computes it is ConvertTo-PgRow's.", nameof(ComputedColumn));
+        return ConversionOptionsBuilder.StringMap(ComputedColumn, nameof(ComputedColumn));
+    }
+
     protected override void EndProcessing()
     {
         D1SourceTables.CheckChoice(this, All.IsPresent, _tables, ExcludeTable, "describe");
@@ -129,6 +146,7 @@ public sealed class ExportPgSchemaCommand : PSCmdlet
                 Conversion = ConversionOptionsBuilder.PgOptions(TableMap, ColumnMap, Exclude, null, ColumnNaming),
                 IdMap = IdMap != IdMapMode.None,
                 ColumnTypes = ConversionOptionsBuilder.StringMap(ColumnType, "ColumnType"),
+                ComputedColumnTypes = ComputedColumnTypes(),
                 Scan = ValueScan,
                 SampleSize = SampleSize,
             };

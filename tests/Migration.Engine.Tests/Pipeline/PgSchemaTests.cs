@@ -177,6 +177,52 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
     }
 
     [Fact]
+    public void A_computed_column_is_declared_with_its_type_in_place_of_the_D1_column_and_the_pipeline_fills_it()
+    {
+        var file = D1("ignition_computed", Ignition);
+        var conversion = new PgConversionOptions
+        {
+            ColumnNaming = ColumnNaming.SnakeCase,
+            TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
+            ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp", ["user_wallet.level"] = "current_level" },
+            Computed = [new ComputedColumn("users", "email_verified", D1Type.Text, r => Equals(r.GetValue("emailVerified"), 1L) ? r.GetValue("created_at") : null),
+                        new ComputedColumn("users", "display_name", D1Type.Text, r => $"{r.GetValue("name")} <{r.GetValue("email")}>")],
+        };
+        var computed = new Dictionary<string, string> { ["users.email_verified"] = "timestamptz", ["users.display_name"] = "text" };
+        var schema = Build(file, new PgSchemaOptions { Conversion = conversion, IdMap = true, ComputedColumnTypes = computed }, ["sessions"]);
+        var cs = pg.CreateDatabase("pgschema_computed");
+        Apply(cs, schema.Statements);
+
+        // email_verified replaces emailVerified (same name under SnakeCase) at its place; display_name is added at the end.
+        var users = Types(cs, "users");
+        Assert.Equal(["id", "email", "name", "email_verified", "is_admin", "created_at", "profile", "display_name"], users.Keys);
+        Assert.Equal("timestamp with time zone", users["email_verified"]);
+        Assert.Equal("text", users["display_name"]);
+        Assert.Equal(["YES", "YES"], Column(cs, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('email_verified', 'display_name') ORDER BY column_name"));
+        // The D1 column's default (0) and its 0/1 warning are gone with it: the load computes the value.
+        Assert.Equal(["NULL"], Column(cs, "SELECT column_default FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email_verified'"));
+        Assert.DoesNotContain(schema.Warnings, w => w.Table == "users" && w.Name == "email_verified");
+
+        var watch = new Watch();
+        var errors = Load(file, cs, conversion, new PgTargetOptions { BatchSize = 2, IdMap = IdMapMode.Generate, OrphanPolicy = OrphanPolicy.Skip }, watch, ["sessions"]);
+        Assert.Empty(errors);
+        Assert.Empty(watch.Errors);
+        Assert.Equal(["ann@example.com 2024-01-15 10:30:00+00 Ann <ann@example.com>", "alice@example.com NULL Alice <alice@example.com>", "bob@example.com 2024-03-05 10:00:00.123+00 Bob ü <bob@example.com>"],
+            Column(cs, "SELECT email || ' ' || coalesce(email_verified::text, 'NULL') || ' ' || display_name FROM users WHERE email IN ('ann@example.com', 'alice@example.com', 'bob@example.com') ORDER BY created_at"));
+    }
+
+    [Theory]
+    [InlineData("usres.email_verified", "timestamptz", "-ComputedColumn: no D1 table \"usres\" (in \"usres.email_verified\") among the tables exported (did you mean users?)")]
+    [InlineData("users.email_verified", "timestampz", "-ComputedColumn \"users.email_verified\"")]
+    [InlineData("email_verified", "timestamptz", "-ComputedColumn key \"email_verified\" must be 'table.column'")]
+    public void A_computed_column_that_names_no_table_or_no_type_is_an_error(string key, string type, string message)
+    {
+        var file = D1("ignition_computed_bad", Ignition);
+        var ex = Assert.Throws<MappingException>(() => Build(file, new PgSchemaOptions { ComputedColumnTypes = new Dictionary<string, string> { [key] = type } }, ["sessions"]));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Keys_uniques_indexes_foreign_key_actions_defaults_and_identities_are_what_the_catalog_then_says()
     {
         var file = D1("shapes", """

@@ -36,7 +36,8 @@ public static partial class PgSchemaBuilder
         public PgType Type { get; set; } = type;
         public bool NotNull { get; set; }
         public bool Identity { get; set; }
-        public bool UserType { get; set; }       // -ColumnType: nothing changes it
+        public bool UserType { get; set; }       // -ColumnType or -ComputedColumn: nothing changes it
+        public bool Computed { get; set; }       // -ComputedColumn: its values are computed at load, none is read from D1
         public bool FollowsParent { get; set; }  // a foreign-key column: its parent's type
         public PgType? Scanned { get; set; }     // the type its values were checked against
         /// <summary>No rule of the data changes it: the user's type, the identity, an id under -IdMap, a foreign key's.</summary>
@@ -68,6 +69,7 @@ public static partial class PgSchemaBuilder
         var conv = options.Conversion;
         var plans = new List<TablePlan>();
         var usedTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var usedComputed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         foreach (var t in tables)
         {
@@ -104,6 +106,7 @@ public static partial class PgSchemaBuilder
                 }
                 columns.Add(col);
             }
+            AddComputed(options.ComputedColumnTypes, t, columns, usedComputed);
             if (columns.Count == 0) throw new MappingException(t.Name, "every column is excluded");
             plan.Sources.Add((t, declared, columns));
             Merge(plan, t, declared, columns, warnings);
@@ -112,6 +115,10 @@ public static partial class PgSchemaBuilder
             if (!usedTypes.Contains(key))
                 throw new MappingException(key, $"-ColumnType: no D1 column \"{key}\" among the tables exported"
                     + (Preflight.NameSuggestion.Closest(key, tables.SelectMany(t => t.Columns.Select(c => t.SourceTable + "." + c.Name))) is { } near ? $" (did you mean {near}?)" : ""));
+        foreach (var key in options.ComputedColumnTypes.Keys)
+            if (!usedComputed.Contains(key))
+                throw new MappingException(key, $"-ComputedColumn: no D1 table \"{key[..Math.Max(key.LastIndexOf('.'), 0)]}\" (in \"{key}\") among the tables exported"
+                    + (Preflight.NameSuggestion.Closest(key[..Math.Max(key.LastIndexOf('.'), 0)], tables.Select(t => t.SourceTable)) is { } near ? $" (did you mean {near}?)" : ""));
 
         // -IdMap: a one-column TEXT key becomes uuid whatever it holds (Import-PgTable maps what is not a UUID).
         if (options.IdMap)
@@ -150,6 +157,34 @@ public static partial class PgSchemaBuilder
             catch (ArgumentException ex) { throw new MappingException(table.Name, $"-ColumnType \"{key}\": {ex.Message}"); }
         }
         return null;
+    }
+
+    /// <summary>
+    /// -ComputedColumn (<c>d1table.pgcolumn</c> -> type, as ConvertTo-PgRow -ComputedColumn names
+    /// them): the column takes the given type, nullable (a computation may give NULL), without a
+    /// default and without a value scan (its values are not in D1). A computed column replaces a D1
+    /// column that maps to the same name, as in ConvertTo-PgRow; otherwise it is added at the end.
+    /// </summary>
+    static void AddComputed(IReadOnlyDictionary<string, string> map, TableSchema table, List<ColumnPlan> columns, HashSet<string> used)
+    {
+        foreach (var (key, typeName) in map)
+        {
+            var dot = key.LastIndexOf('.');
+            if (dot <= 0 || dot == key.Length - 1) throw new MappingException(key, $"-ComputedColumn key \"{key}\" must be 'table.column' (the D1 table, the Postgres column)");
+            if (!string.Equals(key[..dot], table.SourceTable, StringComparison.OrdinalIgnoreCase)) continue;
+            used.Add(key);
+            var name = key[(dot + 1)..];
+            CheckLength(table.Name, name, "column");
+            PgType type;
+            try { type = PgSchemaCastRules.Parse(typeName); }
+            catch (ArgumentException ex) { throw new MappingException(table.Name, $"-ComputedColumn \"{key}\": {ex.Message}"); }
+            var at = columns.FindIndex(c => c.Name == name);
+            // A replaced D1 column keeps its D1 name (keys and indexes find it by it) but neither its type, default nor values.
+            var d1 = new D1DeclaredColumn(at >= 0 ? columns[at].D1.Name : name, "", false, null, at >= 0 ? columns[at].D1.KeyPosition : 0);
+            var plan = new ColumnPlan(d1, -1, name, type) { UserType = true, Computed = true };
+            if (at >= 0) columns[at] = plan;
+            else columns.Add(plan);
+        }
     }
 
     /// <summary>A D1 table's columns into its Postgres table; a second D1 table mapped to the same one (a merge) adds its columns, joined on the key.</summary>
@@ -280,7 +315,7 @@ public static partial class PgSchemaBuilder
         foreach (var plan in plans)
             foreach (var (schema, _, columns) in plan.Sources)
             {
-                var scans = columns.Select(c => new ColumnScan(c)).ToList();
+                var scans = columns.Where(c => !c.Computed).Select(c => new ColumnScan(c)).ToList();
                 foreach (var c in columns) c.Scanned = c.Type;
                 long rows = 0;
                 foreach (var row in source.Export(schema))
@@ -343,7 +378,7 @@ public static partial class PgSchemaBuilder
     /// <summary>Columns whose type changed after the first read (a foreign key following its parent): the values that type refuses, as warnings.</summary>
     static void Verify(SqliteFileSource source, TableSchema schema, TablePlan plan, List<ColumnPlan> columns, long limit, List<SchemaWarning> warnings)
     {
-        var scans = columns.Select(c => new ColumnScan(c)).ToList();
+        var scans = columns.Where(c => !c.Computed).Select(c => new ColumnScan(c)).ToList();
         long rows = 0;
         foreach (var row in source.Export(schema))
         {

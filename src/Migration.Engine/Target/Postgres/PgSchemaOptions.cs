@@ -25,6 +25,13 @@ public sealed class PgSchemaOptions
     /// <summary><c>table.column</c> (D1 names) -> a Postgres type name (<see cref="Convert.D1ToPg.PgSchemaCastRules.Parse"/>): the user's decision, which wins over every rule.</summary>
     public IReadOnlyDictionary<string, string> ColumnTypes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// <c>d1table.pgcolumn</c> -> a Postgres type name: the columns ConvertTo-PgRow -ComputedColumn
+    /// will fill (keyed as it keys them), created nullable with that type; one that has the name of
+    /// a mapped D1 column replaces it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ComputedColumnTypes { get; init; } = new Dictionary<string, string>();
+
     public ValueScan Scan { get; init; } = ValueScan.Full;
 
     /// <summary>Rows per table read under <see cref="ValueScan.Sample"/>.</summary>
