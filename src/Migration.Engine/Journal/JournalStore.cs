@@ -308,8 +308,34 @@ internal static class JournalStore
     /// before it runs: sent just before the row's DELETE, true while the row is there.
     /// </summary>
     internal static void RowsDeletedAfterWrite(IBatchStatements statements, long runId, string table, long count, string? onlyIf = null, params (string Name, object? Value)[] parameters) =>
-        statements.Execute($"UPDATE {JournalTables.RunTables} SET rows_written = rows_written - $n, rows_skipped = rows_skipped + $n WHERE run_id = $run AND table_name = $table"
-            + (onlyIf is null ? "" : " AND " + onlyIf), [("$run", runId), ("$table", table), ("$n", count), .. parameters]);
+        statements.Execute(MoveWrittenToSkipped(JournalTables.RunTables, "$n") + (onlyIf is null ? "" : " AND " + onlyIf),
+            [("$run", runId), ("$table", table), ("$n", count), .. parameters]);
+
+    /// <summary>
+    /// Remote /query: the rows of a batch's INSERT that D1 left as they were (ON CONFLICT DO
+    /// NOTHING on a key already there, as the local target counts them: skipped, not written).
+    /// The request cannot know how many before it runs, so its batch row is journaled first with
+    /// every row sent as written, and this statement follows each INSERT of the batch in the same
+    /// request (applied exactly once with it): while it runs, <c>changes()</c> is still that
+    /// INSERT's count of the rows it inserted or updated itself (not its triggers', not REPLACE's deletions).
+    /// </summary>
+    internal static void RowsLeftByLastInsert(IBatchStatements statements, long runId, string table, int batchNumber, int rowsSent) =>
+        statements.Execute(MoveWrittenToSkipped(JournalTables.Batches, "($sent - changes())") + " AND batch_number = $number",
+            ("$run", runId), ("$table", table), ("$number", batchNumber), ("$sent", rowsSent));
+
+    /// <summary>
+    /// After the batch's <see cref="RowsLeftByLastInsert"/>: its table's counts follow its batch
+    /// row's, by what moved there (<paramref name="journaledWritten"/>, the rows_written the batch
+    /// was journaled with, less what its row says now). Last in the batch's request.
+    /// </summary>
+    internal static void TableCountsFollowBatch(IBatchStatements statements, long runId, string table, int batchNumber, int journaledWritten) =>
+        statements.Execute(MoveWrittenToSkipped(JournalTables.RunTables,
+                $"($written - (SELECT rows_written FROM {JournalTables.Batches} WHERE run_id = $run AND table_name = $table AND batch_number = $number))"),
+            ("$run", runId), ("$table", table), ("$number", batchNumber), ("$written", journaledWritten));
+
+    /// <summary>Moves <paramref name="count"/> (SQL) of a run's table's rows from rows_written to rows_skipped in <paramref name="journalTable"/> (WHERE to be extended).</summary>
+    static string MoveWrittenToSkipped(string journalTable, string count) =>
+        $"UPDATE {journalTable} SET rows_written = rows_written - {count}, rows_skipped = rows_skipped + {count} WHERE run_id = $run AND table_name = $table";
 
     /// <summary>The run's checksum of a table after it deleted rows it wrote (see <see cref="DeletedRowChecksum"/>).</summary>
     internal static void ReplaceChecksum(IBatchStatements statements, long runId, string table, string checksum) =>

@@ -10,9 +10,11 @@ namespace Migration.Engine.Target.RemoteD1;
 /// <summary>
 /// The writer of a remote D1 over Cloudflare's HTTP API, with two write paths chosen per table
 /// (<see cref="ImportOptions.Method"/>). The query path: each batch is ONE <c>/query</c>
-/// request <c>{batch:[...]}</c> (one transaction): multi-row INSERTs filled to D1's limits
-/// (<see cref="RemoteInsert"/>) followed by the journal's statements for that batch, so rows
-/// and journal commit together or not at all. The import path (tables the run creates or finds
+/// request <c>{batch:[...]}</c> (one transaction): the journal's statements for that batch,
+/// then multi-row INSERTs filled to D1's limits (<see cref="RemoteInsert"/>), so rows and
+/// journal commit together or not at all. Under -OnConflict Ignore/Upsert each INSERT is
+/// followed by a journal UPDATE that moves the rows it left as they were (sent, less its
+/// <c>changes()</c>) from written to skipped, so the journal counts what D1 did, as locally. The import path (tables the run creates or finds
 /// empty): each batch is a chunk of up to <see cref="ImportOptions.ImportChunkRows"/> rows sent
 /// as a SQL file through D1's import API (<see cref="D1ImportChunk"/>: values as literals, the
 /// batch's journal rows inside), applied whole or not at all.
@@ -489,9 +491,12 @@ public sealed class RemoteD1Target : BufferedRowTarget
         }
     }
 
-    bool IsJournaled(string table, int journalBatch) =>
-        RawNow(D1Statement.Of($"SELECT 1 FROM {JournalTables.Batches} WHERE run_id = {{0}} AND table_name = {{1}} AND batch_number = {{2}}",
-            _run!.RunId, table, journalBatch)).Count > 0;
+    bool IsJournaled(string table, int journalBatch) => JournaledWritten(table, journalBatch) is not null;
+
+    /// <summary>The rows a batch's journal row says it wrote (D1's own count, corrected in its request); null when the batch is not journaled.</summary>
+    int? JournaledWritten(string table, int journalBatch) =>
+        RawNow(D1Statement.Of($"SELECT rows_written FROM {JournalTables.Batches} WHERE run_id = {{0}} AND table_name = {{1}} AND batch_number = {{2}}",
+            _run!.RunId, table, journalBatch)) is [var row, ..] ? (int)System.Convert.ToInt64(row[0], CultureInfo.InvariantCulture) : null;
 
     /// <summary>
     /// Sends the rows in a request that always rolls back: null when D1 would take them all,
@@ -590,6 +595,9 @@ public sealed class RemoteD1Target : BufferedRowTarget
         RemoteInsert Insert => _insert ??= new RemoteInsert(_binding, target.Options.Limits);
         LiteralInsert Literal => _literal ??= new LiteralInsert(_binding);
         bool Imports => method == D1WriteMethod.Import;
+
+        /// <summary>Whether D1 may leave a row sent as it was (Ignore; Upsert's DO NOTHING when every column is key): rows sent are then not all rows written.</summary>
+        bool CanLeaveRows => target.Options.OnConflict is OnConflict.Ignore or OnConflict.Upsert;
         int MaxStatementBytes => Math.Min(target.Options.Limits.MaxStatementBytes, D1Statement.MaxSqlBytes);
 
         public void Rebind(TableSchema next)
@@ -887,7 +895,7 @@ public sealed class RemoteD1Target : BufferedRowTarget
                 foreach (var o in unenforced.Check(rows, enforcedByTarget: false, target.RawBatch)) Orphaned(orphans, o);
             var resolvedEnforced = false;
             IReadOnlyList<D1QueryResult>? results;
-            int dataStatements, dataOffset;
+            int dataStatements, dataOffset, stride;
             bool logged;
             List<Row> good;
             while (true)
@@ -898,24 +906,28 @@ public sealed class RemoteD1Target : BufferedRowTarget
                 var sent = good.Select(r => Sendable(r, orphans)).ToList();
                 var original = new Dictionary<Row, Row>(ReferenceEqualityComparer.Instance);
                 for (var i = 0; i < good.Count; i++) original[sent[i]] = good[i];
-                List<D1Statement> statements = sent.Count == 0 ? [] : Insert.Statements(sent);
-                dataStatements = statements.Count;
+                var inserts = sent.Count == 0 ? [] : Insert.Statements(sent);
+                dataStatements = inserts.Count;
                 // Rows written into a table that held rows (or cascading into one) are logged for undo.
                 // D1's meta.changes then counts the log's trigger rows too, so each INSERT is followed
                 // by SELECT changes(), which counts the statement's own rows only.
                 logged = dataStatements > 0 && target._undoSpan is not null;
-                if (logged)
+                // Where D1 may leave a row as it was (Ignore, Upsert's DO NOTHING), the journal's counts
+                // are corrected after each INSERT from changes(), in this same request.
+                var counted = dataStatements > 0 && target._journal is not null && CanLeaveRows;
+                var journalBatch = _journalOffset + batchNumber;
+                stride = 1 + (logged ? 1 : 0) + (counted ? 1 : 0);
+                var data = new D1BatchStatements();
+                foreach (var insert in inserts)
                 {
-                    statements = [.. target._undoSpan!.Value.Open, .. statements.SelectMany(i => new[] { i, ChangesOfLast }), .. target._undoSpan.Value.Close];
-                    dataOffset = target._undoSpan.Value.Open.Count;
+                    data.Statements.Add(insert);
+                    if (logged) data.Statements.Add(ChangesOfLast);
+                    if (counted) JournalStore.RowsLeftByLastInsert(data, target._run!.RunId, Table, journalBatch, Insert.RowsIn(insert));
                 }
-                else dataOffset = 0;
+                var statements = new List<D1Statement>();
                 if (Keys is { Plan.DeferInBatch: true } && dataStatements > 0)
-                {
                     // A self-reference that cannot start NULL: checked when the request's transaction ends.
-                    statements.Insert(0, new D1Statement("PRAGMA defer_foreign_keys = on"));
-                    dataOffset++;
-                }
+                    statements.Add(new D1Statement("PRAGMA defer_foreign_keys = on"));
                 if (target._journal is { } journal)
                 {
                     foreach (var (row, error) in refused) journal.RowRefused(row, error);
@@ -927,7 +939,23 @@ public sealed class RemoteD1Target : BufferedRowTarget
                     var notWritten = refused.Count + orphans.Values.Count(o => o.Send is null) - orphansSkipped;
                     journal.RecordBatch(journalStatements, new BatchResult(Table, batchNumber, good.Count, orphansSkipped, notWritten + failedBefore, Stopwatch.GetElapsedTime(start)), rows);
                     if (Keys is { HasDeferred: true } deferred) deferred.Journal(journalStatements, target._run!.RunId, Table, good);
+                    // Before the rows: the batch's journal row is there for the counts that follow each INSERT to correct.
                     statements.AddRange(journalStatements.Statements);
+                }
+                dataOffset = statements.Count;
+                if (logged)
+                {
+                    statements.AddRange(target._undoSpan!.Value.Open);
+                    dataOffset += target._undoSpan.Value.Open.Count;
+                    statements.AddRange(data.Statements);
+                    statements.AddRange(target._undoSpan.Value.Close);
+                }
+                else statements.AddRange(data.Statements);
+                if (counted)
+                {
+                    var tableCounts = new D1BatchStatements();
+                    JournalStore.TableCountsFollowBatch(tableCounts, target._run!.RunId, Table, journalBatch, good.Count);
+                    statements.AddRange(tableCounts.Statements);
                 }
                 if (statements.Count == 0) { results = []; break; }
                 try
@@ -982,9 +1010,11 @@ public sealed class RemoteD1Target : BufferedRowTarget
             }
             var sentCount = good.Count;
             // D1 counts the rows each INSERT changed: Ignore's and DO NOTHING's skipped rows are not among them.
-            var written = results is null || results.Count < dataOffset + dataStatements * (logged ? 2 : 1) ? sentCount
-                : logged ? (int)results.Skip(dataOffset).Take(dataStatements * 2).Where((_, i) => i % 2 == 1).Sum(r => r.Rows[0].First().Value.GetInt64())
-                : (int)results.Skip(dataOffset).Take(dataStatements).Sum(r => r.Meta.Changes);
+            // Each INSERT's statements: the INSERT, then its SELECT changes() when logged (then the journal's count when counted).
+            var written = results is null ? target.JournaledWritten(Table, _journalOffset + batchNumber) ?? sentCount
+                : results.Count < dataOffset + dataStatements * stride ? sentCount
+                : logged ? (int)results.Skip(dataOffset).Take(dataStatements * stride).Where((_, i) => i % stride == 1).Sum(r => r.Rows[0].First().Value.GetInt64())
+                : (int)results.Skip(dataOffset).Take(dataStatements * stride).Where((_, i) => i % stride == 0).Sum(r => r.Meta.Changes);
             written = Math.Min(written, sentCount);
             var skipped = sentCount - written + orphanSkipped;
             var failed = refused.Count + orphanFailed + failedBefore;

@@ -35,6 +35,9 @@ internal sealed class RemoteInsert
     /// <summary>Rows per statement that the parameter limit allows (at least one: a table has at most 100 columns).</summary>
     public int RowsPerStatement => Math.Max(1, _maxParameters / _columns);
 
+    /// <summary>The rows one of <see cref="Statements"/> inserts (every value is a bound parameter).</summary>
+    public int RowsIn(D1Statement statement) => statement.Parameters.Count / _columns;
+
     /// <summary>The statements that insert <paramref name="rows"/>, in order.</summary>
     public List<D1Statement> Statements(IReadOnlyList<Row> rows)
     {
