@@ -12,7 +12,7 @@ INSERT INTO items SELECT i, 9007199254740993 + i, i / 7.0 * 1e-300, 'item ' || i
 INSERT INTO items VALUES (401, 1, 0.5, repeat('long text 😀 ', 120000), NULL);
 '@
 
-    $d1 = Start-TestD1ApiServer -Database imp1, imp2, imp3, imp4
+    $d1 = Start-TestD1ApiServer -Database imp1, imp2, imp3, imp4, conflict_ignore, conflict_upsert, conflict_replace
     $uuids = $d1.Uuids
 
     function Invoke-RemoteSql([string] $Database, [string] $Sql) { Invoke-TestD1ApiSql -Server $d1 -Database $Database -Sql $Sql }
@@ -125,5 +125,44 @@ Describe 'Import-D1Batch -Database -Method' {
 
     It 'rejects a -Method value that is not Auto, Import or Query' {
         { @() | Import-D1Batch -Database imp3 -Method Bulk } | Should -Throw '*Bulk*'
+    }
+}
+
+Describe 'Import-D1Batch -Database -OnConflict into a table holding some of the keys: the journal counts what D1 did' {
+    It '-OnConflict <Mode>: Get-MigrationRun, the journal''s batches, the summary, the table, Test-MigrationIntegrity and a local file agree' -TestCases @(
+        @{ Mode = 'Ignore'; Written = 301; Skipped = 100 }
+        @{ Mode = 'Upsert'; Written = 401; Skipped = 0 }
+        @{ Mode = 'Replace'; Written = 401; Skipped = 0 }
+    ) {
+        param($Mode, $Written, $Skipped)
+        $database = "conflict_$($Mode.ToLowerInvariant())"
+        $file = Join-Path $TestDrive "conflict-$Mode.sqlite"
+        # The even keys up to 200 are there before the run (a run of their own), remotely and in the local file.
+        $seed = { Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Where-Object { $_.id % 2 -eq 0 -and $_.id -le 200 } }
+        $null = & $seed | Import-D1Batch -Database $database
+        $null = & $seed | Import-D1Batch -Path $file
+        # 150 rows a batch: five columns make 20 rows an INSERT, so each request holds several.
+        $summary = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Database $database -OnConflict $Mode -BatchSize 150
+        $localSummary = Export-PgTable -ConnectionString $pg -Table items | ConvertTo-D1Row | Import-D1Batch -Path $file -OnConflict $Mode -BatchSize 150
+
+        "$($summary.RowsWritten)/$($summary.RowsSkipped)/$($summary.RowsFailed)" | Should -Be "$Written/$Skipped/0"
+        $run = Get-MigrationRun -Database $database -Last
+        "$($run.RowsWritten)/$($run.RowsSkipped)" | Should -Be "$Written/$Skipped" -Because 'the run'
+        $table = $run.TableProgress | Where-Object Table -eq items
+        "$($table.RowsWritten)/$($table.RowsSkipped)" | Should -Be "$Written/$Skipped" -Because 'the run''s table'
+        $batches = (Invoke-RemoteSql -Database $database -Sql "SELECT sum(rows_written) || '/' || sum(rows_skipped) || '/' || count(*) FROM d1_migration_batches WHERE run_id = $($run.RunId)")[0][0]
+        $batches | Should -Be "$Written/$Skipped/$($table.Batches)" -Because 'the batches'' journal rows'
+        # The table holds the 100 rows from before and every key of the source once: under Ignore, exactly those written are new.
+        $rows = (Invoke-RemoteSql -Database $database -Sql 'SELECT count(*) FROM items')[0][0]
+        $rows | Should -Be 401
+        if ($Mode -eq 'Ignore') { $table.RowsWritten | Should -Be ($rows - 100) }
+        Assert-SameAsLocal $database
+        # As the local file's journal counts the same load.
+        $localRun = Get-MigrationRun -Path $file -Last
+        "$($localRun.RowsWritten)/$($localRun.RowsSkipped)" | Should -Be "$($run.RowsWritten)/$($run.RowsSkipped)" -Because 'the local journal'
+        "$($localSummary.RowsWritten)/$($localSummary.RowsSkipped)" | Should -Be "$($summary.RowsWritten)/$($summary.RowsSkipped)" -Because 'the local summary'
+        # Test-MigrationIntegrity checks the run's table: every source row is there.
+        $check = Test-MigrationIntegrity -ConnectionString $pg -Database $database -Check RowCount
+        "$($check.Table) $($check.Passed) $($check.Expected) $($check.Actual)" | Should -Be 'items True 401 401'
     }
 }
