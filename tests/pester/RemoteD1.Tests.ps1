@@ -190,6 +190,17 @@ INSERT INTO notes VALUES (2, 'new', 2.5, '\x01'), (3, 'added', NULL, NULL), (5, 
         (Invoke-RemoteSql -Database rowundo -Sql $fingerprint)[0][0] | Should -Be $before
         (Get-MigrationRun -Database rowundo -RunId $run.RunId).Status | Should -Be 'Undone'
     }
+
+    It 'refuses to drop a table the run created that holds rows added since, unless -Force' {
+        $npg = New-TestPgDatabase -Server $pgServer -Sql "CREATE TABLE since (id bigint PRIMARY KEY, v text); INSERT INTO since VALUES (1, 'a'), (2, 'b');"
+        $null = Export-PgTable -ConnectionString $npg -Table since | ConvertTo-D1Row | Import-D1Batch -Database rowundo
+        $run = Get-MigrationRun -Database rowundo -Last
+        $null = Invoke-RemoteSql -Database rowundo -Sql "INSERT INTO since VALUES (3, 'someone else')"
+        { $run | Undo-Migration -Confirm:$false -ErrorAction Stop } | Should -Throw '*since (created by run*holds 3 row(s) and the run wrote 2*'
+        (Invoke-RemoteSql -Database rowundo -Sql 'SELECT count(*) FROM since')[0][0] | Should -Be 3 -Because 'a refused undo changes nothing'
+        $null = $run | Undo-Migration -Force -Confirm:$false
+        (Invoke-RemoteSql -Database rowundo -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'since'")[0][0] | Should -Be 0
+    }
 }
 
 Describe 'Import-D1Batch -Database: kill -9 and resume, exactly once' {

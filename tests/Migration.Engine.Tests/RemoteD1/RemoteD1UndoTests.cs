@@ -73,6 +73,35 @@ public sealed class RemoteD1UndoTests(CloudflareApiServer server) : RemoteD1Test
     }
 
     [Fact]
+    public void A_table_the_run_found_empty_or_created_that_holds_rows_added_since_blocks_the_undo_unless_forced()
+    {
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s => s.Execute("CREATE TABLE found (k INTEGER PRIMARY KEY, v TEXT)"));
+        var found = D1("found", [Col("k", D1Type.Integer, false), Col("v", D1Type.Text)], 0);
+        var made = D1("made", [Col("k", D1Type.Integer, false), Col("v", D1Type.Text)], 0);
+        var report = Load(db, OnConflict.Abort, [R(found, 1L, "a"), R(found, 2L, "b"), R(made, 1L, "x")]);
+        Assert.Empty(report.Errors);
+        var run = db.GetRuns()[^1];
+        Assert.Empty(db.Undo.Plan(run.RunId).Blockers); // untouched since: nothing blocks
+
+        using (var j = db.Journal()) j.Write(s => { s.Execute("INSERT INTO found VALUES (3, 'someone else')"); s.Execute("INSERT INTO made VALUES (2, 'someone else')"); });
+        var plan = db.Undo.Plan(run.RunId);
+        Assert.Contains(plan.Blockers, b => b.StartsWith($"found (empty before run {run.RunId}) holds 3 row(s) and the run wrote 2", StringComparison.Ordinal));
+        Assert.Contains(plan.Blockers, b => b.StartsWith($"made (created by run {run.RunId}) holds 2 row(s) and the run wrote 1", StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => db.Undo.Undo(run.RunId));
+        using (var j = db.Journal())
+        {
+            Assert.Equal(3L, j.Query("SELECT count(*) FROM found")[0][0]);
+            Assert.Equal(2L, j.Query("SELECT count(*) FROM made")[0][0]);
+        }
+
+        db.Undo.Undo(run.RunId, force: true);
+        using var after = db.Journal();
+        Assert.Equal(0L, after.Query("SELECT count(*) FROM found")[0][0]);
+        Assert.Empty(after.Query("SELECT name FROM sqlite_schema WHERE name = 'made'"));
+    }
+
+    [Fact]
     public async Task Writes_by_others_between_the_run_s_requests_are_not_logged_and_survive_its_undo()
     {
         var db = Database();

@@ -42,14 +42,20 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         var actions = new List<UndoAction>();
         var blockers = new List<string>();
         foreach (var t in run.TableProgress.Where(t => t.Created).Reverse())
+        {
             actions.Add(new UndoAction(runId, t.Table, DropTable: true, t.RowsWritten, 0, Done: false));
+            AddedSince(journal, runId, t.Table, t.RowsWritten, "created by", blockers);
+        }
         var logged = D1UndoLog.Counts(journal, runId);
         foreach (var (table, (insert, restore)) in logged.OrderBy(c => c.Key, StringComparer.Ordinal))
             actions.Add(new UndoAction(runId, table, DropTable: false, insert, restore, Done: false));
         foreach (var t in run.TableProgress.Where(t => !t.Created))
         {
             if (emptyBefore.Contains(t.Table))
+            {
                 actions.Add(new UndoAction(runId, t.Table, DropTable: false, t.RowsWritten, 0, Done: false) { EmptiesTable = true });
+                AddedSince(journal, runId, t.Table, t.RowsWritten, "empty before", blockers);
+            }
             else if (t.RowsWritten > 0 && !logged.ContainsKey(t.Table))
                 blockers.Add($"{t.Table} held rows before run {runId} and the run logged no row images of it (a WITHOUT ROWID or virtual table, or a run by an older version), so only D1 Time Travel can take its {t.RowsWritten} row(s) back");
         }
@@ -63,6 +69,27 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
             newer = true;
         }
         return new UndoPlan(run, actions, blockers) { BlockedByNewerRuns = newer };
+    }
+
+    /// <summary>
+    /// A table the undo empties or drops must hold no more rows than the run wrote into it: more
+    /// means rows were added since, and emptying it would delete them too. (Locally the table's
+    /// content hash proves it; over the API a count is one cheap request. A row changed in place
+    /// since is not detected here: the journal's per-batch checksums and Test-MigrationIntegrity
+    /// are the way to see those.)
+    /// </summary>
+    static void AddedSince(IJournalConnection journal, long runId, string table, long written, string how, List<string> blockers)
+    {
+        long rows;
+        try { rows = System.Convert.ToInt64(journal.Query("SELECT count(*) FROM " + Schema.SqlQuote.Identifier(table))[0][0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A table that is gone already: nothing of it to lose (the undo's DROP/DELETE is a no-op or fails on its own).
+            if (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)) return;
+            throw;
+        }
+        if (rows > written)
+            blockers.Add($"{table} ({how} run {runId}) holds {rows} row(s) and the run wrote {written}: rows were added since, and undo would delete them too (force it to empty the table anyway)");
     }
 
     public IReadOnlyList<UndoAction> Undo(long runId, bool force = false)
