@@ -31,6 +31,14 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
     /// <summary>The scenario-2 D1 file, the fixture every Ignition test uses (tests/fixtures/ignition/d1.sql).</summary>
     static string Ignition => File.ReadAllText(Path.Combine(WranglerLocalD1.RepositoryRoot(), "tests", "fixtures", "ignition", "d1.sql"));
 
+    /// <summary>Scenario 2's renames, as the README's pipeline gives them (snake_case, user_wallet merged into user_progress).</summary>
+    static readonly PgConversionOptions IgnitionRenames = new()
+    {
+        ColumnNaming = ColumnNaming.SnakeCase,
+        TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
+        ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp", ["user_wallet.level"] = "current_level" },
+    };
+
     string D1(string name, string sql)
     {
         var file = Path.Combine(_dir, name + ".sqlite");
@@ -116,12 +124,7 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
     public void The_Ignition_schema_applies_to_an_empty_database_the_pipeline_loads_into_it_and_the_reverse_integrity_check_passes()
     {
         var file = D1("ignition", Ignition);
-        var conversion = new PgConversionOptions
-        {
-            ColumnNaming = ColumnNaming.SnakeCase,
-            TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
-            ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp", ["user_wallet.level"] = "current_level" },
-        };
+        var conversion = IgnitionRenames;
         var schema = Build(file, new PgSchemaOptions { Conversion = conversion, IdMap = true }, ["sessions"]);
         var cs = pg.CreateDatabase("pgschema_ign");
         Apply(cs, schema.Statements);
@@ -182,9 +185,9 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
         var file = D1("ignition_computed", Ignition);
         var conversion = new PgConversionOptions
         {
-            ColumnNaming = ColumnNaming.SnakeCase,
-            TableMap = new Dictionary<string, string> { ["user_wallet"] = "user_progress" },
-            ColumnMap = new Dictionary<string, string> { ["user_wallet.xp"] = "total_xp", ["user_wallet.level"] = "current_level" },
+            ColumnNaming = IgnitionRenames.ColumnNaming,
+            TableMap = IgnitionRenames.TableMap,
+            ColumnMap = IgnitionRenames.ColumnMap,
             Computed = [new ComputedColumn("users", "email_verified", D1Type.Text, r => Equals(r.GetValue("emailVerified"), 1L) ? r.GetValue("created_at") : null),
                         new ComputedColumn("users", "display_name", D1Type.Text, r => $"{r.GetValue("name")} <{r.GetValue("email")}>")],
         };
