@@ -74,8 +74,7 @@ static class MigrateToPostgresCommand
         using (var exporter = new PgExporter(settings))
             catalog = [.. exporter.DescribeAll(PgTableSelection.All, out _).Where(t => t.SourceSchema != target.JournalSchema)];
         var converter = new PgRowConverter(conversion, catalog);
-        var allowUnmatched = a.Flag("allow-unmatched-name");
-        converter.CheckMapping(chosen, allowUnmatched); // a typo stops here, before the run is journaled
+        converter.CheckMapping(chosen, a.Flag("allow-unmatched-name")); // a typo stops here, before the run is journaled
 
         var report = new MigrateCommand.ConsoleReport(quiet, verbose, afterCommit: null);
         var total = Stopwatch.StartNew();
@@ -98,7 +97,7 @@ static class MigrateToPostgresCommand
         IReadOnlyList<TableSummary> summaries;
         try
         {
-            summaries = session.Transfer(source, chosen, converter, allowUnmatched);
+            summaries = session.Transfer(source, chosen, converter);
         }
         catch (Exception ex)
         {

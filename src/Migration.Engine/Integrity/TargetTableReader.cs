@@ -23,8 +23,7 @@ sealed class TargetTableReader : IDisposable
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The target connection is not open.");
         var select = columns.Count == 0 ? "NULL" : SqlQuote.Identifiers(columns);
-        var rc = raw.sqlite3_prepare_v2(_db, $"SELECT {select} FROM {SqlQuote.Identifier(table)}", out _stmt);
-        SqliteException.ThrowExceptionForRC(rc, _db);
+        _stmt = SqliteNative.Prepare(_db, $"SELECT {select} FROM {SqlQuote.Identifier(table)}");
         _handle = _stmt.DangerousGetHandle();
         ColumnCount = columns.Count;
     }

@@ -38,10 +38,7 @@ internal sealed class DeletedRowChecksum : IDisposable
         _read.CommandText = $"SELECT {SqlQuote.Identifiers(columns)} FROM {SqlQuote.Identifier(table)} WHERE {keyWhere}";
     }
 
-    /// <summary>The name of key value <paramref name="i"/> in <paramref name="keyWhere"/> of <see cref="For"/>.</summary>
-    public static string KeyParameter(int i) => "$k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The tracker of the run's checksum of <paramref name="table"/>, or null when the run kept none that proves anything.</summary>
+    /// <summary>The tracker of the run's checksum of <paramref name="table"/>, or null when the run kept none that proves anything. <paramref name="keyWhere"/> names key value i <see cref="SqliteSql.Parameter"/>(i).</summary>
     public static DeletedRowChecksum? For(SqliteConnection connection, long runId, string table, string keyWhere)
     {
         var (columnsJson, stored) = JournalStore.TableChecksum(connection, null, runId, table);
@@ -58,7 +55,7 @@ internal sealed class DeletedRowChecksum : IDisposable
     {
         _read.Transaction = transaction;
         _read.Parameters.Clear();
-        for (var i = 0; i < key.Length; i++) _read.Parameters.AddWithValue(KeyParameter(i), key[i] ?? DBNull.Value);
+        for (var i = 0; i < key.Length; i++) _read.Parameters.AddWithValue(SqliteSql.Parameter(i), key[i] ?? DBNull.Value);
         object?[] values;
         using (var reader = _read.ExecuteReader())
         {

@@ -249,57 +249,52 @@ public sealed class MigrationSession : IDisposable
             }
             var table = targets[i]!.Name;
             // Keyset: a resumed run reads only what comes after the table's checkpoint.
-            foreach (var row in source.Export(tables[i], _run?.ResumeKey(table)))
-            {
-                Row converted;
-                try { converted = converter.Convert(row); }
-                catch (ConversionException ex)
-                {
-                    ConversionFailed(table, ex);
-                    continue;
-                }
-                Add(converted);
-            }
+            Pump(source.Export(tables[i], _run?.ResumeKey(table)), table, converter.Convert);
         }
         return Complete();
     }
 
     /// <summary>
     /// Pull, D1 -> Postgres (the CLI's <c>migrate --direction D1ToPostgres</c>; in pwsh the same as
-    /// Export-D1Table | ConvertTo-PgRow | Import-PgTable): every name in the mapping must match a
-    /// table or column of <paramref name="tables"/> (unless <paramref name="allowUnmatchedNames"/>)
-    /// and every table must map onto a Postgres table, checked for all tables before anything is
-    /// written; then the tables are read in the target's foreign-key order (parents first, as
-    /// ConvertTo-PgRow sends them), each on a reader thread of its own a few hundred rows ahead,
-    /// converted and written. A row that does not convert is quarantined and counted, the others go
-    /// on. A resumed run reads each table again and the target skips what an earlier attempt
-    /// committed, exactly as the pipeline's resume does.
+    /// Export-D1Table | ConvertTo-PgRow | Import-PgTable): the tables are read in the target's
+    /// foreign-key order (parents first, as ConvertTo-PgRow sends them), each on a reader thread
+    /// of its own a few hundred rows ahead, converted and written. A row that does not convert is
+    /// quarantined and counted, the others go on. A resumed run reads each table again and the
+    /// target skips what an earlier attempt committed, exactly as the pipeline's resume does.
+    /// The caller checks the mapping first (<see cref="PgRowConverter.CheckMapping"/>), before
+    /// <see cref="Start"/>, so that a mistake in it journals nothing.
     /// </summary>
-    public IReadOnlyList<TableSummary> Transfer(IRowSource source, IReadOnlyList<TableSchema> tables, PgRowConverter converter, bool allowUnmatchedNames = false)
+    public IReadOnlyList<TableSummary> Transfer(IRowSource source, IReadOnlyList<TableSchema> tables, PgRowConverter converter)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(converter);
-        var targets = converter.CheckMapping(tables, allowUnmatchedNames);
         var byName = tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
         foreach (var name in new TargetLoadOrder(tables, converter.TargetTableFor).Order)
         {
             var table = byName[name];
-            _observer.Verbose($"{table.Name} -> {targets[name].Name}.");
+            var target = converter.TargetSchemaFor(table).Name;
+            _observer.Verbose($"{table.Name} -> {target}.");
             using var reader = new ReadAhead<Row>(() => source.Export(table), threadName: "Migration D1 reader");
-            while (reader.TryTake(out var row))
-            {
-                Row converted;
-                try { converted = converter.Convert(row); }
-                catch (ConversionException ex)
-                {
-                    ConversionFailed(targets[name].Name, ex);
-                    continue;
-                }
-                Add(converted);
-            }
+            Pump(reader.Items(), target, converter.Convert);
         }
         return Complete();
+    }
+
+    /// <summary>One table's rows of a pull: each converted and written; one that does not convert quarantined and counted.</summary>
+    void Pump(IEnumerable<Row> rows, string table, Func<Row, Row> convert)
+    {
+        foreach (var row in rows)
+        {
+            Row converted;
+            try { converted = convert(row); }
+            catch (ConversionException ex)
+            {
+                ConversionFailed(table, ex);
+                continue;
+            }
+            Add(converted);
+        }
     }
 
     /// <summary>

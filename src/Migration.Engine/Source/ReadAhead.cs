@@ -56,6 +56,12 @@ public sealed class ReadAhead<T> : IDisposable where T : class
         _thread.Start();
     }
 
+    /// <summary>Every item, in order, through <see cref="TryTake"/> (a failure of the source is thrown where it happened).</summary>
+    public IEnumerable<T> Items()
+    {
+        while (TryTake(out var item)) yield return item;
+    }
+
     /// <summary>The next item; false at the end of the source. Throws the source's failure once the items before it are taken.</summary>
     public bool TryTake(out T item)
     {

@@ -85,7 +85,7 @@ public sealed class SqliteFileSource : D1Source
         if (afterKey is { Count: > 0 })
         {
             if (afterKey.Count != keyColumns.Count) throw new ArgumentException($"Table {table.Name}: the key after which to start has {afterKey.Count} values, the key {keyColumns.Count}.", nameof(afterKey));
-            sql += $" WHERE ({keyList}) > ({string.Join(", ", afterKey.Select((_, i) => "$k" + i))})";
+            sql += $" WHERE ({keyList}) > ({string.Join(", ", afterKey.Select((_, i) => Target.SqliteSql.Parameter(i)))})";
         }
         sql += $" ORDER BY {keyList}";
         return Read(table, sql, afterKey, keyColumns.Count, progress);
@@ -100,13 +100,12 @@ public sealed class SqliteFileSource : D1Source
     IEnumerable<Row> Read(TableSchema table, string sql, IReadOnlyList<object?>? afterKey, int keyCount, Action<ExportProgress>? progress)
     {
         var db = _connection.Handle ?? throw new ObjectDisposedException(nameof(SqliteFileSource));
-        var rc = raw.sqlite3_prepare_v2(db, sql, out var prepared);
-        if (rc != raw.SQLITE_OK || prepared is null) { prepared?.Dispose(); SqliteException.ThrowExceptionForRC(rc, db); }
         long done = 0;
-        using (var statement = prepared!)
+        int rc;
+        using (var statement = SqliteNative.Prepare(db, sql))
         {
             if (afterKey is not null)
-                for (var i = 0; i < afterKey.Count; i++) BindKey(db, statement, raw.sqlite3_bind_parameter_index(statement, "$k" + i.ToString(CultureInfo.InvariantCulture)), afterKey[i]);
+                for (var i = 0; i < afterKey.Count; i++) BindKey(db, statement, raw.sqlite3_bind_parameter_index(statement, Target.SqliteSql.Parameter(i)), afterKey[i]);
             var handle = statement.DangerousGetHandle(); // kept alive by the using above
             var n = table.Columns.Count;
             var keyAt = table.HasPrimaryKey ? [.. table.PrimaryKey] : new[] { n }; // the rowid follows the columns
@@ -132,7 +131,6 @@ public sealed class SqliteFileSource : D1Source
         {
             null => raw.sqlite3_bind_null(statement, index),
             long l => raw.sqlite3_bind_int64(statement, index, l),
-            int i => raw.sqlite3_bind_int64(statement, index, i),
             double d => raw.sqlite3_bind_double(statement, index, d),
             string t => raw.sqlite3_bind_text(statement, index, t),
             byte[] b => raw.sqlite3_bind_blob(statement, index, b),

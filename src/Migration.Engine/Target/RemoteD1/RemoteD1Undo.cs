@@ -42,23 +42,18 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         var actions = new List<UndoAction>();
         var blockers = new List<string>();
         foreach (var t in run.TableProgress.Where(t => t.Created).Reverse())
-        {
             actions.Add(new UndoAction(runId, t.Table, DropTable: true, t.RowsWritten, 0, Done: false));
-            AddedSince(journal, runId, t.Table, t.RowsWritten, "created by", blockers);
-        }
         var logged = D1UndoLog.Counts(journal, runId);
         foreach (var (table, (insert, restore)) in logged.OrderBy(c => c.Key, StringComparer.Ordinal))
             actions.Add(new UndoAction(runId, table, DropTable: false, insert, restore, Done: false));
         foreach (var t in run.TableProgress.Where(t => !t.Created))
         {
             if (emptyBefore.Contains(t.Table))
-            {
                 actions.Add(new UndoAction(runId, t.Table, DropTable: false, t.RowsWritten, 0, Done: false) { EmptiesTable = true });
-                AddedSince(journal, runId, t.Table, t.RowsWritten, "empty before", blockers);
-            }
             else if (t.RowsWritten > 0 && !logged.ContainsKey(t.Table))
                 blockers.Add($"{t.Table} held rows before run {runId} and the run logged no row images of it (a WITHOUT ROWID or virtual table, or a run by an older version), so only D1 Time Travel can take its {t.RowsWritten} row(s) back");
         }
+        AddedSince(journal, runId, actions.Where(a => a.DropTable || a.EmptiesTable).ToList(), blockers);
         var newer = false;
         var touched = run.TableProgress.Select(t => t.Table).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var later in runs.Where(r => r.RunId > runId && r.State != RunStatus.Undone))
@@ -74,22 +69,25 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
     /// <summary>
     /// A table the undo empties or drops must hold no more rows than the run wrote into it: more
     /// means rows were added since, and emptying it would delete them too. (Locally the table's
-    /// content hash proves it; over the API a count is one cheap request. A row changed in place
-    /// since is not detected here: the journal's per-batch checksums and Test-MigrationIntegrity
-    /// are the way to see those.)
+    /// content hash proves it; over the API the tables' counts are one request. A row changed in
+    /// place since is not detected here: the journal's per-batch checksums and
+    /// Test-MigrationIntegrity are the way to see those.) A table gone already has nothing to lose.
     /// </summary>
-    static void AddedSince(IJournalConnection journal, long runId, string table, long written, string how, List<string> blockers)
+    static void AddedSince(IJournalConnection journal, long runId, IReadOnlyList<UndoAction> wholeTables, List<string> blockers)
     {
-        long rows;
-        try { rows = System.Convert.ToInt64(journal.Query("SELECT count(*) FROM " + Schema.SqlQuote.Identifier(table))[0][0], System.Globalization.CultureInfo.InvariantCulture); }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        if (wholeTables.Count == 0) return;
+        var existing = journal.Query("SELECT name FROM sqlite_schema WHERE type = 'table'").Select(r => (string)r[0]!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var present = wholeTables.Where(a => existing.Contains(a.Table)).ToList();
+        if (present.Count == 0) return;
+        var counts = journal.Query(string.Join(" UNION ALL ", present.Select((a, i) =>
+            $"SELECT {i.ToString(System.Globalization.CultureInfo.InvariantCulture)}, count(*) FROM {Schema.SqlQuote.Identifier(a.Table)}")));
+        foreach (var row in counts)
         {
-            // A table that is gone already: nothing of it to lose (the undo's DROP/DELETE is a no-op or fails on its own).
-            if (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)) return;
-            throw;
+            var a = present[(int)System.Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture)];
+            var rows = System.Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (rows > a.RowsToDelete)
+                blockers.Add($"{a.Table} ({(a.DropTable ? "created by" : "empty before")} run {runId}) holds {rows} row(s) and the run wrote {a.RowsToDelete}: rows were added since, and undo would delete them too (force it to empty the table anyway)");
         }
-        if (rows > written)
-            blockers.Add($"{table} ({how} run {runId}) holds {rows} row(s) and the run wrote {written}: rows were added since, and undo would delete them too (force it to empty the table anyway)");
     }
 
     public IReadOnlyList<UndoAction> Undo(long runId, bool force = false)

@@ -226,7 +226,7 @@ internal sealed class ForeignKeyGuard : IDisposable
     {
         var pending = Pending();
         if (pending.Count == 0) return (0, 0);
-        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = " + DeletedRowChecksum.KeyParameter(i)));
+        var where = string.Join(" AND ", _keyOrdinals.Select((o, i) => SqlQuote.Identifier(schema.Columns[o].Name) + " = " + SqliteSql.Parameter(i)));
         // Journaled under Skip: a row deleted here leaves the run's checksum of the table too, or undo could not prove the table the run's.
         using var checksum = _runId is { } journaled && _plan.Policy == OrphanPolicy.Skip ? DeletedRowChecksum.For(_connection, journaled, _journalTable!, where) : null;
         int deleted = 0, orphans = 0;
@@ -251,7 +251,7 @@ internal sealed class ForeignKeyGuard : IDisposable
                 }
                 using var cmd = _connection.CreateCommand();
                 cmd.Transaction = transaction;
-                for (var i = 0; i < keyValues.Length; i++) cmd.Parameters.AddWithValue(DeletedRowChecksum.KeyParameter(i), keyValues[i] ?? DBNull.Value);
+                for (var i = 0; i < keyValues.Length; i++) cmd.Parameters.AddWithValue(SqliteSql.Parameter(i), keyValues[i] ?? DBNull.Value);
                 if (skip)
                 {
                     checksum?.Removing(transaction, keyValues, _plan.Deferred.SelectMany(k => k.Ordinals).Select(o => (schema.Columns[o].Name, values[o])));

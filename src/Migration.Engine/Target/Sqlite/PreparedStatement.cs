@@ -21,12 +21,7 @@ internal abstract class PreparedStatement : IDisposable
     protected PreparedStatement(SqliteConnection connection, string sql, int parameterCount)
     {
         Db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(Db, sql, out var statement);
-        if (rc != raw.SQLITE_OK || statement is null)
-        {
-            statement?.Dispose();
-            throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(Db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(Db));
-        }
+        var statement = SqliteNative.Prepare(Db, sql);
         _statement = statement;
         Handle = statement.DangerousGetHandle();
         _parameterIndex = new int[parameterCount];

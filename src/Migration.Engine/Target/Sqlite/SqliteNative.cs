@@ -84,4 +84,17 @@ internal static unsafe partial class SqliteNative
         SQLitePCL.raw.SQLITE_BLOB => ColumnBytes(statement, column).ToArray(),
         _ => null,
     };
+
+    /// <summary>
+    /// Prepares <paramref name="sql"/> through SQLitePCLRaw (whose handle keeps the statement
+    /// alive and finalizes it on dispose) for the per-row calls above; SQLite's error as a SqliteException.
+    /// </summary>
+    public static SQLitePCL.sqlite3_stmt Prepare(SQLitePCL.sqlite3 db, string sql)
+    {
+        var rc = SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var statement);
+        if (rc == SQLitePCL.raw.SQLITE_OK && statement is not null) return statement;
+        statement?.Dispose();
+        Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc == SQLitePCL.raw.SQLITE_OK ? SQLitePCL.raw.SQLITE_ERROR : rc, db);
+        throw new InvalidOperationException("unreachable: ThrowExceptionForRC throws for an error code");
+    }
 }
