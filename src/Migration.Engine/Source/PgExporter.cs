@@ -38,6 +38,7 @@ public sealed class PgExporter : IRowSource
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
         _connection = settings.OpenConnection();
+        InlineSocketCompletions.TryEnable(_connection); // read synchronously only, by one thread at a time
         try
         {
             // Session settings make every text form this module reads deterministic; then one
