@@ -321,6 +321,12 @@ public sealed class PgSchemaTests(PgCluster pg) : IDisposable
         var given = Build(file, new PgSchemaOptions { ColumnTypes = new Dictionary<string, string> { ["t.flag"] = "boolean", ["t.u"] = "text" } });
         Assert.Contains("\"flag\" boolean", given.Statements[0].Sql);
         Assert.Contains("\"u\" text", given.Statements[0].Sql);
+        // A column of no declared type that the user typed or computes is not "declared no type: text" any more.
+        static bool Untyped(SchemaWarning w) => w.Name == "anything" && w.Reason.Contains("declares no type", StringComparison.Ordinal);
+        Assert.DoesNotContain(Build(file, new PgSchemaOptions { ColumnTypes = new Dictionary<string, string> { ["t.anything"] = "numeric" } }).Warnings, Untyped);
+        var computed = Build(file, new PgSchemaOptions { ComputedColumnTypes = new Dictionary<string, string> { ["t.anything"] = "date" } });
+        Assert.Contains("\"anything\" date", computed.Statements[0].Sql);
+        Assert.DoesNotContain(computed.Warnings, Untyped);
         var declared = Build(file, new PgSchemaOptions { Scan = ValueScan.None });
         Assert.Contains("\"u\" text", declared.Statements[0].Sql);
         Assert.Contains("\"small\" smallint", declared.Statements[0].Sql);

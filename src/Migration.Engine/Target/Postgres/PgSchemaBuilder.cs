@@ -88,10 +88,6 @@ public static partial class PgSchemaBuilder
                     throw new MappingException(t.Name, $"columns {clash.D1.Name} and {c.Name} would both be Postgres column \"{name}\"; rename one with -ColumnMap");
                 var (type, known) = PgSchemaCastRules.ForDeclared(c.DeclaredType);
                 var col = new ColumnPlan(c, i, name, type) { NotNull = c.NotNull || c.KeyPosition > 0, TextRule = type == PgSchemaCastRules.Text, Untyped = !known };
-                if (!known)
-                    warnings.Add(new SchemaWarning(pgName, "Column", name, c.DeclaredType.Length == 0
-                        ? $"D1 column {t.Name}.{c.Name} declares no type: text (pgloader's rule for an empty type){(options.Scan == ValueScan.None ? "" : " unless its values say otherwise")}."
-                        : $"D1 column {t.Name}.{c.Name} declares \"{c.DeclaredType}\", which no rule names: text (pgloader's catch-all){(options.Scan == ValueScan.None ? "" : " unless its values say otherwise")}."));
                 if (TryColumnType(options.ColumnTypes, t, c.Name, usedTypes) is { } chosen)
                 {
                     col.Type = chosen;
@@ -107,6 +103,11 @@ public static partial class PgSchemaBuilder
                 columns.Add(col);
             }
             AddComputed(options.ComputedColumnTypes, t, columns, usedComputed);
+            // After -ComputedColumn: a computed column that replaced an untyped D1 column has the user's type.
+            foreach (var col in columns.Where(c => c.Untyped && !c.UserType))
+                warnings.Add(new SchemaWarning(pgName, "Column", col.Name, col.D1.DeclaredType.Length == 0
+                    ? $"D1 column {t.Name}.{col.D1.Name} declares no type: text (pgloader's rule for an empty type){(options.Scan == ValueScan.None ? "" : " unless its values say otherwise")}."
+                    : $"D1 column {t.Name}.{col.D1.Name} declares \"{col.D1.DeclaredType}\", which no rule names: text (pgloader's catch-all){(options.Scan == ValueScan.None ? "" : " unless its values say otherwise")}."));
             if (columns.Count == 0) throw new MappingException(t.Name, "every column is excluded");
             plan.Sources.Add((t, declared, columns));
             Merge(plan, t, declared, columns, warnings);
@@ -117,8 +118,11 @@ public static partial class PgSchemaBuilder
                     + (Preflight.NameSuggestion.Closest(key, tables.SelectMany(t => t.Columns.Select(c => t.SourceTable + "." + c.Name))) is { } near ? $" (did you mean {near}?)" : ""));
         foreach (var key in options.ComputedColumnTypes.Keys)
             if (!usedComputed.Contains(key))
-                throw new MappingException(key, $"-ComputedColumn: no D1 table \"{key[..Math.Max(key.LastIndexOf('.'), 0)]}\" (in \"{key}\") among the tables exported"
-                    + (Preflight.NameSuggestion.Closest(key[..Math.Max(key.LastIndexOf('.'), 0)], tables.Select(t => t.SourceTable)) is { } near ? $" (did you mean {near}?)" : ""));
+            {
+                var table = SplitKey(key, "-ComputedColumn", "the D1 table, the Postgres column").Table;
+                throw new MappingException(key, $"-ComputedColumn: no D1 table \"{table}\" (in \"{key}\") among the tables exported"
+                    + (Preflight.NameSuggestion.Closest(table, tables.Select(t => t.SourceTable)) is { } near ? $" (did you mean {near}?)" : ""));
+            }
 
         // -IdMap: a one-column TEXT key becomes uuid whatever it holds (Import-PgTable maps what is not a UUID).
         if (options.IdMap)
@@ -149,14 +153,26 @@ public static partial class PgSchemaBuilder
     {
         foreach (var key in map.Keys)
         {
-            var dot = key.LastIndexOf('.');
-            if (dot <= 0) throw new MappingException(key, $"-ColumnType key \"{key}\" must be 'table.column' (D1 names)");
-            if (!string.Equals(key[..dot], table.SourceTable, StringComparison.OrdinalIgnoreCase) || !string.Equals(key[(dot + 1)..], column, StringComparison.OrdinalIgnoreCase)) continue;
+            var (d1Table, d1Column) = SplitKey(key, "-ColumnType", "D1 names");
+            if (!string.Equals(d1Table, table.SourceTable, StringComparison.OrdinalIgnoreCase) || !string.Equals(d1Column, column, StringComparison.OrdinalIgnoreCase)) continue;
             used.Add(key);
-            try { return PgSchemaCastRules.Parse(map[key]); }
-            catch (ArgumentException ex) { throw new MappingException(table.Name, $"-ColumnType \"{key}\": {ex.Message}"); }
+            return ParseType(map[key], table, "-ColumnType", key);
         }
         return null;
+    }
+
+    /// <summary>A -ColumnType or -ComputedColumn key, <c>table.column</c>, split at its last dot (a table name may hold dots).</summary>
+    static (string Table, string Column) SplitKey(string key, string option, string names)
+    {
+        var dot = key.LastIndexOf('.');
+        if (dot <= 0 || dot == key.Length - 1) throw new MappingException(key, $"{option} key \"{key}\" must be 'table.column' ({names})");
+        return (key[..dot], key[(dot + 1)..]);
+    }
+
+    static PgType ParseType(string typeName, TableSchema table, string option, string key)
+    {
+        try { return PgSchemaCastRules.Parse(typeName); }
+        catch (ArgumentException ex) { throw new MappingException(table.Name, $"{option} \"{key}\": {ex.Message}"); }
     }
 
     /// <summary>
@@ -169,15 +185,11 @@ public static partial class PgSchemaBuilder
     {
         foreach (var (key, typeName) in map)
         {
-            var dot = key.LastIndexOf('.');
-            if (dot <= 0 || dot == key.Length - 1) throw new MappingException(key, $"-ComputedColumn key \"{key}\" must be 'table.column' (the D1 table, the Postgres column)");
-            if (!string.Equals(key[..dot], table.SourceTable, StringComparison.OrdinalIgnoreCase)) continue;
+            var (d1Table, name) = SplitKey(key, "-ComputedColumn", "the D1 table, the Postgres column");
+            if (!string.Equals(d1Table, table.SourceTable, StringComparison.OrdinalIgnoreCase)) continue;
             used.Add(key);
-            var name = key[(dot + 1)..];
             CheckLength(table.Name, name, "column");
-            PgType type;
-            try { type = PgSchemaCastRules.Parse(typeName); }
-            catch (ArgumentException ex) { throw new MappingException(table.Name, $"-ComputedColumn \"{key}\": {ex.Message}"); }
+            var type = ParseType(typeName, table, "-ComputedColumn", key);
             var at = columns.FindIndex(c => c.Name == name);
             // A replaced D1 column keeps its D1 name (keys and indexes find it by it) but neither its type, default nor values.
             var d1 = new D1DeclaredColumn(at >= 0 ? columns[at].D1.Name : name, "", false, null, at >= 0 ? columns[at].D1.KeyPosition : 0);
