@@ -16,7 +16,8 @@ namespace Migration.Engine.Journal;
 /// The batch hashed the row as the source gave it, deferred values included, and the table
 /// holds those columns NULL: the row is read back by its key and hashed with the deferred
 /// values put back. A checksum that proves nothing already (none, mixed column sets, another
-/// version's scheme) is left as it is.
+/// version's scheme) is left as it is. The remote fix-up keeps it true the same way
+/// (<see cref="Target.RemoteD1.RemoteDeletedRowChecksum"/>).
 /// </remarks>
 internal sealed class DeletedRowChecksum : IDisposable
 {
@@ -41,10 +42,34 @@ internal sealed class DeletedRowChecksum : IDisposable
     /// <summary>The tracker of the run's checksum of <paramref name="table"/>, or null when the run kept none that proves anything. <paramref name="keyWhere"/> names key value i <see cref="SqliteSql.Parameter"/>(i).</summary>
     public static DeletedRowChecksum? For(SqliteConnection connection, long runId, string table, string keyWhere)
     {
-        var (columnsJson, stored) = JournalStore.TableChecksum(connection, null, runId, table);
-        var columns = columnsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(columnsJson);
-        if (columns is null || stored is null || !ContentHash.TryParseStored(stored, out var sum)) return null;
-        return new DeletedRowChecksum(connection, runId, table, columns, sum, keyWhere);
+        return Parse(JournalStore.TableChecksum(connection, null, runId, table)) is var (columns, sum)
+            ? new DeletedRowChecksum(connection, runId, table, columns, sum, keyWhere)
+            : null;
+    }
+
+    /// <summary>
+    /// The run's checksum of a table (<see cref="JournalStore.TableChecksum(IJournalConnection, long, string)"/>)
+    /// as its columns and sum, or null when it proves nothing already (none, mixed column sets, another version's scheme).
+    /// </summary>
+    internal static (string[] Columns, UInt128 Sum)? Parse((string? Columns, string? Checksum) recorded)
+    {
+        var columns = recorded.Columns is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(recorded.Columns);
+        return columns is null || recorded.Checksum is null || !ContentHash.TryParseStored(recorded.Checksum, out var sum) ? null : (columns, sum);
+    }
+
+    /// <summary>
+    /// The hash the run's batch gave a row that the table holds as <paramref name="values"/> (over
+    /// <paramref name="columns"/>): with <paramref name="putBack"/> (column, value as the batch
+    /// hashed it) in place of the deferred values the table holds NULL.
+    /// </summary>
+    internal static UInt128 HashAsWritten(RowHasher hasher, string[] columns, object?[] values, IEnumerable<(string Column, object? Value)> putBack)
+    {
+        foreach (var (column, value) in putBack)
+        {
+            var i = Array.FindIndex(columns, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+            if (i >= 0) values[i] = value;
+        }
+        return hasher.Hash(values).Row;
     }
 
     /// <summary>
@@ -63,12 +88,7 @@ internal sealed class DeletedRowChecksum : IDisposable
             values = new object?[_columns.Length];
             for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
         }
-        foreach (var (column, value) in putBack)
-        {
-            var i = Array.FindIndex(_columns, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
-            if (i >= 0) values[i] = value;
-        }
-        _sum -= _hasher.Hash(values).Row;
+        _sum -= HashAsWritten(_hasher, _columns, values, putBack);
     }
 
     /// <summary>Writes the checksum without the rows taken out so far, in the deletions' transaction.</summary>

@@ -337,10 +337,14 @@ internal static class JournalStore
     static string MoveWrittenToSkipped(string journalTable, string count) =>
         $"UPDATE {journalTable} SET rows_written = rows_written - {count}, rows_skipped = rows_skipped + {count} WHERE run_id = $run AND table_name = $table";
 
-    /// <summary>The run's checksum of a table after it deleted rows it wrote (see <see cref="DeletedRowChecksum"/>).</summary>
-    internal static void ReplaceChecksum(IBatchStatements statements, long runId, string table, string checksum) =>
-        statements.Execute($"UPDATE {JournalTables.RunTables} SET checksum = $checksum WHERE run_id = $run AND table_name = $table",
-            ("$checksum", checksum), ("$run", runId), ("$table", table));
+    /// <summary>
+    /// The run's checksum of a table after it deleted rows it wrote (see <see cref="DeletedRowChecksum"/>).
+    /// <paramref name="onlyIf"/>: a condition (SQL with its own <c>$name</c> parameters) for a remote
+    /// request, as in <see cref="RowsDeletedAfterWrite"/>.
+    /// </summary>
+    internal static void ReplaceChecksum(IBatchStatements statements, long runId, string table, string checksum, string? onlyIf = null, params (string Name, object? Value)[] parameters) =>
+        statements.Execute($"UPDATE {JournalTables.RunTables} SET checksum = $checksum WHERE run_id = $run AND table_name = $table" + (onlyIf is null ? "" : " AND " + onlyIf),
+            [("$checksum", checksum), ("$run", runId), ("$table", table), .. parameters]);
 
     /// <summary>
     /// Whether <see cref="FinishRun"/> with this status and time landed: the proof read back

@@ -140,9 +140,8 @@ public static class MigrationUndo
 
     /// <summary>
     /// A table the run found empty has no per-row undo log: undo empties it. That is only the
-    /// run's undo if every row in it is one the run wrote, unchanged, so the table's content hash
-    /// (the Integrity layer's, over the columns the run wrote) must equal the sum of the run's
-    /// batch checksums for it. Returns the row count and, when that proof fails, why (a blocker).
+    /// run's undo if every row in it is one the run wrote, unchanged (<see cref="RunContentProof"/>).
+    /// Returns the row count and, when that proof fails, why (a blocker).
     /// </summary>
     static (long Rows, string? Blocker) EmptyTableProof(SqliteConnection connection, SqliteTransaction? transaction, long runId, string table)
     {
@@ -155,25 +154,9 @@ public static class MigrationUndo
         }
         if (rows == 0) return (0, null);
         var (columnsJson, checksum) = JournalStore.TableChecksum(connection, transaction, runId, table);
-        var lost = string.Create(CultureInfo.InvariantCulture, $"{table} was empty before run {runId} and now holds {rows} rows");
-        var columns = columnsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(columnsJson);
-        if (columns is null || checksum is null)
-            return (rows, lost + " that the run wrote none of, so emptying it would lose them");
-        if (checksum == "mixed")
-            return (rows, lost + "; the run wrote it with different column sets, so no checksum proves they are all the run's");
-        if (!Integrity.ContentHash.TryParseStored(checksum, out var expected))
-            return (rows, lost + $"; the run's checksum was kept by another version of the module ({checksum.Split(':')[0]}), so it cannot prove they are all the run's");
-        var present = UndoLogTriggers.Columns(connection, table, transaction);
-        if (columns.Any(c => !present.Contains(c, StringComparer.OrdinalIgnoreCase)))
-            return (rows, lost + "; columns the run wrote are gone, so no checksum proves the rows are all the run's");
-
-        var hasher = new Integrity.RowHasher(columns, []);
-        var sum = UInt128.Zero;
-        using (var reader = new Integrity.TargetTableReader(connection, table, columns))
-            while (reader.Read()) sum += hasher.Hash(reader).Row;
-        return sum == expected
-            ? (rows, null)
-            : (rows, lost + " whose content differs from what the run wrote (rows added or changed since), so emptying it would lose them");
+        return RunContentProof.Check(connection, transaction, table, columnsJson, checksum) is { } disproof
+            ? (rows, string.Create(CultureInfo.InvariantCulture, $"{table} was empty before run {runId} and now holds {rows} rows") + disproof.Reason)
+            : (rows, null);
     }
 
     /// <summary>

@@ -102,6 +102,49 @@ public sealed class RemoteD1UndoTests(CloudflareApiServer server) : RemoteD1Test
     }
 
     [Fact]
+    public async Task A_table_the_run_found_empty_or_created_whose_rows_were_changed_in_place_since_blocks_the_undo_unless_forced()
+    {
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s => s.Execute("CREATE TABLE found (k INTEGER PRIMARY KEY, v TEXT, n INTEGER)"));
+        var found = D1("found", [Col("k", D1Type.Integer, false), Col("v", D1Type.Text), Col("n", D1Type.Integer)], 0);
+        var made = D1("made", [Col("k", D1Type.Integer, false), Col("v", D1Type.Text)], 0);
+        var report = Load(db, OnConflict.Abort, [R(found, 1L, "a", 9007199254740993L), R(found, 2L, "b", null), R(made, 1L, "x"), R(made, 2L, "y")]);
+        Assert.Empty(report.Errors);
+        var run = db.GetRuns()[^1];
+        Assert.Empty(db.Undo.Plan(run.RunId).Blockers); // untouched since: the content proof holds
+
+        // The app went live: the same number of rows, one value changed in each table (one only by 1, beyond 2^53).
+        using (var j = db.Journal()) j.Write(s => { s.Execute("UPDATE found SET n = 9007199254740994 WHERE k = 1"); s.Execute("UPDATE made SET v = 'edited by a user' WHERE k = 2"); });
+        var foundBefore = await Fingerprint("found", "k", "v", "n");
+        var madeBefore = await Fingerprint("made", "k", "v");
+        var plan = db.Undo.Plan(run.RunId);
+        Assert.Equal(2, plan.Blockers.Count);
+        var foundBlocker = Assert.Single(plan.Blockers, b => b.StartsWith("found ", StringComparison.Ordinal));
+        Assert.StartsWith($"found (empty before run {run.RunId}) holds 2 row(s) and the run wrote 2: rows were changed since the run", foundBlocker, StringComparison.Ordinal);
+        Assert.EndsWith("(force it to empty the table anyway)", foundBlocker, StringComparison.Ordinal);
+        var madeBlocker = Assert.Single(plan.Blockers, b => b.StartsWith("made ", StringComparison.Ordinal));
+        Assert.StartsWith($"made (created by run {run.RunId}) holds 2 row(s) and the run wrote 2: rows were changed since the run", madeBlocker, StringComparison.Ordinal);
+        Assert.EndsWith("(force it to drop the table anyway)", madeBlocker, StringComparison.Ordinal);
+        var refused = Assert.Throws<InvalidOperationException>(() => db.Undo.Undo(run.RunId));
+        Assert.StartsWith($"Run {run.RunId} cannot be undone exactly: ", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Server.Token, refused.Message, StringComparison.Ordinal);
+        // Refused: nothing changed, the run still stands.
+        Assert.Equal(foundBefore, await Fingerprint("found", "k", "v", "n"));
+        Assert.Equal(madeBefore, await Fingerprint("made", "k", "v"));
+        Assert.Equal(RunStatus.Completed, db.GetRuns()[^1].State);
+
+        // Changed back by hand: the proof holds again (it is the content, not a flag).
+        using (var j = db.Journal()) j.Write(s => s.Execute("UPDATE made SET v = 'y' WHERE k = 2"));
+        Assert.Single(db.Undo.Plan(run.RunId).Blockers);
+
+        db.Undo.Undo(run.RunId, force: true);
+        using var after = db.Journal();
+        Assert.Equal(0L, after.Query("SELECT count(*) FROM found")[0][0]);
+        Assert.Empty(after.Query("SELECT name FROM sqlite_schema WHERE name = 'made'"));
+        Assert.Equal(RunStatus.Undone, db.GetRuns()[^1].State);
+    }
+
+    [Fact]
     public async Task Writes_by_others_between_the_run_s_requests_are_not_logged_and_survive_its_undo()
     {
         var db = Database();

@@ -168,8 +168,9 @@ public sealed class RemoteD1WholeDatabaseTests(CloudflareApiServer server) : Rem
     /// <summary>
     /// As locally: the orphan fixture into remote tables made beforehand and empty, under Skip (the
     /// self-referencing orphan of nodes written NULL first, deleted by the fix-up and counted
-    /// skipped); undo without force empties every table again (the remote undo empties a table the
-    /// run found empty without a checksum proof, so the deletion cannot stand in its way).
+    /// skipped); undo without force empties every table again: the fix-up took the deleted row's
+    /// hash out of the run's checksum of nodes in its DELETE's request, so undo's proof (the table's
+    /// content read through /raw against that checksum) still holds.
     /// </summary>
     [Fact]
     public async Task Undo_after_Skip_deleted_an_orphan_in_the_fix_up_empties_the_tables_it_found_empty()

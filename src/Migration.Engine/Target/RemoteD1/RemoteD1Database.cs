@@ -22,7 +22,7 @@ public sealed class RemoteD1Database : ITargetDatabase
         Database = database;
         Client = api.D1(database.Uuid);
         Location = LocationPrefix + database.Name + "/" + database.Uuid;
-        Undo = new RemoteD1Undo(Journal);
+        Undo = new RemoteD1Undo(Client, Journal);
     }
 
     /// <summary>How a remote D1 is named where a file path would be (a run's Path): <c>d1://name/uuid</c>.</summary>

@@ -1,4 +1,8 @@
+using System.Globalization;
+using Migration.Engine.Cloudflare;
+using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
+using Migration.Engine.Target.Sqlite;
 
 namespace Migration.Engine.Target.RemoteD1;
 
@@ -8,9 +12,12 @@ namespace Migration.Engine.Target.RemoteD1;
 /// replaced or updated restored bit for bit), the tables it found empty are emptied and the
 /// tables it created dropped, and the run is marked undone. A table whose changes were not
 /// logged (a WITHOUT ROWID or virtual table, or a run of a version that kept no remote log)
-/// blocks the undo unless forced; D1 Time Travel is the way back for those.
+/// blocks the undo unless forced; D1 Time Travel is the way back for those. A table emptied or
+/// dropped as a whole must still hold exactly the run's rows (<see cref="ChangedSince"/>).
 /// </summary>
-public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
+/// <param name="client">The database (its tables are read through <c>/raw</c> to prove them the run's).</param>
+/// <param name="open">A connection to the journal kept in it.</param>
+public sealed class RemoteD1Undo(D1DatabaseClient client, Func<IJournalConnection> open) : IUndoStrategy
 {
     public void Arm(IRowTarget target, long runId, IReadOnlySet<string> tablesWithRows)
     {
@@ -33,7 +40,7 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
         return Plan(journal, runId);
     }
 
-    static UndoPlan Plan(IJournalConnection journal, long runId)
+    UndoPlan Plan(IJournalConnection journal, long runId)
     {
         var runs = JournalStore.GetRuns(journal, null);
         var run = runs.Find(r => r.RunId == runId) ?? throw new InvalidOperationException($"There is no run {runId} in {journal.Location}.");
@@ -53,7 +60,7 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
             else if (t.RowsWritten > 0 && !logged.ContainsKey(t.Table))
                 blockers.Add($"{t.Table} held rows before run {runId} and the run logged no row images of it (a WITHOUT ROWID or virtual table, or a run by an older version), so only D1 Time Travel can take its {t.RowsWritten} row(s) back");
         }
-        AddedSince(journal, runId, actions.Where(a => a.DropTable || a.EmptiesTable).ToList(), blockers);
+        ChangedSince(journal, runId, actions.Where(a => a.DropTable || a.EmptiesTable).ToList(), blockers);
         var newer = false;
         var touched = run.TableProgress.Select(t => t.Table).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var later in runs.Where(r => r.RunId > runId && r.State != RunStatus.Undone))
@@ -67,28 +74,68 @@ public sealed class RemoteD1Undo(Func<IJournalConnection> open) : IUndoStrategy
     }
 
     /// <summary>
-    /// A table the undo empties or drops must hold no more rows than the run wrote into it: more
-    /// means rows were added since, and emptying it would delete them too. (Locally the table's
-    /// content hash proves it; over the API the tables' counts are one request. A row changed in
-    /// place since is not detected here: the journal's per-batch checksums and
-    /// Test-MigrationIntegrity are the way to see those.) A table gone already has nothing to lose.
+    /// A table the undo empties or drops must hold exactly the rows the run wrote into it, unchanged,
+    /// as locally: first the cheap test, all tables' counts in one request (more rows than the run
+    /// wrote: rows were added since); then the tables that still hold rows are read through
+    /// <c>/raw</c> (<see cref="RemoteD1Mirror"/>, Test-MigrationIntegrity's reader) and their
+    /// content hash compared with the run's checksum (<see cref="RunContentProof"/>, the local
+    /// undo's proof): a row changed in place since (the app went live on D1) would otherwise be
+    /// lost without a word. A table gone already, or empty, has nothing to lose. A WITHOUT ROWID
+    /// table the run created cannot be read in pages: for it only the count speaks.
     /// </summary>
-    static void AddedSince(IJournalConnection journal, long runId, IReadOnlyList<UndoAction> wholeTables, List<string> blockers)
+    void ChangedSince(IJournalConnection journal, long runId, IReadOnlyList<UndoAction> wholeTables, List<string> blockers)
     {
         if (wholeTables.Count == 0) return;
         var existing = journal.Query("SELECT name FROM sqlite_schema WHERE type = 'table'").Select(r => (string)r[0]!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var present = wholeTables.Where(a => existing.Contains(a.Table)).ToList();
         if (present.Count == 0) return;
         var counts = journal.Query(string.Join(" UNION ALL ", present.Select((a, i) =>
-            $"SELECT {i.ToString(System.Globalization.CultureInfo.InvariantCulture)}, count(*) FROM {Schema.SqlQuote.Identifier(a.Table)}")));
+            $"SELECT {i.ToString(CultureInfo.InvariantCulture)}, count(*) FROM {Schema.SqlQuote.Identifier(a.Table)}")));
+        var toRead = new List<(UndoAction Action, long Rows)>();
         foreach (var row in counts)
         {
-            var a = present[(int)System.Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture)];
-            var rows = System.Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture);
+            var a = present[(int)System.Convert.ToInt64(row[0], CultureInfo.InvariantCulture)];
+            var rows = System.Convert.ToInt64(row[1], CultureInfo.InvariantCulture);
             if (rows > a.RowsToDelete)
-                blockers.Add($"{a.Table} ({(a.DropTable ? "created by" : "empty before")} run {runId}) holds {rows} row(s) and the run wrote {a.RowsToDelete}: rows were added since, and undo would delete them too (force it to empty the table anyway)");
+                blockers.Add($"{Held(a, runId, rows)} and the run wrote {a.RowsToDelete}: rows were added since, and undo would delete them too ({ForceIt(a)})");
+            else if (rows > 0)
+                toRead.Add((a, rows));
         }
+        if (toRead.Count == 0) return;
+        using var mirror = Mirror(toRead.Select(t => t.Action.Table));
+        if (mirror is null)
+        {
+            // One of them (or a parent) has no rowid to page by: each alone, so the others are still proven.
+            foreach (var t in toRead) Prove(journal, runId, t.Action, t.Rows, blockers);
+            return;
+        }
+        foreach (var t in toRead) Prove(journal, runId, t.Action, t.Rows, blockers, mirror);
     }
+
+    void Prove(IJournalConnection journal, long runId, UndoAction a, long rows, List<string> blockers, RemoteD1Mirror? mirror = null)
+    {
+        using var own = mirror is null ? Mirror([a.Table]) : null;
+        var copy = mirror ?? own;
+        if (copy is null) return; // WITHOUT ROWID: the count above is all that can be said
+        var (columns, checksum) = JournalStore.TableChecksum(journal, runId, a.Table);
+        using var connection = SqliteTarget.OpenConnection(copy.Path, readOnly: true);
+        if (RunContentProof.Check(connection, null, a.Table, columns, checksum) is not { } disproof) return;
+        blockers.Add(disproof.Changed
+            ? $"{Held(a, runId, rows)} and the run wrote {a.RowsToDelete}: rows were changed since the run (the table's content differs from what the run wrote), and undo would lose those changes ({ForceIt(a)})"
+            : $"{Held(a, runId, rows)}{disproof.Reason} ({ForceIt(a)})");
+    }
+
+    /// <summary>The tables read through <c>/raw</c>, or null when one cannot be read in pages (WITHOUT ROWID).</summary>
+    RemoteD1Mirror? Mirror(IEnumerable<string> tables)
+    {
+        try { return RemoteD1Mirror.Create(client, tables); }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("WITHOUT ROWID", StringComparison.Ordinal)) { return null; }
+    }
+
+    static string Held(UndoAction a, long runId, long rows) =>
+        string.Create(CultureInfo.InvariantCulture, $"{a.Table} ({(a.DropTable ? "created by" : "empty before")} run {runId}) holds {rows} row(s)");
+
+    static string ForceIt(UndoAction a) => $"force it to {(a.DropTable ? "drop" : "empty")} the table anyway";
 
     public IReadOnlyList<UndoAction> Undo(long runId, bool force = false)
     {

@@ -278,7 +278,8 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
     /// reads for the page): an UPDATE per fix-up whose parent exists (only while the columns are
     /// still NULL, so a row kept by -OnConflict Ignore is not overwritten), a DELETE of the row
     /// for an orphan under Skip, after (in a run) the journal's count of it as skipped, not
-    /// written, while it is there (so the pair must go in one request); and the orphans found,
+    /// written, and its hash out of the run's checksum of the table (<see cref="RemoteDeletedRowChecksum"/>),
+    /// while it is there (so they must go in one request); and the orphans found,
     /// with their errors (Fail). Each unit is one statement or such a pair.
     /// </summary>
     public static (List<D1Statement[]> Units, List<(Fixup Fixup, OrphanRow Orphan, RowError? Error)> Orphans) Apply(OrphanPolicy policy, IReadOnlyList<Fixup> page,
@@ -287,12 +288,20 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
         var found = new Dictionary<(string, string), HashSet<string>>();
         foreach (var group in page.GroupBy(f => (f.ParentTable, Names(f.ParentColumns))))
             found[group.Key] = ExistingParents(group.Key.ParentTable, group.First().ParentColumns, group.Select(f => f.Values), raw);
+        bool ParentFound(Fixup f) => found[(f.ParentTable, Names(f.ParentColumns))].Contains(KeyText(f.Values));
+        // The fix-up's row is there: the condition of the journal's statements that go with its DELETE.
+        static (string Sql, (string, object?)[] Parameters) Present(Fixup f) =>
+            ($"EXISTS (SELECT 1 FROM {SqlQuote.Identifier(f.Table)} WHERE {string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = $k" + i.ToString(CultureInfo.InvariantCulture)))})",
+                [.. f.Key.Select((v, i) => ("$k" + i.ToString(CultureInfo.InvariantCulture), v))]);
+        var checksums = policy == OrphanPolicy.Skip && runId is { } journaled
+            ? RemoteDeletedRowChecksum.Statements(journaled, page, [.. page.Where(f => !ParentFound(f))], Present, raw)
+            : [];
         var statements = new List<D1Statement[]>();
         var orphans = new List<(Fixup, OrphanRow, RowError?)>();
         foreach (var f in page)
         {
             var where = string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + i.ToString(CultureInfo.InvariantCulture) + "}"));
-            if (found[(f.ParentTable, Names(f.ParentColumns))].Contains(KeyText(f.Values)))
+            if (ParentFound(f))
             {
                 var n = f.Key.Length;
                 var assignments = string.Join(", ", f.Columns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + (n + i).ToString(CultureInfo.InvariantCulture) + "}"));
@@ -311,10 +320,10 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
                 continue;
             }
             var counted = new D1BatchStatements();
-            JournalStore.RowsDeletedAfterWrite(counted, run, f.Table, 1,
-                $"EXISTS (SELECT 1 FROM {SqlQuote.Identifier(f.Table)} WHERE {string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = $k" + i.ToString(CultureInfo.InvariantCulture)))})",
-                [.. f.Key.Select((v, i) => ("$k" + i.ToString(CultureInfo.InvariantCulture), v))]);
-            statements.Add([.. counted.Statements, delete]);
+            var (present, parameters) = Present(f);
+            JournalStore.RowsDeletedAfterWrite(counted, run, f.Table, 1, present, parameters);
+            // The run's checksum of the table loses the row too (while it is there), so undo can still prove the table the run's.
+            statements.Add([.. counted.Statements, .. checksums.GetValueOrDefault(f, []), delete]);
         }
         return (statements, orphans);
     }
