@@ -201,6 +201,48 @@ INSERT INTO notes VALUES (2, 'new', 2.5, '\x01'), (3, 'added', NULL, NULL), (5, 
         $null = $run | Undo-Migration -Force -Confirm:$false
         (Invoke-RemoteSql -Database rowundo -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'since'")[0][0] | Should -Be 0
     }
+
+    It 'refuses to drop a table the run created whose rows were changed since, unless -Force' {
+        $npg = New-TestPgDatabase -Server $pgServer -Sql "CREATE TABLE edited (id bigint PRIMARY KEY, v text, big bigint); INSERT INTO edited VALUES (1, 'a', 9007199254740993), (2, 'b', NULL);"
+        $null = Export-PgTable -ConnectionString $npg -Table edited | ConvertTo-D1Row | Import-D1Batch -Database rowundo
+        $run = Get-MigrationRun -Database rowundo -Last
+        # The app went live on D1: as many rows as the run wrote, one value changed in place (by 1, beyond 2^53).
+        $null = Invoke-RemoteSql -Database rowundo -Sql "UPDATE edited SET big = 9007199254740994 WHERE id = 1"
+        $fingerprint = Get-FingerprintSql -Columns 'id', 'v', 'big' -Table 'edited'
+        $before = (Invoke-RemoteSql -Database rowundo -Sql $fingerprint)[0][0]
+
+        $whatIfErrors = $null
+        $run | Undo-Migration -WhatIf -ErrorVariable whatIfErrors -ErrorAction SilentlyContinue
+        "$whatIfErrors" | Should -BeLike "*edited (created by run $($run.RunId)) holds 2 row(s) and the run wrote 2: rows were changed since the run*force it to drop the table anyway*"
+        { $run | Undo-Migration -Confirm:$false -ErrorAction Stop } | Should -Throw '*edited (created by run*rows were changed since the run*drop the table anyway*'
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'TableChangedSinceRun*'
+        "$($Error[0])" | Should -Not -Match ([regex]::Escape($d1.token))
+        (Invoke-RemoteSql -Database rowundo -Sql $fingerprint)[0][0] | Should -Be $before -Because 'a refused undo changes nothing'
+        (Get-MigrationRun -Database rowundo -RunId $run.RunId).Status | Should -Be 'Completed'
+
+        $null = $run | Undo-Migration -Force -Confirm:$false
+        (Invoke-RemoteSql -Database rowundo -Sql "SELECT count(*) FROM sqlite_schema WHERE name = 'edited'")[0][0] | Should -Be 0
+        (Get-MigrationRun -Database rowundo -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
+
+    It 'undoes without -Force a run whose -OrphanPolicy Skip fix-up deleted an orphan from a table it found empty' {
+        # A self-reference filled in after the load (insert-then-update), over an orphan (NOT VALID).
+        $npg = New-TestPgDatabase -Server $pgServer -Sql @'
+CREATE TABLE nodes (id int PRIMARY KEY, up int, label text);
+INSERT INTO nodes VALUES (1, NULL, 'root'), (2, 1, 'child'), (3, 55, 'orphan');
+ALTER TABLE nodes ADD CONSTRAINT nodes_up_fk FOREIGN KEY (up) REFERENCES nodes (id) NOT VALID;
+'@
+        $null = Invoke-RemoteSql -Database rowundo -Sql 'CREATE TABLE nodes (id INTEGER PRIMARY KEY, up INTEGER REFERENCES nodes (id), label TEXT)'
+        $null = Export-PgTable -ConnectionString $npg -Table nodes | ConvertTo-D1Row | Import-D1Batch -Database rowundo -OrphanPolicy Skip -WarningAction SilentlyContinue
+        (Invoke-RemoteSql -Database rowundo -Sql 'SELECT group_concat(id) FROM (SELECT id FROM nodes ORDER BY id)')[0][0] | Should -Be '1,2'
+        $run = Get-MigrationRun -Database rowundo -Last
+        $run.RowsSkipped | Should -Be 1
+
+        $actions = @($run | Undo-Migration -Confirm:$false -ErrorAction Stop)
+        ($actions | Where-Object Table -eq 'nodes').EmptiesTable | Should -BeTrue
+        (Invoke-RemoteSql -Database rowundo -Sql 'SELECT count(*) FROM nodes')[0][0] | Should -Be 0
+        (Get-MigrationRun -Database rowundo -RunId $run.RunId).Status | Should -Be 'Undone'
+    }
 }
 
 Describe 'Import-D1Batch -Database: kill -9 and resume, exactly once' {
