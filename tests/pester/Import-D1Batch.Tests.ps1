@@ -362,6 +362,39 @@ Describe 'Import-D1Batch: a table D1 cannot take is an error for that table, not
         @(Invoke-TestSqlite -Path $file -Sql 'SELECT id FROM wide_child').id | Should -Be @(2)
     }
 
+    It 'refuses an existing D1 table that cannot take the rows (an upsert key it holds no constraint on) once, and loads the others' {
+        $codes = New-TestPgDatabase -Server $server -Sql @'
+CREATE TABLE codes (code text PRIMARY KEY, v text);
+INSERT INTO codes VALUES ('a', 'new'), ('b', 'x');
+CREATE TABLE notes (id int PRIMARY KEY, t text);
+INSERT INTO notes VALUES (1, 'kept');
+'@
+        $file = Join-Path $TestDrive 'upsert-nokey.sqlite'
+        # The D1 table was made by someone else: its key is a rowid; code has no UNIQUE constraint.
+        Invoke-TestSqlite -Write -Path $file -Sql "CREATE TABLE codes (id INTEGER PRIMARY KEY, code TEXT NOT NULL, v TEXT); INSERT INTO codes (code, v) VALUES ('a', 'old');"
+        $summaries = @(Export-PgTable -ConnectionString $codes -Table codes, notes | ConvertTo-D1Row |
+            Import-D1Batch -Path $file -OnConflict Upsert -ErrorAction SilentlyContinue -ErrorVariable errs)
+
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'TableRefused,*'
+        $errs[0].Exception.FixParameters | Should -Be @('OnConflict')
+        "$($errs[0])" | Should -BeLike '*public.codes*Upsert matches on the rows'' key (code)*no PRIMARY KEY or UNIQUE constraint on exactly those columns (its keys: (id))*'
+        Get-TestSqliteScalar -Path $file -Sql "SELECT group_concat(code || '=' || v) FROM codes" | Should -Be 'a=old'
+        Get-TestSqliteScalar -Path $file -Sql 'SELECT t FROM notes' | Should -Be 'kept'
+        ($summaries | Where-Object Status -eq 'Refused').RowsNotWritten | Should -Be 2
+        (Get-MigrationRun -Path $file -Last).Status | Should -Be 'CompletedWithRefusedTables'
+
+        # -ErrorAction Stop stops at that table, before any of it is written.
+        { Export-PgTable -ConnectionString $codes -Table codes | ConvertTo-D1Row | Import-D1Batch -Path $file -OnConflict Upsert -ErrorAction Stop } |
+            Should -Throw '*no PRIMARY KEY or UNIQUE constraint on exactly those columns*'
+        Get-TestSqliteScalar -Path $file -Sql "SELECT group_concat(code || '=' || v) FROM codes" | Should -Be 'a=old'
+
+        # With a UNIQUE index on exactly code, the same pipeline updates the row in place and adds the other.
+        Invoke-TestSqlite -Write -Path $file -Sql 'CREATE UNIQUE INDEX codes_code ON codes (code)'
+        $null = Export-PgTable -ConnectionString $codes -Table codes | ConvertTo-D1Row | Import-D1Batch -Path $file -OnConflict Upsert -ErrorAction Stop
+        Get-TestSqliteScalar -Path $file -Sql "SELECT group_concat(id || ':' || code || '=' || v, ' ') FROM (SELECT * FROM codes ORDER BY id)" | Should -Be '1:a=new 2:b=x'
+    }
+
     It 'under -ErrorAction Stop writes nothing and lists every problem in one error' {
         $file = Join-Path $TestDrive 'refused-stop.sqlite'
         $err = $null

@@ -19,6 +19,8 @@ public enum PreflightProblemKind
     ForeignKeyUnloadable,
     /// <summary>Not a refusal: the table's foreign key names a refused table, so its rows follow the orphan policy.</summary>
     ParentRefused,
+    /// <summary>The D1 table already there cannot take the rows (a column missing, an upsert key it has no constraint on): found at the table's first row.</summary>
+    ExistingTable,
 }
 
 /// <summary>

@@ -182,6 +182,15 @@ public sealed class MigrationSession : IDisposable
             Report(); // the refused row's own error comes before the exception that stops the run
             throw;
         }
+        catch (TargetSchemaException ex) when (!_options.Import.StopAtFirstRefusal && !_rowsPerTable.ContainsKey(schema.Name))
+        {
+            // The table already in the target cannot take these rows (found at its first row, before
+            // any of it is written): that table is refused and its rows counted, the others go on,
+            // as with the preflight's refusals. Under StopAtFirstRefusal the exception stops the run.
+            Refuse(new PreflightReport([new PreflightProblem(schema.SourceDisplayName, schema.Name, PreflightProblemKind.ExistingTable, ex.Reason, ex.FixParameter)], []));
+            _refused[schema.SourceDisplayName].Rows++;
+            return;
+        }
         var table = schema.Name;
         // One hash lookup per row (this is the per-row path), not a read and then a write.
         var sent = ++CollectionsMarshal.GetValueRefOrAddDefault(_rowsPerTable, table, out _);

@@ -33,6 +33,16 @@ internal sealed class SqliteTableInfo
         return (PrimaryKey.Count > 0 && PrimaryKey.All(set.Contains)) || UniqueKeys.Any(k => k.All(set.Contains));
     }
 
+    /// <summary>
+    /// Whether the primary key or a unique key consists of exactly <paramref name="columns"/> (in
+    /// any order): what SQLite needs of an upsert's <c>ON CONFLICT (...)</c> target.
+    /// </summary>
+    public bool HasKeyExactly(IReadOnlyCollection<string> columns)
+    {
+        bool Same(IReadOnlyList<string> key) => key.Count == columns.Count && key.All(k => columns.Contains(k, StringComparer.OrdinalIgnoreCase));
+        return (PrimaryKey.Count > 0 && Same(PrimaryKey)) || UniqueKeys.Any(Same);
+    }
+
     /// <summary>The column of that name (SQLite names are case-insensitive), or null.</summary>
     public SqliteColumnInfo? Find(string column)
     {
@@ -42,8 +52,8 @@ internal sealed class SqliteTableInfo
         return null;
     }
 
-    /// <summary>A table described elsewhere (a remote D1's <c>pragma_table_info</c>).</summary>
-    public static SqliteTableInfo Of(string name, IReadOnlyList<SqliteColumnInfo> columns) => new(name, columns);
+    /// <summary>A table described elsewhere (a remote D1's <c>pragma_table_info</c> and unique indexes).</summary>
+    public static SqliteTableInfo Of(string name, IReadOnlyList<SqliteColumnInfo> columns, IReadOnlyList<IReadOnlyList<string>>? uniqueKeys = null) => new(name, columns, uniqueKeys);
 
     /// <summary>The table a CREATE TABLE from this schema makes (see <see cref="SqliteSql.CreateTable"/>).</summary>
     public static SqliteTableInfo FromSchema(Schema.TableSchema schema) => new(

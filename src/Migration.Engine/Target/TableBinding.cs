@@ -58,7 +58,7 @@ internal sealed class TableBinding
         }
         if (missing.Count > 0)
             throw new TargetSchemaException(table.Name,
-                $"the existing table has no column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => "\"" + m + "\""))}; add {(missing.Count > 1 ? "them" : "it")} or rename/exclude {(missing.Count > 1 ? "those" : "that")} column{(missing.Count > 1 ? "s" : "")}.");
+                $"the existing table has no column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => "\"" + m + "\""))}; add {(missing.Count > 1 ? "them" : "it")} or rename/exclude {(missing.Count > 1 ? "those" : "that")} column{(missing.Count > 1 ? "s" : "")}.", "Exclude");
 
         IReadOnlyList<string> conflictKey = schema.HasPrimaryKey
             ? [.. schema.PrimaryKey.Select(k => schema.Columns[k].Name)]
@@ -69,17 +69,29 @@ internal sealed class TableBinding
             // either: nothing could ever conflict, so a re-run would append every row again.
             throw new TargetSchemaException(table.Name,
                 $"-OnConflict {mode} cannot keep a re-run from adding the rows again: the rows leave out the table's key ({string.Join(", ", table.PrimaryKey)}, assigned by SQLite) "
-                + "and carry no UNIQUE key. Add a UNIQUE constraint on columns the rows carry (e.g. the KV key's fields and a natural key of the value), or load once with -OnConflict Abort.");
+                + "and carry no UNIQUE key. Add a UNIQUE constraint on columns the rows carry (e.g. the KV key's fields and a natural key of the value), or load once with -OnConflict Abort.", "OnConflict");
         if (mode == OnConflict.Upsert)
         {
             if (conflictKey.Count == 0)
-                throw new TargetSchemaException(table.Name, "Upsert needs a primary key to match existing rows on, and neither the rows nor the table have one.");
+                throw new TargetSchemaException(table.Name, "Upsert needs a primary key to match existing rows on, and neither the rows nor the table have one.", "OnConflict");
             var absent = conflictKey.Where(k => schema.IndexOf(k) < 0).ToList();
             if (absent.Count > 0)
-                throw new TargetSchemaException(table.Name, $"Upsert matches on the key ({string.Join(", ", conflictKey)}) but the rows do not carry {string.Join(", ", absent)}.");
+                throw new TargetSchemaException(table.Name, $"Upsert matches on the key ({string.Join(", ", conflictKey)}) but the rows do not carry {string.Join(", ", absent)}.", "OnConflict");
+            // SQLite refuses an ON CONFLICT target that is not a key of the table, for every row.
+            if (!table.HasKeyExactly(conflictKey))
+                throw new TargetSchemaException(table.Name,
+                    $"Upsert matches on the rows' key ({string.Join(", ", conflictKey)}), but the table has no PRIMARY KEY or UNIQUE constraint on exactly those columns"
+                    + $" (its keys: {Keys(table)}): no row could be matched. Add a UNIQUE index on ({string.Join(", ", conflictKey)}), or use -OnConflict Ignore or Replace.", "OnConflict");
         }
 
         var sql = SqliteSql.Insert(table.Name, [.. schema.Columns.Select(c => c.Name)], mode, conflictKey);
         return new TableBinding(table.Name, schema, sql, notNull, affinity, conflictKey);
+    }
+
+    static string Keys(SqliteTableInfo table)
+    {
+        var keys = (table.PrimaryKey.Count > 0 ? [table.PrimaryKey] : Array.Empty<IReadOnlyList<string>>()).Concat(table.UniqueKeys)
+            .Select(k => "(" + string.Join(", ", k) + ")").ToList();
+        return keys.Count == 0 ? "none" : string.Join(", ", keys);
     }
 }

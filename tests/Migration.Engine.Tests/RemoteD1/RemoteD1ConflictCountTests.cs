@@ -119,6 +119,35 @@ public sealed class RemoteD1ConflictCountTests(CloudflareApiServer server) : Rem
         Assert.Equal(301L, (await Rows("SELECT count(*) FROM kv"))[0][0]);
     }
 
+    [Fact]
+    public async Task Upsert_on_a_key_the_remote_table_does_not_hold_unique_is_refused_once_and_one_it_does_hold_works()
+    {
+        // kc's key is its rowid (id); the rows' key is code, which no UNIQUE constraint covers: D1
+        // would refuse every row (one by one, as a batch is bisected). The table is refused once,
+        // before any of it is sent; the next table loads.
+        var db = Database();
+        using (var j = db.Journal()) j.Write(s => { s.Execute("CREATE TABLE kc (id INTEGER PRIMARY KEY, code TEXT NOT NULL, v TEXT)"); s.Execute("INSERT INTO kc (code, v) VALUES ('a', 'old')"); });
+        var schema = D1("kc", [Col("code", D1Type.Text, false), Col("v", D1Type.Text)], 0);
+        var other = D1("other_codes", [Col("code", D1Type.Text, false)], 0);
+        var refused = Load(db, Options(OnConflict.Upsert), [.. Enumerable.Range(0, 300).Select(i => R(schema, "k" + i, "v")), R(other, "z")]);
+        var refusal = Assert.Single(refused.Refused);
+        Assert.Equal("kc", refusal.Table);
+        Assert.Contains("no PRIMARY KEY or UNIQUE constraint on exactly those columns (its keys: (id))", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(["OnConflict"], refusal.FixParameters);
+        Assert.Empty(refused.Errors); // no row was sent to be refused one by one
+        Assert.Equal([["a", "old"]], (await Rows("SELECT code, v FROM kc")).Select(r => r.Select(v => (string)v!).ToArray()));
+        Assert.Equal(1L, (await Rows("SELECT count(*) FROM other_codes"))[0][0]);
+        var run = db.GetRuns().Last();
+        Assert.Equal("completed with refused tables: kc (300 rows not written)", run.Message);
+
+        // A unique index on exactly code (read through the API with the table's columns): the same upsert updates in place.
+        using (var j = db.Journal()) j.Write(s => s.Execute("CREATE UNIQUE INDEX kc_code ON kc (code)"));
+        var report = Load(db, Options(OnConflict.Upsert), [R(schema, "a", "new"), R(schema, "b", "added")]);
+        Assert.Empty(report.Errors);
+        Assert.Empty(report.Refused);
+        Assert.Equal([["1", "a", "new"], ["2", "b", "added"]], (await Rows("SELECT id, code, v FROM kc ORDER BY id")).Select(r => r.Select(v => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!).ToArray()));
+    }
+
     static (long Written, long Skipped) Counts(MigrationRunInfo run, string table)
     {
         var p = run.TableProgress.Single(t => t.Table == table);

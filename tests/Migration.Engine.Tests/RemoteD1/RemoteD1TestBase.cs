@@ -68,6 +68,8 @@ public abstract class RemoteD1TestBase : IDisposable
     protected sealed class Report : IMigrationObserver
     {
         public List<RowError> Errors { get; } = [];
+        public List<Migration.Engine.Preflight.TableRefusedException> Refused { get; } = [];
+        public void TableRefused(Migration.Engine.Preflight.TableRefusedException refusal) => Refused.Add(refusal);
         public long Written { get; set; }
         public long Skipped { get; set; }
         public List<string> VerboseLines { get; } = [];

@@ -119,6 +119,30 @@ public sealed class SqliteTargetSchemaTests : IDisposable
     }
 
     [Fact]
+    public void Upsert_on_a_key_the_existing_table_does_not_hold_unique_is_refused_up_front_and_one_it_does_hold_works()
+    {
+        // The rows' key (code) is not a key of the table (its key is the rowid id): SQLite's
+        // ON CONFLICT (code) would refuse every row; the table is refused once, nothing written.
+        var path = _dir.File("upsert.sqlite");
+        Exec(path, "CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT NOT NULL, v TEXT); INSERT INTO t (code, v) VALUES ('a', 'old');");
+        var schema = D1("t", [Col("code", D1Type.Text, false), Col("v", D1Type.Text)], 0);
+
+        using (var target = SqliteTarget.Open(path, new ImportOptions { OnConflict = OnConflict.Upsert }))
+        {
+            var ex = Assert.Throws<TargetSchemaException>(() => target.Add(R(schema, "a", "new")));
+            Assert.Contains("(code)", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("no PRIMARY KEY or UNIQUE constraint on exactly", ex.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(Expect([1L, "a", "old"]), Rows(path, "SELECT id, code, v FROM t"));
+
+        // With a unique index on exactly those columns, the same rows update in place.
+        Exec(path, "CREATE UNIQUE INDEX t_code ON t (code);");
+        var outcome = Write(path, new ImportOptions { OnConflict = OnConflict.Upsert }, [R(schema, "a", "new"), R(schema, "b", "added")]);
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(Expect([1L, "a", "new"], [2L, "b", "added"]), Rows(path, "SELECT id, code, v FROM t ORDER BY id"));
+    }
+
+    [Fact]
     public void Refuses_a_Postgres_row_and_a_relative_path()
     {
         var pg = new TableSchema(SchemaKind.Postgres, "public", "t", "t", [new Column("id", new PgType("integer", PgTypeFamily.Integer), D1Type.Integer, false)]);

@@ -357,7 +357,15 @@ public sealed class RemoteD1Target : BufferedRowTarget
             .Select(r => new SqliteColumnInfo((string)r[0]!, (string)r[1]!, System.Convert.ToInt64(r[2], CultureInfo.InvariantCulture) != 0,
                 (int)System.Convert.ToInt64(r[3], CultureInfo.InvariantCulture)))
             .ToList();
-        return SqliteTableInfo.Of(stored, columns);
+        // Its full unique indexes (an expression index has a NULL column and is no column key): an upsert's target must be one.
+        var uniqueKeys = Raw(D1Statement.Of(
+                "SELECT il.name, ii.name FROM pragma_index_list({0}) il JOIN pragma_index_info(il.name) ii "
+                + "WHERE il.\"unique\" = 1 AND il.partial = 0 AND il.origin <> 'pk' ORDER BY il.seq, ii.seqno", stored))
+            .GroupBy(r => (string)r[0]!)
+            .Where(g => g.All(r => r[1] is string))
+            .Select(g => (IReadOnlyList<string>)[.. g.Select(r => (string)r[1]!)])
+            .ToList();
+        return SqliteTableInfo.Of(stored, columns, uniqueKeys);
     }
 
     IReadOnlyList<object?[]> Raw(D1Statement statement, bool exact = false)
