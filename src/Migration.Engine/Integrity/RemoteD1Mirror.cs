@@ -25,6 +25,7 @@ public sealed class RemoteD1Mirror : IDisposable
     readonly string _dir;
     readonly SqliteConnection _local;
     readonly HashSet<string> _copied = new(StringComparer.OrdinalIgnoreCase);
+    bool _withParents = true;
 
     RemoteD1Mirror(D1DatabaseClient db)
     {
@@ -51,13 +52,14 @@ public sealed class RemoteD1Mirror : IDisposable
 
     /// <summary>
     /// Copies <paramref name="tables"/> (D1 names; those the remote does not have are left out,
-    /// so the checks report them missing) and their foreign-key parents.
+    /// so the checks report them missing) and, unless <paramref name="withParents"/> is false
+    /// (undo's proof of a table's own content needs none), their foreign-key parents.
     /// </summary>
-    public static RemoteD1Mirror Create(D1DatabaseClient db, IEnumerable<string> tables, Action<string>? progress = null)
+    public static RemoteD1Mirror Create(D1DatabaseClient db, IEnumerable<string> tables, Action<string>? progress = null, bool withParents = true)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(tables);
-        var mirror = new RemoteD1Mirror(db);
+        var mirror = new RemoteD1Mirror(db) { _withParents = withParents };
         try
         {
             foreach (var t in tables) mirror.Copy(t, progress);
@@ -84,6 +86,7 @@ public sealed class RemoteD1Mirror : IDisposable
         var columns = Raw(D1Statement.Of("SELECT name FROM pragma_table_info({0}) ORDER BY cid", name)).Select(r => (string)r[0]!).ToList();
         var copied = CopyRows(name, columns);
         progress?.Invoke($"Read {copied} row(s) of {name} from the remote D1 ({Requests} request(s) so far).");
+        if (!_withParents) return;
         foreach (var parent in Raw(D1Statement.Of("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list({0})", name)))
             Copy((string)parent[0]!, progress);
     }

@@ -81,7 +81,8 @@ public sealed class RemoteD1Undo(D1DatabaseClient client, Func<IJournalConnectio
     /// content hash compared with the run's checksum (<see cref="RunContentProof"/>, the local
     /// undo's proof): a row changed in place since (the app went live on D1) would otherwise be
     /// lost without a word. A table gone already, or empty, has nothing to lose. A WITHOUT ROWID
-    /// table the run created cannot be read in pages: for it only the count speaks.
+    /// table the run created cannot be read in pages: for it only the count speaks. Only the tables
+    /// themselves are read (not their foreign-key parents, which the integrity check also reads).
     /// </summary>
     void ChangedSince(IJournalConnection journal, long runId, IReadOnlyList<UndoAction> wholeTables, List<string> blockers)
     {
@@ -105,7 +106,7 @@ public sealed class RemoteD1Undo(D1DatabaseClient client, Func<IJournalConnectio
         using var mirror = Mirror(toRead.Select(t => t.Action.Table));
         if (mirror is null)
         {
-            // One of them (or a parent) has no rowid to page by: each alone, so the others are still proven.
+            // One of them has no rowid to page by: each alone, so the others are still proven.
             foreach (var t in toRead) Prove(journal, runId, t.Action, t.Rows, blockers);
             return;
         }
@@ -128,7 +129,7 @@ public sealed class RemoteD1Undo(D1DatabaseClient client, Func<IJournalConnectio
     /// <summary>The tables read through <c>/raw</c>, or null when one cannot be read in pages (WITHOUT ROWID).</summary>
     RemoteD1Mirror? Mirror(IEnumerable<string> tables)
     {
-        try { return RemoteD1Mirror.Create(client, tables); }
+        try { return RemoteD1Mirror.Create(client, tables, withParents: false); }
         catch (InvalidOperationException ex) when (ex.Message.Contains("WITHOUT ROWID", StringComparison.Ordinal)) { return null; }
     }
 
