@@ -30,18 +30,6 @@ export const uuidFor = (name) => {
 };
 export const kvIdFor = (title) => md5(`kv:${title}`);
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function wranglerBin() {
   if (process.env.MIGRATION_WRANGLER) return process.env.MIGRATION_WRANGLER;
   return path.join(repoRoot, "node_modules", ".bin", "wrangler");
@@ -78,22 +66,32 @@ export async function startServer(opts = {}) {
   const accountId = opts.accountId ?? md5("d1-api-server-account");
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "d1-api-server-"));
   fs.mkdirSync(stateDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
-  const inspectorPort = await freePort();
   const databases = names.map((name, i) => ({ binding: `DB_${i}`, name, uuid: uuidFor(name) }));
   const kvNamespaces = titles.map((title, i) => ({ binding: `KV_${i}`, id: kvIdFor(title), title }));
   const configFile = writeConfig(stateDir, { databases, kvNamespaces, token, accountId, faults: opts.faults });
-  const wranglerPort = await freePort();
-  fs.writeFileSync(path.join(stateDir, "ports.json"), JSON.stringify({ port, wranglerPort, inspectorPort, configFile }));
-  const log = fs.openSync(path.join(stateDir, "wrangler.log"), "a");
-  // One detached process group: this module's `serve` (the front proxy) and wrangler dev under it.
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", stateDir], {
-    cwd: stateDir,
-    detached: true,
-    stdio: ["ignore", log, log],
-  });
-  child.unref();
-  fs.closeSync(log);
+  // The ports are free when chosen, not reserved: another process (another test's wrangler
+  // picking its own internal ports) may take one before wrangler dev binds it. Then wrangler
+  // exits with "Address already in use", and the start is tried again on new ports.
+  let port, child, exited;
+  for (let attempt = 1; ; attempt++) {
+    const [front, inspectorPort, wranglerPort] = await freePorts(3);
+    port = opts.port ?? front;
+    fs.writeFileSync(path.join(stateDir, "ports.json"), JSON.stringify({ port, wranglerPort, inspectorPort, configFile }));
+    const log = fs.openSync(path.join(stateDir, "wrangler.log"), "a");
+    // One detached process group: this module's `serve` (the front proxy) and wrangler dev under it.
+    child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", stateDir], {
+      cwd: stateDir,
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
+    child.unref();
+    fs.closeSync(log);
+    exited = null;
+    child.on("exit", (code) => (exited = code));
+    if (await answers(`http://127.0.0.1:${port}`, () => exited, opts.timeoutMs ?? 90000, child.pid, stateDir)) break;
+    const taken = fs.readFileSync(path.join(stateDir, "wrangler.log"), "utf8").includes("Address already in use");
+    if (!taken || attempt === 3) throw new Error(`wrangler dev exited with ${exited}; see ${path.join(stateDir, "wrangler.log")}`);
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
   const info = {
     base_url: baseUrl,
@@ -107,22 +105,40 @@ export async function startServer(opts = {}) {
     state_dir: stateDir,
   };
   fs.writeFileSync(path.join(stateDir, "server.json"), JSON.stringify(info, null, 2));
-  const deadline = Date.now() + (opts.timeoutMs ?? 90000);
-  let exited = null;
-  child.on("exit", (code) => (exited = code));
+  return { ...info, stop: () => stopServer(stateDir, { keep: opts.keepState }) };
+}
+
+// Distinct free ports: all held open at once, so two of them cannot be the same port.
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = net.createServer();
+      s.unref();
+      await new Promise((resolve, reject) => { s.on("error", reject); s.listen(0, "127.0.0.1", resolve); });
+      servers.push(s);
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+// Whether the server answers its health check before the deadline; false when it exited first.
+async function answers(baseUrl, exitCode, timeoutMs, pid, stateDir) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited !== null) throw new Error(`wrangler dev exited with ${exited}; see ${path.join(stateDir, "wrangler.log")}`);
+    if (exitCode() !== null) return false;
     try {
       const r = await fetch(`${baseUrl}/__admin/health`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) break;
+      if (r.ok) return true;
     } catch {}
     if (Date.now() > deadline) {
-      stopPid(child.pid);
+      stopPid(pid);
       throw new Error(`the test server did not answer within the timeout; see ${path.join(stateDir, "wrangler.log")}`);
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { ...info, stop: () => stopServer(stateDir, { keep: opts.keepState }) };
 }
 
 // The front proxy: forwards every request to wrangler dev, except an answer marked
