@@ -350,22 +350,28 @@ public sealed class RemoteD1Target : BufferedRowTarget
     /// <summary>An existing table's columns, through /raw; null when there is none.</summary>
     SqliteTableInfo? ReadTable(string name)
     {
-        var found = Raw(D1Statement.Of("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = {0} COLLATE NOCASE", name));
+        // One request: the stored name, the columns, and the full unique indexes (an expression
+        // index has a NULL column and is no column key; an upsert's target must be one of them).
+        // SQLite's table names match case-insensitively, so the pragmas take the name as given.
+        var answers = RawBatch(
+        [
+            D1Statement.Of("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = {0} COLLATE NOCASE", name),
+            D1Statement.Of("SELECT name, type, \"notnull\", pk FROM pragma_table_info({0})", name),
+            D1Statement.Of("SELECT il.name, ii.name FROM pragma_index_list({0}) il JOIN pragma_index_info(il.name) ii "
+                + "WHERE il.\"unique\" = 1 AND il.partial = 0 AND il.origin <> 'pk' ORDER BY il.seq, ii.seqno", name),
+        ]);
+        var found = answers[0].DecodeRows(false);
         if (found.Count == 0) return null;
-        var stored = (string)found[0][0]!;
-        var columns = Raw(D1Statement.Of("SELECT name, type, \"notnull\", pk FROM pragma_table_info({0})", stored))
+        var columns = answers[1].DecodeRows(false)
             .Select(r => new SqliteColumnInfo((string)r[0]!, (string)r[1]!, System.Convert.ToInt64(r[2], CultureInfo.InvariantCulture) != 0,
                 (int)System.Convert.ToInt64(r[3], CultureInfo.InvariantCulture)))
             .ToList();
-        // Its full unique indexes (an expression index has a NULL column and is no column key): an upsert's target must be one.
-        var uniqueKeys = Raw(D1Statement.Of(
-                "SELECT il.name, ii.name FROM pragma_index_list({0}) il JOIN pragma_index_info(il.name) ii "
-                + "WHERE il.\"unique\" = 1 AND il.partial = 0 AND il.origin <> 'pk' ORDER BY il.seq, ii.seqno", stored))
+        var uniqueKeys = answers[2].DecodeRows(false)
             .GroupBy(r => (string)r[0]!)
             .Where(g => g.All(r => r[1] is string))
             .Select(g => (IReadOnlyList<string>)[.. g.Select(r => (string)r[1]!)])
             .ToList();
-        return SqliteTableInfo.Of(stored, columns, uniqueKeys);
+        return SqliteTableInfo.Of((string)found[0][0]!, columns, uniqueKeys);
     }
 
     IReadOnlyList<object?[]> Raw(D1Statement statement, bool exact = false)

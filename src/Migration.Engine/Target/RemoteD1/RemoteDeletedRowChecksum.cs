@@ -1,4 +1,3 @@
-using System.Globalization;
 using Migration.Engine.Cloudflare;
 using Migration.Engine.Integrity;
 using Migration.Engine.Journal;
@@ -54,7 +53,7 @@ internal static class RemoteDeletedRowChecksum
         var rows = deleted.Where(f => recorded.ContainsKey(f.Table)).GroupBy(f => (f.Table, RemoteForeignKeys.KeyText(f.Key))).Select(g => g.First()).ToList();
         var values = Read([.. rows.Select(f => D1Statement.Of(
             $"SELECT {string.Join(", ", recorded[f.Table].Columns.Select(D1ExactRead.Column))} FROM {SqlQuote.Identifier(f.Table)} WHERE "
-            + string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + i.ToString(CultureInfo.InvariantCulture) + "}")), f.Key))], raw, exact: true);
+            + f.KeyWhere, f.Key))], raw, exact: true);
         var hashers = new Dictionary<string, RowHasher>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {

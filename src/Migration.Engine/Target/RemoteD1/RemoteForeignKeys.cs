@@ -213,7 +213,11 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
 
     /// <summary>One deferred key of one row to fill in: its journal id (0 in memory), where, and the values.</summary>
     public sealed record Fixup(long Id, string Table, string RowKey, string[] KeyColumns, object?[] Key, string ForeignKey, string ParentTable,
-        string[] ParentColumns, string[] Columns, object?[] Values);
+        string[] ParentColumns, string[] Columns, object?[] Values)
+    {
+        /// <summary>The row's key as a condition over <see cref="D1Statement.Of"/>'s placeholders: <c>{0}</c>, <c>{1}</c>... are <see cref="Key"/>'s values.</summary>
+        public string KeyWhere => string.Join(" AND ", KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+    }
 
     IEnumerable<Fixup> FixupsOf(string table, Row row)
     {
@@ -300,7 +304,7 @@ internal sealed class RemoteForeignKeys(ForeignKeyPlan plan, TableSchema schema)
         var orphans = new List<(Fixup, OrphanRow, RowError?)>();
         foreach (var f in page)
         {
-            var where = string.Join(" AND ", f.KeyColumns.Select((c, i) => SqlQuote.Identifier(c) + " = {" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+            var where = f.KeyWhere;
             if (ParentFound(f))
             {
                 var n = f.Key.Length;
